@@ -1,0 +1,152 @@
+"""Alias tables: militant groups, countries and office titles, loaded from ``data/*.csv``.
+
+Used by tagging (to find mentions in text) and by searching (to resolve filter values such as
+``--country Afghan`` or ``--group ISIL``), so that a filter value and a tag always agree.
+Nothing here reads documents; the tables are loaded once per process and cached.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+_APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes/dashes/spaces: the key used for lookups."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    for ch in _APOSTROPHES:
+        text = text.replace(ch, "")
+    for ch in _DASHES + "_./":
+        text = text.replace(ch, " ")
+    text = re.sub(r"[^\w& ]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def _rows(name: str):
+    with resources.files("searchlib").joinpath("data").joinpath(name).open(encoding="utf-8") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@dataclass(frozen=True)
+class Group:
+    canonical: str
+    parent: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+
+
+class Groups:
+    """The group table: canonical names, parents, aliases."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, Group] = {}
+        self.alias_to_canonical: dict[str, str] = {}
+        for row in _rows("groups.csv"):
+            canonical = row["canonical"].strip()
+            aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
+            group = Group(canonical, (row["parent"] or "").strip() or None, (canonical,) + aliases)
+            self.by_name[canonical] = group
+        for group in self.by_name.values():
+            for alias in group.aliases:
+                self.alias_to_canonical.setdefault(fold(alias), group.canonical)
+        # The canonical names themselves always win over another group's alias.
+        for group in self.by_name.values():
+            self.alias_to_canonical[fold(group.canonical)] = group.canonical
+
+    def resolve(self, value: str) -> str | None:
+        """Canonical group name for an alias in any case (``isil`` -> ``Islamic State``)."""
+        return self.alias_to_canonical.get(fold(value))
+
+    def ancestors(self, canonical: str) -> list[str]:
+        out: list[str] = []
+        parent = self.by_name[canonical].parent if canonical in self.by_name else None
+        while parent and parent not in out:
+            out.append(parent)
+            parent = self.by_name[parent].parent if parent in self.by_name else None
+        return out
+
+    def descendants(self, canonical: str) -> list[str]:
+        return [g for g in self.by_name if canonical in self.ancestors(g)]
+
+    def suggestions(self, value: str, n: int = 5) -> list[str]:
+        return _closest(value, {**{fold(g): g for g in self.by_name}, **self.alias_to_canonical}, n)
+
+
+class Countries:
+    """The country table: ISO code, display name, and every alias (names, demonyms, capitals)."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, Country] = {}
+        self.aliases: list[tuple[str, str, str]] = []  # (surface form, code, kind)
+        self.alias_to_code: dict[str, str] = {}
+        for row in _rows("countries.csv"):
+            code, name = row["code"].strip(), row["name"].strip()
+            self.by_code.setdefault(code, Country(code, name))
+            self.aliases.append((row["alias"].strip(), code, row["kind"].strip()))
+        for country in self.by_code.values():
+            self.alias_to_code[fold(country.name)] = country.code
+        for alias, code, _kind in self.aliases:
+            self.alias_to_code.setdefault(fold(alias), code)
+        self.name_to_code = {c.name: c.code for c in self.by_code.values()}
+
+    def resolve(self, value: str) -> str | None:
+        """ISO code for a name, alias, demonym, capital or ISO code (``AF``, ``Afghan``)."""
+        value = value.strip()
+        if re.fullmatch(r"[A-Za-z]{2}", value) and value.upper() in self.by_code:
+            return value.upper()
+        return self.alias_to_code.get(fold(value))
+
+    def name(self, code: str) -> str:
+        return self.by_code[code].name if code in self.by_code else code
+
+    def suggestions(self, value: str, n: int = 5) -> list[str]:
+        return [self.name(c) for c in _closest(value, self.alias_to_code, n * 3)][:n]
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    kind: str
+
+
+def _closest(value: str, table: dict[str, str], n: int) -> list[str]:
+    """Closest known values (by their folded keys) to a typo, deduplicated, best first."""
+    keys = difflib.get_close_matches(fold(value), list(table), n=n * 3, cutoff=0.6)
+    out: list[str] = []
+    for key in keys:
+        if table[key] not in out:
+            out.append(table[key])
+    return out[:n]
+
+
+@functools.lru_cache(maxsize=None)
+def groups() -> Groups:
+    return Groups()
+
+
+@functools.lru_cache(maxsize=None)
+def countries() -> Countries:
+    return Countries()
+
+
+@functools.lru_cache(maxsize=None)
+def roles() -> tuple[Role, ...]:
+    return tuple(Role(r["role"].strip(), r["kind"].strip()) for r in _rows("roles.csv"))

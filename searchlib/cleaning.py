@@ -1,0 +1,400 @@
+"""Clean: RawDoc -> Article(title, author, published, body).
+
+Keeps the article once: title, byline, the stated publication date and the body paragraphs,
+and drops page furniture (menus, share bars, captions cut off with "...", photo credits,
+teasers, comment forms, a second copy of the article, the site header's crawl date).
+
+Text scrapes use the project's own block classifier (`clean_text`); HTML pages go through
+trafilatura for the body and the page's own metadata for title and date (`clean_html`).
+Nothing here tags or guesses: a publication date is only taken where the page states it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+from . import dating
+
+EXTRACTOR_VERSION = "clean-1"
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    author: str | None
+    published: str | None  # YYYY-MM-DD as stated by the page, else None
+    body: str  # paragraphs separated by "\n"
+    site: str | None = None
+
+
+# ----------------------------------------------------------------------------- shared helpers
+
+_WORD = re.compile(r"\w+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                         "\u2014": "-", "\u00a0": " ", "\u2026": "..."})
+_STOPWORDS = frozenset(
+    "a an the of to in on at for and or but is are was were be been has have had that this with by "
+    "from as it its he she they we his her their our not said will would could after before over "
+    "about into than which who when while also".split()
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    with resources.files("searchlib").joinpath("data").joinpath("boilerplate.txt").open(encoding="utf-8") as fh:
+        rows = [ln.strip().split(" ", 1) for ln in fh if ln.strip() and not ln.startswith("#")]
+    by_action: dict[str, list[str]] = {}
+    for action, pattern in rows:
+        by_action.setdefault(action, []).append(f"(?:{pattern})")
+    return {a: re.compile(r"(?i)^\W*(?:" + "|".join(p) + r")\W*$") for a, p in by_action.items()}
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", line).replace("\u00a0", " ")).strip()
+
+
+def _tokens(line: str) -> list[str]:
+    return _WORD.findall(line.translate(_QUOTES).lower())
+
+
+_BYLINE = re.compile(r"(?i)^(?:by|written by|reporting by|words by|author:?)\s+(?P<name>[^|\d]{3,80}?)\s*(?:\||,|$|\s[-–—]\s)")
+_PUBLISHED_LINE = re.compile(r"(?i)^\W*(?:published|posted|first published|publication date|date published)\b")
+_UPDATED_LINE = re.compile(r"(?i)^\W*(?:updated|last updated|modified)\b")
+_CREDIT_WORDS = re.compile(
+    r"\b(?:AFP|AP|Reuters|Getty(?: Images)?|EPA(?:-EFE)?|Xinhua|Anadolu|Bloomberg|Shutterstock|"
+    r"AAP|ANI|PTI|IANS|dpa|Sipa|Alamy|File|Handout|Courtesy|Photo|Photograph|Image|Credit)\b"
+)
+_SENTENCE_END = re.compile(r"[.!?]['\"’”)\]]*$|[.!?]['\"’”]?\s")
+
+
+@dataclass
+class _Block:
+    index: int
+    text: str
+    tokens: list[str]
+
+    @property
+    def words(self) -> int:
+        return len(self.tokens)
+
+
+def _is_credit(text: str) -> bool:
+    """Photo-credit lines: "Brendan Smialowski, AFP", "Jane Roe, BELGA/AFP/File", "Photo: Reuters"."""
+    if len(text) > 90 or _SENTENCE_END.search(text.rstrip(".") + " ") and len(text.split()) > 8:
+        return False
+    if re.match(r"(?i)^\W*(photo|image|picture|photograph|credit|source)s?\s*(by|:|credit)", text):
+        return True
+    if "," in text or "/" in text:
+        tail = re.split(r"[,/]", text, maxsplit=1)[1]
+        if _CREDIT_WORDS.search(tail) and len(text.split()) <= 8:
+            return True
+    return bool(re.fullmatch(r"\(?(?:AFP|AP|Reuters|Getty Images|EPA|Xinhua)(?:\s*/\s*\w+)*\)?", text.strip()))
+
+
+def _is_sentence_like(block: _Block) -> bool:
+    if block.words < 10:
+        return False
+    stop = sum(1 for t in block.tokens if t in _STOPWORDS)
+    if stop / block.words < 0.12:
+        return False
+    return bool(_SENTENCE_END.search(block.text)) or block.words >= 20
+
+
+def _dedupe(blocks: list[_Block]) -> list[_Block]:
+    """Drop repeated blocks: a second copy of the article, a repeated headline, a caption cut off
+    with "..." before its full version, a lede repeated without its dateline. The longer version
+    of two near-identical neighbours is kept, in the place of the first."""
+    out: list[_Block] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for block in blocks:
+        toks = block.tokens
+        truncated = block.text.rstrip().endswith(("...", "\u2026"))
+        if truncated and len(toks) > 1:
+            toks = toks[:-1]  # the last word is cut off ("secur...")
+        key = tuple(toks)
+        if not key:
+            out.append(block)
+            continue
+        if key in seen and not truncated:
+            first = out[seen[key]]
+            if len(block.text) > len(first.text) and block.index - first.index <= 3:
+                out[seen[key]] = _Block(first.index, block.text, block.tokens)
+            continue
+        out.append(block)
+        if not truncated:
+            seen[key] = len(out) - 1
+    # containment: a block whose words all stand, in order, inside a longer block nearby or anywhere
+    keep = [True] * len(out)
+    joined = [" " + " ".join(b.tokens) + " " for b in out]
+    for i, block in enumerate(out):
+        toks = block.tokens
+        truncated = block.text.rstrip().endswith(("...", "\u2026"))
+        if truncated and len(toks) > 1:
+            toks = toks[:-1]
+        if len(toks) < 5 and not truncated:
+            continue
+        needle = " " + " ".join(toks) + " "
+        for j, other in enumerate(out):
+            if j != i and keep[j] and len(other.tokens) > len(toks) and needle in joined[j]:
+                keep[i] = False
+                break
+    return [b for b, k in zip(out, keep) if k]
+
+
+def _body_span(blocks: list[_Block], end_at: int) -> tuple[int, int] | None:
+    """The densest run of article-like blocks (maximum-sum subarray): article paragraphs score
+    by their length, furniture lines cost a fixed penalty, so a menu or a teaser list between
+    two paragraphs ends the run while a subheading or a short quote inside the article does not."""
+    best, best_span = 0.0, None
+    run, start = 0.0, 0
+    for i, block in enumerate(blocks[:end_at]):
+        if _is_sentence_like(block) and not _is_credit(block.text):
+            score = min(block.words, 60) / 10.0 + 1.0
+        elif block.words <= 2:
+            score = -0.6
+        else:
+            score = -1.2
+        if run <= 0:
+            run, start = 0.0, i
+        run += score
+        if run > best:
+            best, best_span = run, (start, i + 1)
+    return best_span
+
+
+def _title_candidate(block: _Block) -> bool:
+    if not 2 <= block.words <= 30 or len(block.text) > 250:
+        return False
+    if dating.date_line(block.text) or _BYLINE.match(block.text) or _is_credit(block.text):
+        return False
+    if _patterns()["drop"].match(block.text) or _patterns()["end"].match(block.text):
+        return False
+    return not block.text.endswith((".", ":", "...", "\u2026")) or block.text.endswith(("?", "!"))
+
+
+def clean_text(text: str) -> Article:
+    """Clean a plain-text scrape (one block per line) into an Article."""
+    lines = [_norm(ln) for ln in text.splitlines()]
+    raw_blocks = [_Block(i, ln, _tokens(ln)) for i, ln in enumerate(lines) if ln and _tokens(ln)]
+    if not raw_blocks:
+        return Article("", None, None, "")
+    blocks = _dedupe(raw_blocks)
+    drop, end = _patterns()["drop"], _patterns()["end"]
+
+    span = _body_span(blocks, len(blocks))
+    if span is None:
+        span = (0, len(blocks))
+    start = span[0]
+    # the footer starts at the first end marker after the article has started
+    end_at = next((i for i in range(start + 1, len(blocks)) if end.match(blocks[i].text)), len(blocks))
+    span = _body_span(blocks, end_at) or span
+    start, stop = span
+
+    # title: the nearest headline-like block above the body; a headline printed twice is preferred
+    title_i = None
+    for i in range(start - 1, -1, -1):
+        if _title_candidate(blocks[i]):
+            title_i = i
+            break
+    if title_i is None and start == 0 and blocks and not _is_sentence_like(blocks[0]):
+        title_i, start = 0, 1
+    title = blocks[title_i].text if title_i is not None else ""
+
+    author = published = None
+    # between the title and the body: byline and date lines
+    for block in blocks[(title_i + 1 if title_i is not None else start):start]:
+        m = _BYLINE.match(block.text + " |")
+        if m and author is None:
+            author = m.group("name").strip()
+        d = dating.date_line(block.text) or (dating.full_date_in(block.text) if m else None)
+        if d and published is None:
+            published = d
+    kept: list[str] = []
+    for block in blocks[start:stop]:
+        t = block.text
+        if drop.match(t) or _is_credit(t) or dating.date_line(t):
+            continue
+        if block.words <= 2 and not _is_sentence_like(block) and t[:1].isupper() and " " not in t.strip():
+            continue  # one-word section labels ("World", "Business")
+        m = _BYLINE.match(t + " |")
+        if m and block.words <= 12:
+            author = author or m.group("name").strip()
+            published = published or dating.full_date_in(t)
+            continue
+        kept.append(t)
+    # a "Published in <outlet>, April 25th, 2023" line anywhere outside the header
+    if published is None:
+        published = _stated_date_line(blocks[start:])
+    if published is None and kept:
+        published = _dateline_date(kept[0])
+    return Article(title, author, published, "\n".join(kept))
+
+
+def _stated_date_line(blocks: list[_Block]) -> str | None:
+    updated = None
+    for block in blocks:
+        if block.words > 25:
+            continue
+        if _PUBLISHED_LINE.match(block.text):
+            d = dating.full_date_in(block.text)
+            if d:
+                return d
+        elif _UPDATED_LINE.match(block.text) and updated is None:
+            updated = dating.full_date_in(block.text)
+    return updated
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Za-z.'\- ]{1,40}?(?:,\s*[A-Z][A-Za-z.'\- ]{1,30})?\s*(?:\((?P<paren>[^)]{3,80})\)|,\s*(?P<plain>[^-–—:]{6,40}?)\s*[-–—:(])")
+
+
+def _dateline_date(first_paragraph: str) -> str | None:
+    """The date in a dateline: "MOSCOW (Agency - 07th April, 2021)", "ABUJA, April 15, 2014 -"."""
+    m = _DATELINE.match(first_paragraph)
+    if not m:
+        return None
+    return dating.full_date_in(m.group("paren") or m.group("plain") or "")
+
+
+# ----------------------------------------------------------------------------- HTML
+
+_META_DATE_KEYS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dc.date", "dcterms.created",
+    "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime",
+)
+_META_TITLE_KEYS = ("og:title", "twitter:title", "title", "dc.title", "headline")
+
+
+def _html_metadata(soup) -> tuple[str | None, str | None, str | None, str | None]:
+    """(title, author, published, site) from the page's own metadata: <meta>, JSON-LD, <time>."""
+    metas: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        content = (tag.get("content") or "").strip()
+        if key and content and key not in metas:
+            metas[key] = content
+    title = next((metas[k] for k in _META_TITLE_KEYS if k in metas), None)
+    author = metas.get("author") or metas.get("article:author") or metas.get("dc.creator")
+    site = metas.get("og:site_name") or metas.get("application-name")
+    published = None
+    for key in _META_DATE_KEYS:
+        if key in metas:
+            published = _iso_day(metas[key])
+            if published:
+                break
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        for node in _walk_jsonld(data):
+            if not published and isinstance(node.get("datePublished"), str):
+                published = _iso_day(node["datePublished"])
+            if not title and isinstance(node.get("headline"), str):
+                title = node["headline"]
+            if not author and node.get("author"):
+                a = node["author"]
+                a = a[0] if isinstance(a, list) and a else a
+                author = a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else None
+            if not site and isinstance(node.get("publisher"), dict):
+                site = node["publisher"].get("name")
+    if not published:
+        for tag in soup.find_all("time"):
+            value = tag.get("datetime") or ""
+            if tag.get("pubdate") is not None or "publish" in " ".join(tag.get("class") or []).lower() \
+                    or tag.find_parent(["article", "header", "main"]) is not None:
+                published = _iso_day(value) or dating.full_date_in(tag.get_text(" "))
+                if published:
+                    break
+    if not title and soup.title and soup.title.string:
+        title = soup.title.string
+    return (_norm(title) if title else None, _norm(author) if isinstance(author, str) else None,
+            published, _norm(site) if isinstance(site, str) else None)
+
+
+def _walk_jsonld(data):
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            if isinstance(value, (dict, list)):
+                yield from _walk_jsonld(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _walk_jsonld(item)
+
+
+def _iso_day(value: str) -> str | None:
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if m:
+        d = dating.parse_iso("-".join(m.groups()))
+        return d.isoformat() if d else None
+    return dating.full_date_in(value or "")
+
+
+def _strip_site_suffix(title: str, site: str | None) -> str:
+    """'Headline | Outlet' -> 'Headline'."""
+    parts = re.split(r"\s+[|\u2013\u2014-]\s+", title)
+    if len(parts) > 1:
+        if site and fold_eq(parts[-1], site) or len(parts[-1].split()) <= 4 < len(parts[0].split()) + 2:
+            return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    return title
+
+
+def fold_eq(a: str, b: str) -> bool:
+    return _tokens(a) == _tokens(b)
+
+
+def clean_html(html: str) -> Article:
+    """Clean an HTML page: trafilatura for the body, the page's metadata for title and date."""
+    from bs4 import BeautifulSoup  # lazy: only pages that need it pay for the import
+
+    soup = BeautifulSoup(html, "html.parser")
+    title, author, published, site = _html_metadata(soup)
+    body = _trafilatura_body(html)
+    if body is None:
+        for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
+            tag.decompose()
+        text = soup.get_text("\n")
+        fallback = clean_text(text)
+        body = fallback.body
+        title = title or fallback.title
+        published = published or fallback.published
+    else:
+        lines = [_norm(ln) for ln in body.splitlines() if _norm(ln)]
+        # trafilatura keeps the byline or date line sometimes; move them to metadata
+        kept = []
+        for ln in lines:
+            if dating.date_line(ln):
+                published = published or dating.date_line(ln)
+                continue
+            m = _BYLINE.match(ln + " |")
+            if m and len(ln.split()) <= 12:
+                author = author or m.group("name").strip()
+                continue
+            kept.append(ln)
+        if kept and title and fold_eq(kept[0], title):
+            kept = kept[1:]
+        body = "\n".join(kept)
+    if title:
+        title = _strip_site_suffix(title, site)
+    return Article(title or "", author, published, body, site)
+
+
+def _trafilatura_body(html: str) -> str | None:
+    import trafilatura  # lazy: heavy import, only for HTML pages
+
+    try:
+        return trafilatura.extract(html, favor_precision=True, include_comments=False, include_tables=False,
+                                   deduplicate=True, with_metadata=False)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def clean(text: str, kind: str) -> Article:
+    """Dispatch on the page kind ("html" or "text")."""
+    return clean_html(text) if kind == "html" else clean_text(text)

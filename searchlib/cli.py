@@ -1,0 +1,286 @@
+"""Command line: flags -> one library call -> rendering. Nothing here searches or parses pages.
+
+Imports of Whoosh, bs4 and trafilatura happen inside the commands that need them, so that
+``search`` does not pay for the HTML cleaner and ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from . import __version__
+from .errors import IndexNotFound, SearchlibError
+
+FORMAT_CHOICE = click.Choice(["text", "json", "jsonl", "csv"])
+
+
+def user_errors(fn):
+    """SearchlibError -> 'Error: ...' on stderr and its exit code; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SearchlibError as e:
+            err = click.ClickException(str(e))
+            err.exit_code = e.exit_code
+            raise err from e
+
+    return wrapper
+
+
+def index_option(fn):
+    return click.option(
+        "--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
+        type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).",
+    )(fn)
+
+
+def stderr():
+    return click.get_text_stream("stderr")
+
+
+def stdout():
+    return click.get_text_stream("stdout")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="searchlib")
+def cli():
+    """Search a news archive about terrorism and counter-terrorism.
+
+    \b
+    Example:
+        searchlib index corpus/
+        searchlib search "ISIS-K" --country Afghanistan
+    """
+
+
+# ----------------------------------------------------------------------------- index
+
+@cli.command(name="index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for cleaning and tagging (default: all cores).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: only when stderr is a terminal).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
+@user_errors
+def index_command(paths, index_dir, jobs, progress, fmt):
+    """Index the pages under PATHS (folders or files) into the index folder.
+
+    Builds a new index beside the live one and swaps it in atomically. Files that cannot be
+    read are named on stderr and skipped; the exit code is 1 when any were skipped.
+
+    \b
+    Example:
+        searchlib index corpus/ --index index/
+    """
+    from . import indexing
+
+    report = _run_index(indexing, list(paths), index_dir, jobs, progress)
+    _print_report(report, fmt)
+    sys.exit(1 if report.failed else 0)
+
+
+def _run_index(indexing, paths, index_dir, jobs, progress):
+    show = progress if progress is not None else stderr().isatty()
+    if not show:
+        return indexing.build_index(paths, index_dir, jobs=jobs)
+    from . import loading
+
+    total = sum(1 for s in loading.iter_sources(paths) if not isinstance(s, loading.LoadFailure))
+    with click.progressbar(length=total, label="Indexing", file=stderr(), show_pos=True, show_eta=True) as bar:
+        last = [0]
+
+        def step(done):
+            bar.update(done - last[0])
+            last[0] = done
+
+        return indexing.build_index(paths, index_dir, jobs=jobs, progress=step)
+
+
+def _print_report(report, fmt):
+    import json
+
+    for path, reason in report.failed:
+        click.echo(f"skipped {_printable(path)}: {reason}", file=stderr())
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.summary(), file=stderr())
+
+
+def _printable(path: str) -> str:
+    """A path shown on one line, whatever bytes or newlines its name holds."""
+    text = os.fsdecode(path) if isinstance(path, bytes) else path
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").encode("unicode_escape").decode("ascii") \
+        if not text.isprintable() else text
+
+
+# ----------------------------------------------------------------------------- extract
+
+@cli.command(name="extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]), default="jsonl", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@user_errors
+def extract_command(paths, fmt, jobs):
+    """Clean and tag pages without indexing: one JSON object per file.
+
+    Keys: path, key, title, author, published, text, groups, countries, officials
+    ({name, role, country}), dates. Unreadable files are named on stderr (exit 1).
+
+    \b
+    Example:
+        searchlib extract corpus/ --format jsonl
+    """
+    from . import loading, pipeline, rendering
+
+    failed, records = 0, []
+    for item in pipeline.extract(list(paths), jobs=jobs):
+        if isinstance(item, loading.LoadFailure):
+            failed += 1
+            click.echo(f"skipped {_printable(item.path)}: {item.reason}", file=stderr())
+        elif fmt == "json":
+            records.append(item.extract_dict())  # one JSON document: collect, then write
+        else:
+            rendering.write_records([item.extract_dict()], fmt, stdout())
+    if fmt == "json":
+        rendering.write_records(records, "json", stdout())
+    sys.exit(1 if failed else 0)
+
+
+# ----------------------------------------------------------------------------- search
+
+def _ensure_index(index_dir: str) -> None:
+    """First search on a fresh checkout: build ./index from ./corpus, saying so on stderr."""
+    from . import indexing
+
+    try:
+        indexing.current_generation(index_dir)
+        return
+    except IndexNotFound:
+        if index_dir != "index" or "SEARCHLIB_INDEX" in os.environ or not os.path.isdir("corpus"):
+            raise
+    click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", file=stderr())
+    report = indexing.build_index(["corpus"], index_dir)
+    _print_report(report, "text")
+
+
+@click.command(name="search", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("query", required=False, default="")
+@click.option("--group", "groups", multiple=True, help="Group name or alias (ISIL, Daesh, ISKP); repeatable. Includes affiliates.")
+@click.option("--exact-group", is_flag=True, help="--group matches only that group, not its affiliates.")
+@click.option("--country", "countries", multiple=True, help="Country name, demonym, capital or ISO code; repeatable.")
+@click.option("--official", "officials", multiple=True, help="Official's name, surname or role; repeatable.")
+@click.option("--from", "date_from", help="Published on or after: 2021, 2021-08 or 2021-08-26.")
+@click.option("--to", "date_to", help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive).")
+@click.option("--limit", "-n", type=click.IntRange(0, 100000), default=10, show_default=True, help="Hits to show.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--facets", is_flag=True, help="Add counts per group, country, official and year over all matches.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@index_option
+@user_errors
+def search_command(query, groups, exact_group, countries, officials, date_from, date_to, limit, sort, facets, fmt, index_dir):
+    """Search the archive for QUERY (optional when a filter is given).
+
+    Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
+    different filters combine with AND. Exit code 0 with hits, 1 with none, 2 on a user error.
+
+    \b
+    Example:
+        search "ISIS-K" --country Afghanistan
+        search Daesh --from 2015 --to 2016-06 --format json
+        search --group "Islamic State" --facets
+    """
+    from . import rendering, searching
+
+    _ensure_index(index_dir)
+    request = searching.SearchRequest(
+        query=query, groups=groups, countries=countries, officials=officials, date_from=date_from,
+        date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets,
+    )
+    result = searching.search(request, index_dir)
+    rendering.write_result(result, fmt, stdout())
+    sys.exit(0 if result.total else 1)
+
+
+cli.add_command(search_command)
+
+
+# ----------------------------------------------------------------------------- show, facets, stats
+
+@cli.command(name="show")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_option
+@user_errors
+def show_command(key, fmt, index_dir):
+    """Print one indexed document by KEY or PATH: metadata, tags with evidence, clean text.
+
+    \b
+    Example:
+        searchlib show 01-kabul-airport.txt --format json
+    """
+    import json
+
+    from . import rendering, searching
+
+    with searching.Searcher(index_dir) as s:
+        rec = s.document(key)
+    if rec is None:
+        raise click.ClickException(f"No document with key or path {key!r} in {index_dir}")
+    if fmt == "json":
+        click.echo(json.dumps(rec, ensure_ascii=False, indent=2))
+    else:
+        rendering.write_document(rec, stdout())
+
+
+@cli.command(name="facets")
+@click.argument("facet", required=False, type=click.Choice(["group", "country", "official", "year"]))
+@click.option("--limit", "-n", type=click.IntRange(0, 100000), default=0, help="Values per facet (0: all).")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@index_option
+@user_errors
+def facets_command(facet, limit, fmt, index_dir):
+    """List facet values with document counts over the whole archive.
+
+    \b
+    Example:
+        searchlib facets country --limit 10
+    """
+    from . import rendering, searching
+
+    with searching.Searcher(index_dir) as s:
+        counts = s.facets(facet, limit or None)
+    rendering.write_facets(counts, fmt, stdout())
+
+
+@cli.command(name="stats")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_option
+@user_errors
+def stats_command(fmt, index_dir):
+    """Documents, per-year counts, top facet values, index size and last update.
+
+    \b
+    Example:
+        searchlib stats --format json
+    """
+    import json
+
+    from . import stats
+
+    data = stats.stats(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        stats.write_text(data, stdout())
+
+
+def main() -> None:  # pragma: no cover - python -m searchlib
+    cli()

@@ -1,0 +1,122 @@
+"""Dates in text: find absolute dates, read a line that states a publication date.
+
+Candidates are found with one regular expression over English month names and ISO dates, then
+parsed by python-dateutil. A day and month without a year take the anchor (publication) year;
+without an anchor they stay unresolved. Weekdays and relative phrases ("last month") are never
+turned into dates here: a publication date is stated, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil import parser as dateparser
+
+_MONTHS = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+    r"Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+
+# Order matters: the longest forms first so "April 25th, 2023" is not read as "April 25".
+DATE_RE = re.compile(
+    rf"""(?<![\w-])(?:
+        (?P<mdy>{_MONTHS}\s*{_DAY}(?!\d)(?:\s*,\s*|\s+){_YEAR})           # April 25th, 2023 / August 18,2014
+      | (?P<dmy>{_DAY}\s+(?:of\s+)?{_MONTHS},?\s+{_YEAR})                  # 21 January 2015 / 07th April, 2021
+      | (?P<iso>{_YEAR}-[01]\d-[0-3]\d)                                    # 2021-08-26
+      | (?P<my>{_MONTHS}(?:,)?\s+(?:of\s+)?{_YEAR})                        # August 2021
+      | (?P<md>{_MONTHS}\s+{_DAY}(?![\d,]*\s*\d{{4}}))                     # March 24 (year from anchor)
+      | (?P<dm>{_DAY}\s+(?:of\s+)?{_MONTHS}(?!\s*,?\s*\d))                 # 24 March
+    )(?![\w])""",
+    re.VERBOSE,
+)
+
+_DATE_LINE_NOISE = re.compile(
+    rf"(?i)^(?:(?:published|posted|updated|last updated|first published|date)\s*(?:on|at|:)?\s*)?"
+    rf"(?:{_WEEKDAY},?\s*)?"
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    iso: str  # YYYY-MM-DD, YYYY-MM or YYYY
+    start: int
+    end: int
+
+
+def _parse(text: str, default_year: int | None) -> dt.date | None:
+    text = text.replace("Sept.", "Sep.").replace("Sept ", "Sep ")
+    text = re.sub(r"\s*,\s*", ", ", text)  # "August 18,2014": dateutil needs the space
+    default = dt.datetime(default_year or 1900, 1, 1)
+    try:
+        return dateparser.parse(text, default=default, fuzzy=False).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def find_dates(text: str, anchor: dt.date | None = None) -> list[FoundDate]:
+    """Absolute dates stated in ``text``, in order of appearance.
+
+    Args:
+        text: cleaned article text.
+        anchor: the publication date; gives its year to "March 24"-style dates.
+    """
+    out: list[FoundDate] = []
+    for m in DATE_RE.finditer(text):
+        kind = m.lastgroup
+        raw = m.group(kind)
+        if kind in ("md", "dm"):
+            if anchor is None or raw.startswith("May") and kind == "md" and not re.match(r"May\s+\d", raw):
+                continue
+            # "May" is also a verb: only "May 5" with a capital M directly followed by the day.
+            d = _parse(raw, anchor.year)
+            if d:
+                out.append(FoundDate(d.isoformat(), m.start(), m.end()))
+        elif kind == "my":
+            d = _parse("1 " + raw.replace(",", ""), None)
+            if d:
+                out.append(FoundDate(f"{d.year:04d}-{d.month:02d}", m.start(), m.end()))
+        else:
+            d = _parse(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", raw).replace(" of ", " "), None)
+            if d:
+                out.append(FoundDate(d.isoformat(), m.start(), m.end()))
+    return out
+
+
+def full_date_in(text: str) -> str | None:
+    """The first complete date (day, month and year) in ``text``, as YYYY-MM-DD."""
+    for found in find_dates(text):
+        if len(found.iso) == 10:
+            return found.iso
+    return None
+
+
+def date_line(line: str) -> str | None:
+    """YYYY-MM-DD if ``line`` is only a date (with optional weekday, time or "Published"), else None.
+
+    "March 10, 2016", "Friday April 26, 2024", "Published: 10 March 2016 14:05 GMT".
+    """
+    stripped = line.strip().strip("|·•-–— ")
+    if not stripped or len(stripped) > 80:
+        return None
+    m = _DATE_LINE_NOISE.match(stripped)
+    rest = stripped[m.end():] if m else stripped
+    dm = DATE_RE.match(rest)
+    if not dm or dm.lastgroup not in ("mdy", "dmy", "iso"):
+        return None
+    tail = rest[dm.end():].strip(" ,.|")
+    # allow a trailing time and zone: "14:05 GMT", "at 2:50 pm", "| Updated ..."
+    if tail and not re.fullmatch(r"(?i)(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?(?:\s*\|.*)?|\|.*", tail):
+        return None
+    return full_date_in(dm.group(0))
+
+
+def parse_iso(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,49 @@
+"""Errors a user can fix. ``str(e)`` is shown as-is on one line, followed by the exit code.
+
+Exit codes (all commands): 0 success, 1 nothing found (search) or some files skipped (index),
+2 usage, query or value error, 74 I/O error, 75 index busy.
+"""
+
+from __future__ import annotations
+
+
+class SearchlibError(Exception):
+    """Something the user can fix; the message says what to do next."""
+
+    exit_code = 2
+
+
+class BadValue(SearchlibError):
+    """A filter, date or option value that is not understood."""
+
+
+class BadDate(BadValue):
+    """A date that is not YYYY, YYYY-MM or YYYY-MM-DD (or an inverted range)."""
+
+
+class UnknownFacetValue(BadValue):
+    """A --group/--country/--official value that no alias table or index knows."""
+
+
+class BadQuery(SearchlibError):
+    """A query the parser cannot read (unbalanced quotes, unknown field, ...)."""
+
+
+class IndexNotFound(SearchlibError):
+    """No index at the given place."""
+
+
+class IndexCorrupt(SearchlibError):
+    """An index folder that exists but cannot be opened."""
+
+
+class IndexIOError(SearchlibError):
+    """Disk full or another I/O failure while writing; the index keeps its previous state."""
+
+    exit_code = 74
+
+
+class IndexLocked(SearchlibError):
+    """Another process is writing the index; retry later (EX_TEMPFAIL)."""
+
+    exit_code = 75

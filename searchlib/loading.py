@@ -1,0 +1,150 @@
+"""Load: corpus files -> RawDoc(key, path, kind, text).
+
+Walks folders recursively, keeps ``.txt``/``.text`` (plain-text scrapes) and ``.html``/``.htm``
+pages, and decodes each file: a BOM first (UTF-8/16/32), then strict UTF-8, then the page's
+declared or detected charset (bs4's UnicodeDammit). A file that cannot be read or decoded is
+reported as a ``LoadFailure`` (path + reason) and never stops the run. Never opens FIFOs or
+devices, never follows a symlink loop, never reads more than ``MAX_BYTES`` of one file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm")
+MAX_BYTES = 50 * 1024 * 1024  # larger files are skipped with a message: bounded memory
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    key: str  # stable document key: path relative to the corpus root, '/'-separated
+    path: str  # path as found on disk
+    kind: str  # "html" | "text"
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    key: str
+    path: str
+    kind: str
+
+
+class LoadFailure(Exception):
+    """A file that cannot be loaded; ``str()`` is the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def kind_of(path: str) -> str | None:
+    lower = path.lower()
+    if lower.endswith(TEXT_SUFFIXES):
+        return "text"
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
+    return None
+
+
+def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
+    """Every page file under ``paths`` (files or folders), each key once, in a stable order.
+
+    A folder's files get keys relative to that folder; a file named directly gets its name.
+    """
+    seen: set[str] = set()
+    for root in paths:
+        if os.path.isdir(root):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    full = os.path.join(dirpath, name)
+                    if kind_of(name) is None:
+                        continue
+                    key = Path(os.path.relpath(full, root)).as_posix()
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield SourceFile(key, full, kind_of(name))  # type: ignore[arg-type]
+        elif os.path.lexists(root):
+            kind = kind_of(root)
+            if kind is None:
+                yield LoadFailure(root, "not a .txt/.text/.html/.htm file")
+                continue
+            key = os.path.basename(root)
+            if key not in seen:
+                seen.add(key)
+                yield SourceFile(key, root, kind)
+        else:
+            yield LoadFailure(root, "no such file or folder")
+
+
+def read_bytes(path: str) -> bytes:
+    """Read a regular file, refusing FIFOs, devices, dangling links and oversized files."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise LoadFailure(path, "dangling link or file vanished") from None
+    except OSError as e:
+        raise LoadFailure(path, e.strerror or str(e)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise LoadFailure(path, "not a regular file (FIFO, device or socket): not opened")
+    if st.st_size > MAX_BYTES:
+        raise LoadFailure(path, f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit: skipped")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise LoadFailure(path, e.strerror or str(e)) from None
+
+
+def decode(data: bytes, kind: str, path: str = "") -> str:
+    """Bytes -> text. Raises LoadFailure for empty or binary content."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(encoding, errors="replace")
+            break
+    else:
+        head = data[:8192]
+        if b"\x00" in head and head.count(b"\x00") > len(head) // 16:
+            raise LoadFailure(path, "binary content (NUL bytes), not a text or HTML page")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_guess(data, kind)
+    if not text.strip():
+        raise LoadFailure(path, "empty file")
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\x0b")
+    if controls > len(sample) // 20:
+        raise LoadFailure(path, "binary content (control characters), not a text or HTML page")
+    return text.replace("\x00", "")
+
+
+def _decode_guess(data: bytes, kind: str) -> str:
+    from bs4 import UnicodeDammit  # lazy: bs4 costs ~75 ms of start-up
+
+    dammit = UnicodeDammit(data, is_html=(kind == "html"), known_definite_encodings=[])
+    if dammit.unicode_markup is not None:
+        return dammit.unicode_markup
+    return data.decode("cp1252", errors="replace")
+
+
+def load(source: SourceFile) -> RawDoc:
+    """Read and decode one file. Raises LoadFailure."""
+    return RawDoc(source.key, source.path, source.kind, decode(read_bytes(source.path), source.kind, source.path))

@@ -1,0 +1,126 @@
+"""Render: SearchResult / records -> text | json | jsonl | csv on a stream.
+
+JSON shapes are stable: snake_case keys, ISO dates, ``null`` kept rather than omitted. CSV cells
+that a spreadsheet would run as a formula (leading = + - @) are prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Iterable
+
+from .searching import FacetCount, SearchResult
+
+FORMATS = ("text", "json", "jsonl", "csv")
+HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries", "officials", "score", "snippet")
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _officials(officials: list[dict]) -> str:
+    return "; ".join(o["name"] + (f" ({o['role']})" if o.get("role") else "") for o in officials)
+
+
+def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
+    if fmt == "json":
+        json.dump(result.as_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "jsonl":
+        for hit in result.hits:
+            out.write(json.dumps(hit.as_dict(), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HIT_COLUMNS)
+        for hit in result.hits:
+            d = hit.as_dict()
+            writer.writerow([safe_cell(x) for x in (
+                d["rank"], d["key"], d["path"], d["title"], d["published"], ";".join(d["groups"]),
+                ";".join(d["countries"]), ";".join(o["name"] for o in d["officials"]), d["score"], d["snippet"])])
+    else:
+        _write_text(result, out)
+
+
+def _write_text(result: SearchResult, out: IO[str]) -> None:
+    shown = len(result.hits)
+    what = f" for {result.query!r}" if result.query else ""
+    out.write(f"{result.total} match{'es' if result.total != 1 else ''}{what}"
+              + (f" (showing {shown})" if shown < result.total else "") + "\n")
+    for hit in result.hits:
+        out.write(f"\n{hit.rank:>3}. {hit.published or '(no date)':<10}  {hit.title or '(no title)'}\n")
+        out.write(f"     {hit.path}\n")
+        tags = []
+        if hit.groups:
+            tags.append("groups: " + ", ".join(hit.groups))
+        if hit.countries:
+            tags.append("countries: " + ", ".join(hit.countries))
+        if hit.officials:
+            tags.append("officials: " + _officials(hit.officials))
+        if tags:
+            out.write("     " + " | ".join(tags) + "\n")
+        if hit.snippet:
+            out.write(f"     {hit.snippet}\n")
+    if result.facets:
+        out.write("\n")
+        write_facets(result.facets, "text", out)
+
+
+def write_facets(facets: dict[str, list[FacetCount]], fmt: str, out: IO[str]) -> None:
+    if fmt in ("json", "jsonl"):
+        data = {k: [c.as_dict() for c in v] for k, v in facets.items()}
+        if fmt == "json":
+            json.dump(data, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            for facet, counts in data.items():
+                for c in counts:
+                    out.write(json.dumps({"facet": facet, **c}, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("facet", "value", "label", "count"))
+        for facet, counts in facets.items():
+            for c in counts:
+                writer.writerow([facet, safe_cell(c.value), safe_cell(c.label or c.value), c.count])
+    else:
+        for facet, counts in facets.items():
+            out.write(f"{facet}:\n")
+            if not counts:
+                out.write("  (none)\n")
+            for c in counts:
+                out.write(f"  {c.count:>6}  {c.label or c.value}\n")
+
+
+def write_records(records: Iterable[dict], fmt: str, out: IO[str]) -> None:
+    """`extract` output: one JSON object per page (jsonl), a JSON list, or readable text."""
+    if fmt == "json":
+        json.dump(list(records), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for rec in records:
+        if fmt == "jsonl":
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            write_document(rec, out)
+            out.write("\n")
+
+
+def write_document(rec: dict, out: IO[str]) -> None:
+    """A record for a person: metadata, tags (with the sentence each came from), clean text."""
+    out.write(f"{rec.get('title') or '(no title)'}\n")
+    for label, key in (("key", "key"), ("path", "path"), ("author", "author"), ("published", "published"),
+                       ("site", "site"), ("sha256", "sha256"), ("indexed at", "indexed_at")):
+        if key in rec:
+            out.write(f"  {label + ':':<12} {rec.get(key) if rec.get(key) is not None else '-'}\n")
+    out.write(f"  {'groups:':<12} {', '.join(rec.get('groups') or []) or '-'}\n")
+    out.write(f"  {'countries:':<12} {', '.join(rec.get('countries') or []) or '-'}\n")
+    out.write(f"  {'officials:':<12} {_officials(rec.get('officials') or []) or '-'}\n")
+    out.write(f"  {'dates:':<12} {', '.join(rec.get('dates') or []) or '-'}\n")
+    if rec.get("evidence"):
+        out.write("  evidence:\n")
+        for e in rec["evidence"]:
+            out.write(f"    {e['field']} {e['value']}: {e['sentence']}\n")
+    out.write("\n" + (rec.get("text") or "") + "\n")

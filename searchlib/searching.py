@@ -1,0 +1,424 @@
+"""Search: SearchRequest -> SearchResult(hits, facets, total).
+
+Filter values go through the same alias tables as tagging, so ``--country Afghan``, ``AF`` and
+``afghanistan`` are one filter and ``--group ISIL`` is Islamic State. A query word that names a
+known group also matches pages tagged with that group, the exact wording ranking first.
+Dates are parsed here (python-dateutil via ``dating``), never by Whoosh's date parser.
+Repeated values of one filter combine with OR; different filters combine with AND.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import aliases, indexing
+from .errors import BadDate, BadQuery, UnknownFacetValue
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from whoosh import highlight
+    from whoosh import query as wq
+    from whoosh.qparser import AndGroup, MultifieldParser
+
+FACET_FIELDS = ("group", "country", "official", "year")
+QUERY_FIELDS = ("title", "body")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a script or the CLI asks for. Every filter is a tuple of values (OR within a filter)."""
+
+    query: str = ""
+    groups: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    officials: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    limit: int = 10
+    sort: str = "relevance"  # "relevance" | "date"
+    exact_group: bool = False
+    facets: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    key: str
+    path: str
+    title: str
+    author: str | None
+    published: str | None
+    groups: list[str]
+    countries: list[str]
+    officials: list[dict]
+    score: float
+    snippet: str
+
+    def as_dict(self) -> dict:
+        return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
+                "published": self.published, "groups": self.groups, "countries": self.countries,
+                "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    label: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "label": self.label or self.value, "count": self.count}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "filters": self.filters,
+                "hits": [h.as_dict() for h in self.hits],
+                "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
+
+
+# ----------------------------------------------------------------------------- values
+
+def parse_period(value: str, end: bool = False) -> str:
+    """First (or, with ``end``, last) day of a period given as YYYY, YYYY-MM or YYYY-MM-DD.
+
+    Raises:
+        BadDate: if the value is not one of those forms or not a real date.
+    """
+    v = (value or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", v)
+    if not m:
+        raise BadDate(f"Invalid date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021, 2021-08, 2021-08-26)")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if day:
+            import datetime as dt
+
+            d = dt.date(year, int(month), int(day))
+            return d.isoformat()
+        if month:
+            mo = int(month)
+            if not 1 <= mo <= 12:
+                raise ValueError
+            last = calendar.monthrange(year, mo)[1] if end else 1
+            return f"{year:04d}-{mo:02d}-{last:02d}"
+    except ValueError:
+        raise BadDate(f"Invalid date {value!r}: no such day or month") from None
+    return f"{year:04d}-12-31" if end else f"{year:04d}-01-01"
+
+
+def resolve_groups(values) -> list[str]:
+    table = aliases.groups()
+    out = []
+    for v in values:
+        canonical = table.resolve(v)
+        if canonical is None:
+            hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
+            raise UnknownFacetValue(f"Unknown group {v!r}. Did you mean: {hint}?")
+        out.append(canonical)
+    return out
+
+
+def resolve_countries(values) -> list[str]:
+    table = aliases.countries()
+    out = []
+    for v in values:
+        code = table.resolve(v)
+        if code is None:
+            hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
+            raise UnknownFacetValue(f"Unknown country {v!r}. Did you mean: {hint}?")
+        out.append(table.name(code))
+    return out
+
+
+def resolve_officials(values, searcher) -> list[str]:
+    known = [t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon("official_keys")]
+    known_set = set(known)
+    out = []
+    for v in values:
+        key = aliases.fold(v)
+        if key not in known_set:
+            import difflib
+
+            hint = difflib.get_close_matches(key, known, n=5, cutoff=0.6)
+            msg = f"Unknown official {v!r}: no document names this person or role."
+            raise UnknownFacetValue(msg + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+        out.append(key)
+    return out
+
+
+# ----------------------------------------------------------------------------- query
+
+_FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
+
+
+def check_query(text: str) -> None:
+    """Reject what Whoosh's lenient parser would silently misread."""
+    if text.count('"') % 2:
+        raise BadQuery(f"Unbalanced quote in query {text!r}: close the phrase with a second \"")
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise BadQuery(f"Unbalanced parentheses in query {text!r}")
+    for m in _FIELD_RE.finditer(text):
+        if m.group(1) not in QUERY_FIELDS:
+            raise BadQuery(f"Unknown field {m.group(1)!r} in query; searchable fields: {', '.join(QUERY_FIELDS)} "
+                           "(use --group, --country, --official, --from/--to for facets)")
+    if len(text) > 2000:
+        raise BadQuery(f"Query too long ({len(text)} characters; at most 2000)")
+
+
+def query_groups(text: str) -> list[tuple[str, int, int]]:
+    """Known group names in the query: "Daesh", "ISKP", "islamic state" (any case but plain "is")."""
+    table = aliases.groups()
+    words = list(re.finditer(r"[\w'\u2019]+(?:[-\u2010][\w]+)*", text))
+    found, i = [], 0
+    while i < len(words):
+        for n in range(min(6, len(words) - i), 0, -1):
+            start, end = words[i].start(), words[i + n - 1].end()
+            phrase = text[start:end]
+            canonical = table.resolve(phrase)
+            if canonical and (aliases.fold(phrase) != "is" or phrase == "IS"):
+                found.append((canonical, start, end))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def build_query(request: SearchRequest, ix, searcher):
+    """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
+    schema = ix.schema
+    parts = []
+    text = (request.query or "").strip()
+    if text and text != "*":
+        check_query(text)
+        parser = MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup)
+        try:
+            parsed = parser.parse(text)
+        except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
+            raise BadQuery(f"Cannot read query {text!r}: {e}") from None
+        groups_in_query = query_groups(text)
+        if groups_in_query:
+            rest = text
+            for _c, s, e in sorted(groups_in_query, key=lambda g: -g[1]):
+                rest = rest[:s] + " " + rest[e:]
+            group_terms = [wq.Term("group_any", c) for c, _s, _e in groups_in_query]
+            alias_side = wq.And(group_terms)
+            rest = re.sub(r"\s+", " ", re.sub(r"(?i)\b(AND|OR|NOT)\b|[()]", " ", rest)).strip()
+            if rest:
+                alias_side = wq.And([parser.parse(rest), *group_terms])
+            # exact wording scores on both sides, alias-only pages on one: exact wording ranks first
+            parsed = wq.Or([parsed.with_boost(2.0), alias_side])
+        if parsed is wq.NullQuery:
+            raise BadQuery(f"Query {text!r} has no searchable words (only stop words or punctuation)")
+        parts.append(parsed)
+    filters: dict[str, list[str]] = {}
+    if request.groups:
+        groups = resolve_groups(request.groups)
+        filters["group"] = groups
+        fieldname = "groups" if request.exact_group else "group_any"
+        parts.append(wq.Or([wq.Term(fieldname, g) for g in groups]))
+    if request.countries:
+        names = resolve_countries(request.countries)
+        filters["country"] = names
+        parts.append(wq.Or([wq.Term("countries", n) for n in names]))
+    if request.officials:
+        keys = resolve_officials(request.officials, searcher)
+        filters["official"] = keys
+        parts.append(wq.Or([wq.Term("official_keys", k) for k in keys]))
+    if request.date_from or request.date_to:
+        start = parse_period(request.date_from) if request.date_from else "0000-01-01"
+        end = parse_period(request.date_to, end=True) if request.date_to else "9999-12-31"
+        if start > end:
+            raise BadDate(f"Empty date range: --from {request.date_from} is after --to {request.date_to}")
+        filters["date"] = [start, end]
+        parts.append(wq.TermRange("published", start, end, startexcl=False, endexcl=False))
+    if not parts:
+        raise BadQuery("Nothing to search for: give a query, or a filter (--group, --country, --official, --from, --to)")
+    if not text or text == "*":
+        parts.insert(0, wq.Every())
+    return (parts[0] if len(parts) == 1 else wq.And(parts)), filters
+
+
+# ----------------------------------------------------------------------------- facets
+
+class FacetCache:
+    """Per-reader table docnum -> facet values, built once from the postings of the facet fields.
+
+    Counting a facet over N matches is then N dictionary lookups, instead of Whoosh rebuilding
+    its facet table for every search. Multi-valued tags count once per document and value.
+    """
+
+    FIELDS = {"group": "groups", "country": "countries", "official": "officials", "year": "year"}
+
+    def __init__(self, reader) -> None:
+        self.values: dict[str, dict[int, list[str]]] = {}
+        for facet, fieldname in self.FIELDS.items():
+            table: dict[int, list[str]] = {}
+            for term in reader.lexicon(fieldname):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if not value:
+                    continue
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    table.setdefault(docnum, []).append(value)
+            self.values[facet] = table
+
+    def count(self, docnums, facet: str) -> Counter:
+        table = self.values[facet]
+        counts: Counter = Counter()
+        for d in docnums:
+            counts.update(table.get(d, ()))
+        return counts
+
+
+def facet_counts(cache: FacetCache, docnums, limit: int | None = 20) -> dict[str, list[FacetCount]]:
+    groups = aliases.groups()
+    out = {}
+    for facet in FACET_FIELDS:
+        counts = cache.count(docnums, facet)
+        if facet == "year":  # a timeline reads newest first
+            ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        items = []
+        for value, n in ordered[:limit] if limit else ordered:
+            label = value
+            if facet == "group" and value in groups.by_name and groups.by_name[value].parent:
+                label = f"{value} ({groups.by_name[value].parent})"
+            items.append(FacetCount(value, n, label))
+        out[facet] = items
+    return out
+
+
+# ----------------------------------------------------------------------------- search
+
+
+class Searcher:
+    """A warm searcher over one index: reuse it for many lookups (``search --batch``)."""
+
+    def __init__(self, index_dir: str | None = None) -> None:
+        self.index_dir = index_dir or indexing.default_index_dir()
+        self.ix = indexing.open_index(self.index_dir)
+        self.searcher = self.ix.searcher()
+        self._facets: FacetCache | None = None
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def facet_cache(self) -> FacetCache:
+        if self._facets is None:
+            self._facets = FacetCache(self.searcher.reader())
+        return self._facets
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        q, filters = build_query(request, self.ix, self.searcher)
+        s = self.searcher
+        matched = list(s.docs_for_query(q))
+        total = len(matched)
+        limit = max(0, request.limit)
+        browse = not (request.query or "").strip() or request.query.strip() == "*"
+        by_date = request.sort == "date" or browse
+        if by_date:
+            results = s.search(q, limit=limit or 1, sortedby=["published", "key"], reverse=True)
+        else:
+            results = s.search(q, limit=limit or 1)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+        results.formatter = _MarkFormatter()
+        hits = [_hit(rank, r, 0.0 if by_date else r.score, not browse)
+                for rank, r in enumerate(results[:limit], 1)]
+        facets = facet_counts(self.facet_cache, matched) if request.facets else {}
+        return SearchResult(request.query or "", total, hits, facets, filters)
+
+    def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
+        docnums = list(self.searcher.reader().all_doc_ids())
+        counts = facet_counts(self.facet_cache, docnums, limit)
+        return {facet: counts[facet]} if facet else counts
+
+    def document(self, key_or_path: str) -> dict | None:
+        fields = self.searcher.document(key=key_or_path)
+        if fields is None:
+            for stored in self.searcher.reader().all_stored_fields():
+                if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
+                    fields = stored
+                    break
+        return _record(fields) if fields else None
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Marks matched words as **word** (plain text, readable in a terminal and in JSON)."""
+
+    between = " ... "
+
+    def format_token(self, text, token, replace=False):
+        return "**" + highlight.get_text(text, token, replace) + "**"
+
+
+def _record(fields: dict) -> dict:
+    import json
+
+    extra = json.loads(fields.get("record") or "{}")
+    return {
+        "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
+        "author": fields.get("author"), "published": fields.get("published") or None,
+        "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
+        "officials": extra.get("officials", []), "dates": extra.get("dates", []),
+        "site": extra.get("site"), "sha256": extra.get("sha256"), "size": extra.get("size"),
+        "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
+        "evidence": extra.get("evidence", []), "text": fields.get("body") or "",
+    }
+
+
+def _split(value) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _hit(rank: int, r, score: float, highlight_terms: bool) -> Hit:
+    fields = r.fields()
+    rec = _record(fields)
+    snippet = ""
+    if highlight_terms:
+        try:
+            snippet = r.highlights("body", top=2) or r.highlights("title", top=1)
+        except (KeyError, ValueError):
+            snippet = ""
+    if not snippet:
+        body = rec["text"]
+        snippet = body[:240].rsplit(" ", 1)[0] + (" ..." if len(body) > 240 else "")
+    snippet = re.sub(r"\s+", " ", snippet).strip()
+    return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], rec["groups"],
+               rec["countries"], rec["officials"], float(score or 0.0), snippet)
+
+
+def search(request: SearchRequest, index_dir: str | None = None) -> SearchResult:
+    """One lookup. For many, keep a ``Searcher`` open.
+
+    Raises:
+        IndexNotFound, IndexCorrupt: no usable index at ``index_dir``.
+        BadQuery, BadDate, UnknownFacetValue: a value the user can fix.
+    """
+    with Searcher(index_dir) as s:
+        return s.search(request)

@@ -1,0 +1,64 @@
+"""Stats: what an index holds (documents, years, top facet values, size, last update, last run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import IO
+
+from . import indexing, searching
+
+
+def _folder_size(path: str) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(dirpath, name))
+            except OSError:
+                pass
+    return total
+
+
+def stats(index_dir: str | None = None, top: int = 10) -> dict:
+    """A summary of the index at ``index_dir``. Raises IndexNotFound/IndexCorrupt."""
+    index_dir = index_dir or indexing.default_index_dir()
+    gen = indexing.current_generation(index_dir)
+    with searching.Searcher(index_dir) as s:
+        counts = s.facets(None, None)
+        documents = s.searcher.doc_count()
+    last_run = None
+    try:
+        with open(os.path.join(index_dir, indexing.LAST_RUN), encoding="utf-8") as fh:
+            last_run = json.load(fh)
+    except (OSError, ValueError):
+        pass
+    updated = os.path.getmtime(os.path.join(index_dir, indexing.CURRENT))
+    return {
+        "index": index_dir,
+        "documents": documents,
+        "size_bytes": _folder_size(gen),
+        "last_update": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
+        "years": {c.value: c.count for c in sorted(counts["year"], key=lambda c: c.value)},
+        "undated": documents - sum(c.count for c in counts["year"]),
+        "top": {facet: [c.as_dict() for c in counts[facet][:top]] for facet in ("group", "country", "official")},
+        "last_run": last_run,
+    }
+
+
+def write_text(data: dict, out: IO[str]) -> None:
+    out.write(f"index:        {data['index']}\n")
+    out.write(f"documents:    {data['documents']}\n")
+    out.write(f"size:         {data['size_bytes'] / 1024:,.0f} KiB\n")
+    out.write(f"last update:  {data['last_update']}\n")
+    years = ", ".join(f"{y}: {n}" for y, n in data["years"].items()) or "-"
+    out.write(f"per year:     {years}" + (f" (undated: {data['undated']})" if data["undated"] else "") + "\n")
+    for facet, values in data["top"].items():
+        shown = ", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"
+        out.write(f"top {facet + ':':<9} {shown}\n")
+    run = data.get("last_run")
+    if run:
+        out.write(f"last run:     {run.get('added', 0)} added, {len(run.get('failed', []))} failed\n")
+        for f in run.get("failed", []):
+            out.write(f"  failed: {f['path']}: {f['reason']}\n")

@@ -1,0 +1,360 @@
+"""Tag: Article -> Tags(groups, countries, officials, dates, evidence).
+
+Reads only the cleaned title and body (never boilerplate), with the alias tables of
+``aliases.py``: militant groups (canonical name; parents are added at index time), countries
+(by name, short form, demonym, capital or metonym), officials (name + role + country, from
+title patterns and appositions) and absolute dates. Each tag keeps the sentence it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+from . import aliases, dating
+from .cleaning import Article
+
+TAGGER_VERSION = "tag-1"
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    role: str | None
+    country: str | None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "role": self.role, "country": self.country}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str  # "group" | "country" | "official" | "date"
+    value: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Tags:
+    groups: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # display names ("United States")
+    officials: tuple[Official, ...] = ()
+    dates: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)
+
+
+# ----------------------------------------------------------------------------- alias matching
+
+_SEP = r"[\s\-\u2010\u2011\u2013]?"
+_APOS = r"['\u2019]?"
+
+
+def _alias_pattern(alias: str) -> str:
+    out = []
+    for ch in alias:
+        if ch in " -":
+            out.append(_SEP)
+        elif ch in "'\u2019":
+            out.append(_APOS)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _exact_case(alias: str) -> bool:
+    """Acronyms match with their exact case: IS, ISKP, IS-K, LeT (never "is", "Isis", "Let")."""
+    letters = [c for c in alias if c.isalpha()]
+    return " " not in alias and (not any(c.islower() for c in letters) or sum(c.isupper() for c in letters) >= 2)
+
+
+def _caps_ok(alias: str, matched: str) -> bool:
+    """Every capitalised word of the alias is capitalised in the text ("an Islamic state" is not IS)."""
+    a_words = re.findall(r"[^\W\d_]+", alias)
+    m_words = re.findall(r"[^\W\d_]+", matched)
+    if len(a_words) != len(m_words):
+        return matched[:1].isupper() or not alias[:1].isupper()
+    return all(not a[0].isupper() or m[0].isupper() for a, m in zip(a_words, m_words))
+
+
+class _Matcher:
+    """One regex over many aliases: longest alias first, whole words only."""
+
+    def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool) -> None:
+        self.by_key: dict[str, list[tuple[str, str]]] = {}
+        parts = []
+        for alias, value in sorted(set(entries), key=lambda e: (-len(e[0]), e[0])):
+            self.by_key.setdefault(aliases.fold(alias), []).append((alias, value))
+            pattern = _alias_pattern(alias)
+            if case_insensitive_names and not _exact_case(alias):
+                pattern = f"(?i:{pattern})"
+            parts.append(pattern)
+        self.regex = re.compile(r"(?<![\w\-\u2010\u2011])(?:" + "|".join(parts) + r")(?![\w])") if parts else None
+
+    def find(self, text: str):
+        """Yield (value, start, end, alias) for each mention."""
+        if self.regex is None:
+            return
+        for m in self.regex.finditer(text):
+            for alias, value in self.by_key.get(aliases.fold(m.group(0)), ()):
+                if _exact_case(alias):
+                    if m.group(0) != alias and m.group(0).replace("\u2010", "-") != alias:
+                        continue
+                elif not _caps_ok(alias, m.group(0)):
+                    continue
+                yield value, m.start(), m.end(), alias
+                break
+
+
+@functools.lru_cache(maxsize=None)
+def _group_matcher() -> _Matcher:
+    table = aliases.groups()
+    entries = [(alias, g.canonical) for g in table.by_name.values() for alias in g.aliases]
+    return _Matcher(entries, case_insensitive_names=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _country_matcher() -> _Matcher:
+    table = aliases.countries()
+    entries = []
+    for alias, code, kind in table.aliases:
+        entries.append((alias, code))
+        if kind in ("name", "capital", "city", "short") and len(alias) >= 4 and alias.upper() != alias:
+            entries.append((alias.upper(), code))  # datelines: "KABUL, Aug 27 -"
+    return _Matcher(entries, case_insensitive_names=False)
+
+
+@functools.lru_cache(maxsize=None)
+def _place_phrases() -> _Matcher:
+    """Phrases that contain a country alias but are not (or are another) country: "Washington Post"."""
+    rows = aliases._rows("place_phrases.csv")
+    return _Matcher([(r["phrase"], r["code"] or "-") for r in rows], case_insensitive_names=False)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+_SENT_END = re.compile(r"(?<=[.!?])['\"\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    start = 0
+    for m in _SENT_END.finditer(text, 0, pos):
+        start = m.end()
+    m = _SENT_END.search(text, pos)
+    end = m.start() if m else len(text)
+    return text[start:end].strip()[:400]
+
+
+def _mostly_upper(text: str, start: int, end: int) -> bool:
+    """True inside an all-caps line, where "IS" may be the verb ("THE WAR IS OVER")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: line_end if line_end != -1 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
+# ----------------------------------------------------------------------------- groups, countries
+
+def find_groups(text: str) -> list[tuple[str, int, int]]:
+    out = []
+    for canonical, start, end, alias in _group_matcher().find(text):
+        if len(alias) <= 4 and _exact_case(alias) and _mostly_upper(text, start, end):
+            continue
+        out.append((canonical, start, end))
+    return out
+
+
+def find_countries(text: str) -> list[tuple[str, int, int]]:
+    masked = text
+    extra = []
+    for code, start, end, _alias in _place_phrases().find(text):
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+        if code != "-":
+            extra.append((code, start, end))
+    found = [(code, s, e) for code, s, e, _a in _country_matcher().find(masked)]
+    return sorted(found + extra, key=lambda x: x[1])
+
+
+# ----------------------------------------------------------------------------- officials
+
+_PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
+_NAME_TOKEN = rf"(?:{_PARTICLE}[\-\s])?[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*"
+_NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
+_LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
+                    "chief", "envoy", "head", "deputy leader", "military spokesman"}
+# Capitalised words that end a name: a name never runs into these.
+_NOT_NAME = set("""The This That These Those A An And But Or If In On At For From With By To Of As It Its He She They
+We I His Her Their Our Mr Mrs Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+March April May June July August September October November December Islamic State Department Ministry
+Government Army Police Forces Force Council Office House Party Group Front Network Movement Province
+Republic Kingdom Union Nations Command Agency Post Times News Minister Secretary President General""".split())
+
+
+@functools.lru_cache(maxsize=None)
+def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
+    titles = sorted({r.title for r in aliases.roles()}, key=lambda t: (-len(t), t))
+    canon = {t.lower(): t for t in titles}
+    alternation = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+    return re.compile(rf"(?i:(?<![\w-])(?:{alternation})(?![\w-]))"), canon
+
+
+def _clean_name(name: str) -> str | None:
+    tokens = name.split()
+    role_words = _role_words()
+    while tokens and (tokens[0] in _NOT_NAME or tokens[0].lower().rstrip(".") in role_words):
+        tokens = tokens[1:]
+    cut = []
+    for tok in tokens:
+        if tok in _NOT_NAME:
+            break
+        cut.append(tok)
+    if not cut:
+        return None
+    candidate = " ".join(cut)
+    if aliases.countries().resolve(candidate) or aliases.groups().resolve(candidate):
+        return None
+    if any(aliases.countries().resolve(t) for t in cut if t[:1].isupper() and not t.startswith(("al-", "el-"))):
+        return None
+    return candidate
+
+
+@functools.lru_cache(maxsize=None)
+def _role_words() -> frozenset[str]:
+    """Single-word titles ("Gen", "President") that never start a name."""
+    return frozenset(r.title.lower().rstrip(".") for r in aliases.roles() if " " not in r.title)
+
+
+def _adjacent_country(text: str, role_start: int) -> str | None:
+    """Country named right before a title: "US Secretary", "British Foreign Secretary", "Pakistan's"."""
+    before = text[max(0, role_start - 40):role_start]
+    m = re.search(r"((?:[A-Z][\w.]*\.?\s+){0,3}?)((?:[A-Z][\w.]*)(?:['\u2019]s)?)\s*$", before)
+    if not m:
+        return None
+    for token in reversed(re.findall(r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?", m.group(0))):
+        code = aliases.countries().resolve(re.sub(r"['\u2019]s$", "", token.strip()))
+        if code:
+            return code
+        first = token.split()[0]
+        code = aliases.countries().resolve(first)
+        if code:
+            return code
+    return None
+
+
+def _first_country(text: str) -> str | None:
+    found = find_countries(text)
+    return found[0][0] if found else None
+
+
+def find_officials(text: str, author: str | None = None) -> list[tuple[Official, int]]:
+    role_re, canon = _role_regex()
+    roles = role_re.pattern
+    found: list[tuple[Official, int]] = []
+
+    def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
+        name = _clean_name(name or "")
+        if not name:
+            return
+        if author and aliases.fold(name) in aliases.fold(author):
+            return
+        role_title = canon.get(re.sub(r"\s+", " ", role or "").lower(), role) if role else None
+        found.append((Official(name, role_title, aliases.countries().name(country) if country else None), pos))
+
+    # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell", "President Obama"
+    pre = re.compile(rf"(?:\((?P<q>[A-Za-z]+)\)\s*)?(?P<role>{roles})\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?"
+                     rf"(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+(?P<paren>\(\s*)?(?P<name>{_NAME})")
+    for m in pre.finditer(text):
+        role = m.group("role")
+        if not role[0].isupper() and role.lower() not in _LOWERCASE_ROLES and not m.group("paren"):
+            continue
+        name = m.group("name")
+        if len(name.split()) == 1 and (role.lower() in _LOWERCASE_ROLES and not role[0].isupper()):
+            continue  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
+        if m.group("q"):
+            role = f"{m.group('q')} {role}"
+        country = _adjacent_country(text, m.start("role"))
+        if country is None and m.group("of"):
+            country = _first_country(m.group("of"))
+        add(name, role, country, m.start("name"))
+
+    # 2. apposition after the name: "Michael Gonzales, a deputy assistant secretary at the US ..."
+    appos = re.compile(rf"(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}),\s+(?:a|an|the|who is|who was|"
+                       rf"now|then|also)\s+(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}})")
+    for m in appos.finditer(text):
+        desc = m.group("desc")
+        r = role_re.search(desc)
+        if not r or len(desc[: r.start()].split()) > 6:
+            continue
+        add(m.group("name"), r.group(0), _first_country(desc), m.start("name"))
+
+    # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail Shaheen"
+    after = re.compile(rf"(?<![\w])(?:[Aa]|[Tt]he|[Aa]n)\s+(?:[a-z]+\s+)?(?P<role>{roles})\s+(?:for|of|at|with|in)\s+"
+                       rf"(?P<org>[^,;.\n]{{2,70}}),\s+(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}})")
+    for m in after.finditer(text):
+        add(m.group("name"), m.group("role"), _first_country(m.group("org")), m.start("name"))
+
+    return found
+
+
+def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, int]]:
+    """One entry per person: "Obama" joins "Barack Obama"; the fullest name and role win."""
+    out: list[tuple[Official, int]] = []
+    for off, pos in sorted(found, key=lambda x: (-len(x[0].name.split()), x[1])):
+        surname = aliases.fold(off.name).split()[-1]
+        for i, (kept, kpos) in enumerate(out):
+            kept_tokens = aliases.fold(kept.name).split()
+            if kept_tokens[-1] == surname and set(aliases.fold(off.name).split()) <= set(kept_tokens):
+                out[i] = (Official(kept.name, kept.role or off.role, kept.country or off.country), min(pos, kpos))
+                break
+        else:
+            out.append((off, pos))
+    return sorted(out, key=lambda x: x[1])
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def tag(article: Article) -> Tags:
+    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``."""
+    text = f"{article.title}\n{article.body}" if article.title else article.body
+    evidence: list[Evidence] = []
+
+    def first_seen(field_name: str, items) -> list[str]:
+        values: list[str] = []
+        for value, start, _end in items:
+            if value not in values:
+                values.append(value)
+                evidence.append(Evidence(field_name, value, _sentence_at(text, start)))
+        return values
+
+    groups = first_seen("group", find_groups(text))
+    countries_table = aliases.countries()
+    codes = first_seen("country", find_countries(text))
+    officials = []
+    for off, pos in _merge_officials(find_officials(text, article.author)):
+        officials.append(off)
+        evidence.append(Evidence("official", off.name, _sentence_at(text, pos)))
+    anchor = dating.parse_iso(article.published) if article.published else None
+    dates = first_seen("date", ((d.iso, d.start, d.end) for d in dating.find_dates(text, anchor)))
+    if article.published and article.published not in dates:
+        dates.insert(0, article.published)  # the page's own date is a date it states
+    evidence = [Evidence(e.field, countries_table.name(e.value), e.sentence) if e.field == "country" else e
+                for e in evidence]
+    return Tags(tuple(groups), tuple(countries_table.name(c) for c in codes), tuple(officials), tuple(dates),
+                tuple(evidence))
+
+
+def expand_groups(groups: list[str] | tuple[str, ...]) -> list[str]:
+    """Groups plus their parents: an ISIS-K article is also an Islamic State article."""
+    table = aliases.groups()
+    out: list[str] = []
+    for g in groups:
+        for v in [g, *table.ancestors(g)]:
+            if v not in out:
+                out.append(v)
+    return out
+
+
+def anchor_date(value: str | None) -> dt.date | None:
+    return dating.parse_iso(value) if value else None
