@@ -1,3 +1,35 @@
-"""searchlib: full-text, faceted search for news archives about terrorism and counter-terrorism."""
+"""searchlib: full-text, faceted search for news archives about terrorism and counter-terrorism.
+
+Public API (imported lazily, so ``import searchlib`` stays cheap)::
+
+    from searchlib import SearchRequest, search, build_index, extract
+    build_index(["corpus/"], "index")
+    result = search(SearchRequest("ISIS-K", countries=("Afghanistan",)), index_dir="index")
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "SearchRequest": "searching", "SearchResult": "searching", "Hit": "searching", "FacetCount": "searching",
+    "Searcher": "searching", "search": "searching", "parse_period": "searching",
+    "build_index": "indexing", "IndexReport": "indexing",
+    "extract": "pipeline", "derive": "pipeline", "Record": "pipeline",
+    "clean": "cleaning", "Article": "cleaning", "tag": "tagging", "Tags": "tagging",
+    "stats": "reporting",
+    "SearchlibError": "errors", "BadDate": "errors", "BadQuery": "errors", "BadValue": "errors",
+    "UnknownFacetValue": "errors", "IndexNotFound": "errors", "IndexCorrupt": "errors",
+    "IndexLocked": "errors", "IndexIOError": "errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'searchlib' has no attribute {name!r}")

@@ -230,8 +230,8 @@ def clean_text(text: str) -> Article:
     # a "Published in <outlet>, April 25th, 2023" line anywhere outside the header
     if published is None:
         published = _stated_date_line(blocks[start:])
-    if published is None and kept:
-        published = _dateline_date(kept[0])
+    if published is None:  # a dateline opens the article, perhaps after a photo caption
+        published = next((d for d in map(_dateline_date, kept[:3]) if d), None)
     return Article(title, author, published, "\n".join(kept))
 
 

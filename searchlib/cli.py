@@ -273,13 +273,13 @@ def stats_command(fmt, index_dir):
     """
     import json
 
-    from . import stats
+    from . import reporting
 
-    data = stats.stats(index_dir)
+    data = reporting.stats(index_dir)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        stats.write_text(data, stdout())
+        reporting.write_text(data, stdout())
 
 
 def main() -> None:  # pragma: no cover - python -m searchlib

@@ -31,6 +31,11 @@ DATE_RE = re.compile(
       | (?P<my>{_MONTHS}(?:,)?\s+(?:of\s+)?{_YEAR})                        # August 2021
       | (?P<md>{_MONTHS}\s+{_DAY}(?![\d,]*\s*\d{{4}}))                     # March 24 (year from anchor)
       | (?P<dm>{_DAY}\s+(?:of\s+)?{_MONTHS}(?!\s*,?\s*\d))                 # 24 March
+      | (?:(?<=in\s)|(?<=since\s)|(?<=until\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=last\s)|(?<=from\s))
+        (?P<m>(?:January|February|March|April|June|July|August|September|October|November|December))
+        (?!\s*\d)                                                          # in July (year from anchor)
+      | (?:(?<=in\s)|(?<=since\s)|(?<=until\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=from\s)|(?<=during\s)|(?<=of\s)|(?<=by\s))
+        (?P<y>{_YEAR})(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|km|miles))   # in 2014
     )(?![\w])""",
     re.VERBOSE,
 )
@@ -76,6 +81,15 @@ def find_dates(text: str, anchor: dt.date | None = None) -> list[FoundDate]:
             d = _parse(raw, anchor.year)
             if d:
                 out.append(FoundDate(d.isoformat(), m.start(), m.end()))
+        elif kind == "m":
+            if anchor is None:
+                continue
+            month = _parse("1 " + raw, anchor.year).month
+            # a month after the publication month is last year's ("in December", written in January)
+            year = anchor.year - 1 if month > anchor.month else anchor.year
+            out.append(FoundDate(f"{year:04d}-{month:02d}", m.start(), m.end()))
+        elif kind == "y":
+            out.append(FoundDate(raw, m.start(), m.end()))
         elif kind == "my":
             d = _parse("1 " + raw.replace(",", ""), None)
             if d:
@@ -108,9 +122,11 @@ def date_line(line: str) -> str | None:
     dm = DATE_RE.match(rest)
     if not dm or dm.lastgroup not in ("mdy", "dmy", "iso"):
         return None
-    tail = rest[dm.end():].strip(" ,.|")
-    # allow a trailing time and zone: "14:05 GMT", "at 2:50 pm", "| Updated ..."
-    if tail and not re.fullmatch(r"(?i)(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?(?:\s*\|.*)?|\|.*", tail):
+    tail = rest[dm.end():].strip(" ,.")
+    # allow a trailing time and zone ("14:05 GMT", "at 2:50 pm"), then anything after a separator
+    # ("| 6 min read", "· Updated 3 hours ago")
+    if tail and not re.fullmatch(r"(?i)(?:(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?)?"
+                                 r"\s*(?:[|\u00b7\u2022\u2013\u2014-]\s*.*)?", tail):
         return None
     return full_date_in(dm.group(0))
 

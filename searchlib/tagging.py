@@ -180,7 +180,8 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
 # ----------------------------------------------------------------------------- officials
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
-_NAME_TOKEN = rf"(?:{_PARTICLE}[\-\s])?[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*"
+_NAME_TOKEN = (rf"(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019])?[A-Z][a-z\u00e0-\u00ff]+"
+               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
                     "chief", "envoy", "head", "deputy leader", "military spokesman"}
@@ -215,8 +216,8 @@ def _clean_name(name: str) -> str | None:
     candidate = " ".join(cut)
     if aliases.countries().resolve(candidate) or aliases.groups().resolve(candidate):
         return None
-    if any(aliases.countries().resolve(t) for t in cut if t[:1].isupper() and not t.startswith(("al-", "el-"))):
-        return None
+    if aliases.countries().resolve(cut[0]):
+        return None  # "Afghan Taliban", "Syrian Democratic": a demonym does not start a name
     return candidate
 
 
@@ -227,19 +228,19 @@ def _role_words() -> frozenset[str]:
 
 
 def _adjacent_country(text: str, role_start: int) -> str | None:
-    """Country named right before a title: "US Secretary", "British Foreign Secretary", "Pakistan's"."""
-    before = text[max(0, role_start - 40):role_start]
-    m = re.search(r"((?:[A-Z][\w.]*\.?\s+){0,3}?)((?:[A-Z][\w.]*)(?:['\u2019]s)?)\s*$", before)
-    if not m:
-        return None
-    for token in reversed(re.findall(r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?", m.group(0))):
-        code = aliases.countries().resolve(re.sub(r"['\u2019]s$", "", token.strip()))
-        if code:
-            return code
-        first = token.split()[0]
-        code = aliases.countries().resolve(first)
-        if code:
-            return code
+    """Country named right before a title, in the same clause: "US Secretary", "British Foreign
+    Secretary", "Pakistan's Ambassador", "Kenyan President"."""
+    before = text[max(0, role_start - 60):role_start]
+    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", before)[-1]
+    words = clause.split()[-3:]
+    table = aliases.countries()
+    for n in (2, 1):
+        for i in range(len(words) - n, -1, -1):
+            phrase = re.sub(r"['\u2019]s$", "", " ".join(words[i:i + n]))
+            if phrase[:1].isupper():
+                code = table.resolve(phrase) if not re.fullmatch(r"[A-Za-z]{2}", phrase) or phrase.isupper() else None
+                if code:
+                    return code
     return None
 
 
@@ -272,6 +273,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         name = m.group("name")
         if len(name.split()) == 1 and (role.lower() in _LOWERCASE_ROLES and not role[0].isupper()):
             continue  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
+        if m.group("of") and (not role[0].isupper() or not _first_country(m.group("of"))):
+            continue  # "spokesman for the Syrian Democratic Forces" is not a title before a name
         if m.group("q"):
             role = f"{m.group('q')} {role}"
         country = _adjacent_country(text, m.start("role"))
@@ -329,12 +332,15 @@ def tag(article: Article) -> Tags:
         return values
 
     groups = first_seen("group", find_groups(text))
-    countries_table = aliases.countries()
-    codes = first_seen("country", find_countries(text))
     officials = []
+    masked = text
     for off, pos in _merge_officials(find_officials(text, article.author)):
         officials.append(off)
         evidence.append(Evidence("official", off.name, _sentence_at(text, pos)))
+        # a person's name is not a place: "Mustafa Bali" says nothing about Indonesia
+        masked = re.sub(re.escape(off.name), lambda m: " " * len(m.group(0)), masked)
+    countries_table = aliases.countries()
+    codes = first_seen("country", find_countries(masked))
     anchor = dating.parse_iso(article.published) if article.published else None
     dates = first_seen("date", ((d.iso, d.start, d.end) for d in dating.find_dates(text, anchor)))
     if article.published and article.published not in dates:
