@@ -250,9 +250,12 @@ def build_query(request: SearchRequest, ix, searcher):
             raise BadDate(f"Empty date range: --from {request.date_from} is after --to {request.date_to}")
         filters["date"] = [start, end]
         parts.append(wq.TermRange("published", start, end, startexcl=False, endexcl=False))
+    if text == "*":  # a lone star browses everything
+        parts.insert(0, wq.Every())
     if not parts:
-        raise BadQuery("Nothing to search for: give a query, or a filter (--group, --country, --official, --from, --to)")
-    if not text or text == "*":
+        raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
+                       "or * for every document")
+    if not text:
         parts.insert(0, wq.Every())
     return (parts[0] if len(parts) == 1 else wq.And(parts)), filters
 

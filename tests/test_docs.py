@@ -1,0 +1,36 @@
+"""The README is the manual: every command is in it with an example, and CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from searchlib.cli import cli
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_command_has_an_example_and_is_in_the_readme(name):
+    command = cli.commands[name]
+    assert "Example:" in (command.help or ""), f"{name} --help has no Example"
+    assert f"searchlib {name}" in README or (name == "search" and "search [QUERY]" in README)
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
+    section = README.split("## Set-up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", section, flags=re.S)
+    assert len(commands) == 2
+    install_and_run, install_and_test = commands
+    assert "corpus/" in install_and_run and "search " in install_and_run
+    assert "pytest" in install_and_test
+    assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_documents_every_exit_code():
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 74 |", "| 75 |"):
+        assert code in README

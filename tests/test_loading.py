@@ -1,0 +1,82 @@
+"""Load stage: encodings, bad files reported (never fatal), stable keys."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from searchlib.loading import LoadFailure, SourceFile, decode, iter_sources, load
+
+TEXT = "Officials in Kabul said the airport would reopen. Café owners welcomed the news."
+
+
+def test_utf8_with_and_without_bom():
+    assert decode(TEXT.encode("utf-8"), "text") == TEXT
+    assert decode(b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "text") == TEXT
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(encoding):
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    assert decode(bom + TEXT.encode(encoding), "text") == TEXT
+
+
+def test_windows_1252_text_and_html():
+    data = "Caf\u00e9 owners said \u201cenough\u201d in Kabul today, officials confirmed.".encode("cp1252")
+    assert "Caf\u00e9" in decode(data, "text") and "\u201cenough\u201d" in decode(data, "text")
+    html = b'<html><head><meta charset="windows-1252"></head><body><p>' + data + b"</p></body></html>"
+    assert "Caf\u00e9" in decode(html, "html")
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty"),
+    (b"   \n\t \n", "empty"),
+    (b"\x00\x01\x02\x03" * 100, "binary"),
+    (bytes(range(256)) * 20, "binary"),
+])
+def test_empty_and_binary_files_are_reported(data, reason):
+    with pytest.raises(LoadFailure, match=reason):
+        decode(data, "text", "x.txt")
+
+
+def test_walk_finds_pages_recursively_with_relative_keys(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text(TEXT)
+    (tmp_path / "two.HTML").write_text(f"<p>{TEXT}</p>")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    found = [s for s in iter_sources([str(tmp_path)])]
+    assert [(s.key, s.kind) for s in found] == [("two.HTML", "html"), ("a/one.txt", "text")] or \
+        sorted((s.key, s.kind) for s in found) == [("a/one.txt", "text"), ("two.HTML", "html")]
+
+
+def test_a_folder_listed_twice_yields_each_key_once(tmp_path):
+    (tmp_path / "one.txt").write_text(TEXT)
+    assert [s.key for s in iter_sources([str(tmp_path), str(tmp_path)])] == ["one.txt"]
+
+
+def test_missing_path_is_reported_not_raised(tmp_path):
+    (item,) = list(iter_sources([str(tmp_path / "nope")]))
+    assert isinstance(item, LoadFailure) and "no such" in item.reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_never_opened(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(LoadFailure, match="not a regular file"):
+        load(SourceFile("pipe.txt", str(fifo), "text"))
+
+
+def test_dangling_symlink_is_reported(tmp_path):
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(LoadFailure, match="dangling"):
+        load(SourceFile("gone.txt", str(link), "text"))
+
+
+def test_symlink_loop_does_not_hang(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "one.txt").write_text(TEXT)
+    assert [s.key for s in iter_sources([str(tmp_path)])] == ["one.txt"]

@@ -1,0 +1,165 @@
+"""Search stage: analyzer traps, alias-aware filters and queries, dates, facets, JSON shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchlib import BadDate, BadQuery, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
+from searchlib.indexing import make_analyzer
+
+from .conftest import keys, search_json
+
+
+def index_terms(text):
+    return [t.text for t in make_analyzer()(text, mode="index")]
+
+
+def query_terms(text):
+    return [t.text for t in make_analyzer()(text, mode="query")]
+
+
+def test_analyzer_keeps_isis_k_and_us_as_units():
+    assert query_terms("ISIS-K") == ["isis-k"]
+    indexed = index_terms("ISIS-K claimed it")
+    assert "isis-k" in indexed and query_terms("ISIS")[0] in indexed  # a search for ISIS finds ISIS-K pages
+    assert query_terms("U.S.") == ["us"]
+
+
+def test_isis_k_does_not_match_plain_isis(built_index):
+    result = search(SearchRequest("ISIS-K", limit=50), built_index)
+    assert [h.key for h in result.hits] == ["isisk-kabul.txt"]
+
+
+def test_shabaab_finds_al_shabaab(built_index):
+    assert "shabaab-kenya.html" in [h.key for h in search(SearchRequest("Shabaab"), built_index).hits]
+
+
+def test_query_word_naming_a_group_matches_tagged_pages_exact_wording_first(built_index):
+    result = search(SearchRequest("Daesh", limit=50), built_index)
+    got = [h.key for h in result.hits]
+    assert got[0] == "daesh-iraq.html"  # the only page that says Daesh
+    assert {"isis-only-syria.txt", "isisk-kabul.txt"} <= set(got)  # tagged Islamic State or an affiliate
+
+
+def test_group_filter_aliases_and_affiliates(built_index):
+    by_parent = {h.key for h in search(SearchRequest(groups=("ISIL",), limit=50), built_index).hits}
+    assert by_parent == {"isis-only-syria.txt", "daesh-iraq.html", "isisk-kabul.txt"}
+    exact = {h.key for h in search(SearchRequest(groups=("Islamic State",), exact_group=True, limit=50), built_index).hits}
+    assert "isisk-kabul.txt" not in exact
+
+
+@pytest.mark.parametrize("value", ["Afghanistan", "afghanistan", "Afghan", "AF", "Kabul"])
+def test_country_filter_accepts_name_demonym_code_and_capital(built_index, value):
+    got = {h.key for h in search(SearchRequest(countries=(value,), limit=50), built_index).hits}
+    assert got == {"isisk-kabul.txt", "wire-copy-a.txt", "wire-copy-b.txt"}
+
+
+def test_unknown_country_is_an_error_with_suggestions(built_index):
+    with pytest.raises(UnknownFacetValue, match="Afghanistan"):
+        search(SearchRequest(countries=("Afganistan",)), built_index)
+
+
+def test_known_country_on_no_document_is_no_hits(built_index):
+    assert search(SearchRequest(countries=("Thailand",)), built_index).total == 0
+
+
+def test_official_by_surname_full_name_and_role(built_index):
+    for value in ("Kenyatta", "Uhuru Kenyatta", "uhuru kenyatta"):
+        assert [h.key for h in search(SearchRequest(officials=(value,)), built_index).hits] == ["shabaab-kenya.html"]
+    by_role = {h.key for h in search(SearchRequest(officials=("Secretary of State",), limit=50), built_index).hits}
+    assert by_role == {"wire-copy-a.txt", "wire-copy-b.txt"}
+
+
+def test_unknown_official_is_an_error(built_index):
+    with pytest.raises(UnknownFacetValue):
+        search(SearchRequest(officials=("Kenyata",)), built_index)
+
+
+def test_repeated_values_of_one_filter_combine_with_or(built_index):
+    got = {h.key for h in search(SearchRequest(countries=("Kenya", "Nigeria"), limit=50), built_index).hits}
+    assert got == {"shabaab-kenya.html", "boilerplate-heavy.txt"}
+
+
+def test_different_filters_combine_with_and(built_index):
+    got = [h.key for h in search(SearchRequest(countries=("Kenya",), groups=("Boko Haram",)), built_index).hits]
+    assert got == []
+
+
+@pytest.mark.parametrize("value,start,end", [
+    ("2021", "2021-01-01", "2021-12-31"),
+    ("2021-02", "2021-02-01", "2021-02-28"),
+    ("2020-02", "2020-02-01", "2020-02-29"),
+    ("2021-08-26", "2021-08-26", "2021-08-26"),
+])
+def test_partial_dates_mean_their_whole_period(value, start, end):
+    assert parse_period(value) == start and parse_period(value, end=True) == end
+
+
+@pytest.mark.parametrize("value", ["2021-13", "21-08", "August 2021", "2021-02-30", "", "yesterday"])
+def test_invalid_dates_are_errors_naming_the_value(value):
+    with pytest.raises(BadDate):
+        parse_period(value)
+
+
+def test_date_filter_uses_publication_date_inclusive(built_index):
+    got = {h.key for h in search(SearchRequest(date_from="2020-02", date_to="2020-02", limit=50), built_index).hits}
+    assert got == {"wire-copy-a.txt", "wire-copy-b.txt"}
+    got = {h.key for h in search(SearchRequest(date_from="2014-04-15", date_to="2014-04-15"), built_index).hits}
+    assert got == {"boilerplate-heavy.txt"}
+
+
+def test_undated_pages_never_match_a_date_filter(built_index):
+    got = {h.key for h in search(SearchRequest(date_from="1900", limit=50), built_index).hits}
+    assert "no-date.txt" not in got and len(got) == 7
+
+
+def test_inverted_date_range_is_an_error(built_index):
+    with pytest.raises(BadDate, match="after"):
+        search(SearchRequest("Taliban", date_from="2021", date_to="2020"), built_index)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(a OR b", "nosuchfield:x", "x" * 3000])
+def test_bad_queries_are_errors(built_index, query):
+    with pytest.raises(BadQuery):
+        search(SearchRequest(query), built_index)
+
+
+def test_empty_request_is_an_error(built_index):
+    with pytest.raises(BadQuery):
+        search(SearchRequest(""), built_index)
+
+
+def test_facets_count_multi_valued_tags_once_per_document(built_index):
+    result = search(SearchRequest(groups=("al-Shabaab",), facets=True), built_index)
+    countries = {c.value: c.count for c in result.facets["country"]}
+    assert countries == {"Kenya": 1, "Somalia": 1}
+    all_docs = search(SearchRequest("*", facets=True, limit=0), built_index)
+    groups = {c.value: c.count for c in all_docs.facets["group"]}
+    assert groups["Taliban"] == 3 and groups["ISIS-K"] == 1 and all_docs.total == 8
+
+
+def test_facets_count_all_matches_not_only_the_shown_hits(built_index):
+    result = search(SearchRequest("*", facets=True, limit=1), built_index)
+    assert len(result.hits) == 1 and sum(c.count for c in result.facets["year"]) == 7
+
+
+def test_sort_by_date_newest_first(built_index):
+    result = search(SearchRequest("*", sort="date", limit=50), built_index)
+    dates = [h.published for h in result.hits if h.published]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_json_shape_is_stable(runner, built_index):
+    result, data = search_json(runner, built_index, "Taliban", "--facets")
+    assert result.exit_code == 0
+    assert list(data) == ["query", "total", "filters", "hits", "facets"]
+    assert set(data["hits"][0]) >= {"key", "path", "title", "published", "groups", "countries", "officials",
+                                    "score", "snippet"}
+    assert set(data["facets"]) == {"group", "country", "official", "year"}
+    assert keys(data)
+
+
+def test_warm_searcher_serves_many_lookups(built_index):
+    with Searcher(built_index) as s:
+        totals = [s.search(SearchRequest(q)).total for q in ("Taliban", "Kenya", "Boko Haram")]
+    assert all(totals)
