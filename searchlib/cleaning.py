@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,23 +178,194 @@ def _title_candidate(block: _Block) -> bool:
     return not block.text.endswith((".", ":", "...", "\u2026")) or block.text.endswith(("?", "!"))
 
 
-def clean_text(text: str) -> Article:
-    """Clean a plain-text scrape (one block per line) into an Article."""
+@dataclass(frozen=True)
+class Segmented:
+    """A text scrape cut into blocks, with what the classifier needs to know about each."""
+
+    blocks: list[_Block]
+    end_at: int  # index of the first footer marker after the article started (or len(blocks))
+    span: tuple[int, int]  # the heuristic body run (maximum-sum window)
+    repeats: dict[tuple[str, ...], int]  # how often each block's words occur on the page
+
+
+def segment_text(text: str) -> Segmented:
     lines = [_norm(ln) for ln in text.splitlines()]
     raw_blocks = [_Block(i, ln, _tokens(ln)) for i, ln in enumerate(lines) if ln and _tokens(ln)]
-    if not raw_blocks:
-        return Article("", None, None, "")
+    repeats: dict[tuple[str, ...], int] = {}
+    for b in raw_blocks:
+        repeats[tuple(b.tokens)] = repeats.get(tuple(b.tokens), 0) + 1
     blocks = _dedupe(raw_blocks)
-    drop, end = _patterns()["drop"], _patterns()["end"]
-
-    span = _body_span(blocks, len(blocks))
-    if span is None:
-        span = (0, len(blocks))
-    start = span[0]
+    end = _patterns()["end"]
+    span = _body_span(blocks, len(blocks)) or (0, len(blocks))
     # the footer starts at the first end marker after the article has started
-    end_at = next((i for i in range(start + 1, len(blocks)) if end.match(blocks[i].text)), len(blocks))
+    end_at = next((i for i in range(span[0] + 1, len(blocks)) if end.match(blocks[i].text)), len(blocks))
     span = _body_span(blocks, end_at) or span
-    start, stop = span
+    return Segmented(blocks, end_at, span, repeats)
+
+
+_COMMENT_MARK = re.compile(r"(?i)^reply$|\breply\b|\bsays:|\b\d{1,2}:\d{2}\s*(?:am|pm)\b|\b\d+\s+(?:likes?|points|votes|replies)\b|"
+                           r"^(?:log in|sign in) to (?:reply|comment)|^report( abuse)?$|\b(?:hours?|days?|minutes?) ago$")
+_INLINE_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)[^)]{0,40}\)|\bPhoto(?:graph)?:|\bGetty Images\b|/(?:AFP|AP|EPA)\b")
+_SEPARATORS = re.compile(r"[|»›•©·>]|\bhttps?://|www\.|@\w")
+
+
+def block_features(seg: Segmented) -> list[list[float]]:
+    """One feature vector per block for the learned line classifier (see scripts/train_text_model.py).
+
+    Language-neutral shape features (length, punctuation, case, digits), page structure (position,
+    the heuristic body run, footer markers, repetition) and the same for the neighbouring blocks.
+    """
+    blocks, n = seg.blocks, len(seg.blocks)
+    drop, end = _patterns()["drop"], _patterns()["end"]
+    base = []
+    for b in blocks:
+        t = b.text
+        words = t.split()
+        nw = max(1, len(words))
+        lower_init = sum(1 for w in words if w[:1].islower()) / nw
+        upper_init = sum(1 for w in words if w[:1].isupper()) / nw
+        stop = sum(1 for tok in b.tokens if tok in _STOPWORDS) / max(1, b.words)
+        digits = sum(c.isdigit() for c in t) / max(1, len(t))
+        punct = len(re.findall(r"[,.;:!?]", t)) / nw
+        sentences = len(re.findall(r"[.!?](?:\s|$)", t))
+        base.append([
+            math.log1p(b.words), math.log1p(len(t)), float(bool(_SENTENCE_END.search(t))), stop, lower_init,
+            upper_init, digits, punct, float(_is_credit(t)), float(bool(drop.match(t))), float(bool(end.match(t))),
+            float(_is_sentence_like(b)), math.log1p(sentences), sum(len(w) for w in words) / nw,
+            float(bool(_SEPARATORS.search(t))), float(t.endswith(("...", "\u2026"))),
+            float(bool(dating.date_line(t))), float(bool(_BYLINE.match(t + " |"))),
+            math.log1p(seg.repeats.get(tuple(b.tokens), 1) - 1), float(bool(re.match(r"^[-*\u2022\d]+[.)]?\s", t))),
+        ])
+    feats = []
+    s0, s1 = seg.span
+    comment_marks = 0
+    marks = []
+    for b in blocks:  # comment threads follow the article: "Reply", "says:", "3:45 pm", "12 likes"
+        marks.append(comment_marks)
+        if _COMMENT_MARK.search(b.text) and b.words <= 12:
+            comment_marks += 1
+    for i, row in enumerate(base):
+        prev = base[i - 1] if i > 0 else [0.0] * len(row)
+        nxt = base[i + 1] if i + 1 < n else [0.0] * len(row)
+        window = base[max(0, i - 3): i + 4]
+        inside = s0 <= i < s1
+        dist = 0 if inside else (s0 - i if i < s0 else i - s1 + 1)
+        feats.append(row + [
+            prev[0], prev[2], prev[11], nxt[0], nxt[2], nxt[11],
+            sum(w[11] for w in window) / len(window), sum(w[0] for w in window) / len(window),
+            i / n, float(inside), math.log1p(dist), float(i >= seg.end_at),
+            math.log1p(marks[i]), float(bool(_INLINE_CREDIT.search(blocks[i].text))),
+        ])
+    return feats
+
+
+@functools.lru_cache(maxsize=None)
+def _text_model() -> dict | None:
+    """The line classifier (gradient-boosted trees) trained on DEV text scrapes; None if absent."""
+    try:
+        with resources.files("searchlib").joinpath("data").joinpath("text_model.json").open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return None
+
+
+def _tree_score(model: dict, x: list[float]) -> float:
+    total = model["init"]
+    for tree in model["trees"]:
+        node = 0
+        feature, threshold, left, right, value = tree
+        while left[node] != -1:
+            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+        total += model["rate"] * value[node]
+    return 1.0 / (1.0 + math.exp(-total))
+
+
+def context_features(feats: list[list[float]], probs: list[float]) -> list[list[float]]:
+    """Second-pass features: each block's first-pass probability and those around it.
+
+    An article is a run of blocks: a short line between two confident paragraphs belongs to it,
+    a lone long line among menus does not.
+    """
+    n = len(probs)
+    total = sum(probs) or 1.0
+    best = max(probs) if probs else 1.0
+    out, before = [], 0.0
+    for i, p in enumerate(probs):
+        w2 = probs[max(0, i - 2): i + 3]
+        w5 = probs[max(0, i - 5): i + 6]
+        prev = probs[max(0, i - 3): i] or [0.0]
+        nxt = probs[i + 1: i + 4] or [0.0]
+        out.append(feats[i] + [p, sum(w2) / len(w2), sum(w5) / len(w5), max(prev), max(nxt), p / best,
+                               before / total, min(sum(prev) / len(prev), sum(nxt) / len(nxt))])
+        before += p
+    return out
+
+
+def keep_probabilities(seg: Segmented) -> list[float]:
+    """P(block belongs to the article) for every block; the heuristic run where no model ships."""
+    model = _text_model()
+    if model is None or not seg.blocks:
+        return [1.0 if seg.span[0] <= i < seg.span[1] else 0.0 for i in range(len(seg.blocks))]
+    feats = block_features(seg)
+    probs = [_tree_score(model["first"], x) for x in feats]
+    if "second" not in model:
+        return probs
+    return [_tree_score(model["second"], x) for x in context_features(feats, probs)]
+
+
+def _footer_start(seg: Segmented, probs: list[float]) -> int:
+    """Where the page footer starts: the first end marker ("You may also like", "Related news",
+    "Leave a Reply") not followed by more confident article text. A related-links box or a share
+    bar in the middle of an article is followed by the rest of the article; a footer is not."""
+    end = _patterns()["end"]
+    markers = [i for i in range(seg.end_at, len(seg.blocks)) if end.match(seg.blocks[i].text)]
+    for n, i in enumerate(markers):
+        nxt = markers[n + 1] if n + 1 < len(markers) else len(seg.blocks)
+        confident = sum(b.words for b, p in zip(seg.blocks[i + 1:nxt], probs[i + 1:nxt]) if p >= 0.8)
+        if confident < 60:
+            return i
+    return len(seg.blocks)
+
+
+def _keep_region(blocks: list[_Block], probs: list[float], threshold: float, gap: float = 3.0) -> list[bool]:
+    """Blocks above the threshold inside the best-scoring run: confident paragraphs add their
+    length, each doubtful block in between costs ``gap``, so a comment thread or a teaser list
+    separated from the article by page furniture is left out."""
+    best, span, run, start = 0.0, None, 0.0, 0
+    for i, (b, p) in enumerate(zip(blocks, probs)):
+        score = (p - threshold) * min(b.words, 60) if p >= threshold else -gap
+        if run <= 0:
+            run, start = 0.0, i
+        run += score
+        if run > best:
+            best, span = run, (start, i + 1)
+    if span is None:
+        return [p >= threshold for p in probs]
+    return [span[0] <= i < span[1] and p >= threshold for i, p in enumerate(probs)]
+
+
+def clean_text(text: str) -> Article:
+    """Clean a plain-text scrape (one block per line) into an Article."""
+    seg = segment_text(text)
+    blocks = seg.blocks
+    if not blocks:
+        return Article("", None, None, "")
+    drop = _patterns()["drop"]
+    model = _text_model()
+    threshold = model["threshold"] if model else 0.5
+    probs = keep_probabilities(seg)
+    s0, s1 = seg.span
+    # a full sentence inside the heuristic body run is kept even where the model doubts it
+    # (a list of country names reads like a menu to the model, not to the run)
+    probs = [max(p, threshold + 0.05) if s0 <= i < s1 and blocks[i].words >= 6 and blocks[i].text.endswith((".", ".\"", ".\u201d"))
+             else p for i, p in enumerate(probs)]
+    keep = _keep_region(blocks, probs, threshold)
+    # a footer marker ("You may also like", "Leave a Reply") ends the article whatever the model says
+    cut = _footer_start(seg, probs)
+    keep = [k and i < cut for i, k in enumerate(keep)]
+    if not any(keep):
+        keep = [seg.span[0] <= i < seg.span[1] for i in range(len(blocks))]
+    start = keep.index(True)
 
     # title: the nearest headline-like block above the body; a headline printed twice is preferred
     title_i = None
@@ -201,8 +373,11 @@ def clean_text(text: str) -> Article:
         if _title_candidate(blocks[i]):
             title_i = i
             break
-    if title_i is None and start == 0 and blocks and not _is_sentence_like(blocks[0]):
-        title_i, start = 0, 1
+    if title_i is None and start == 0 and not _is_sentence_like(blocks[0]) and _title_candidate(blocks[0]) \
+            and len(blocks) > 1:
+        title_i = 0
+        keep[0] = False
+        start = next((i for i, k in enumerate(keep) if k), 1)
     title = blocks[title_i].text if title_i is not None else ""
 
     author = published = None
@@ -215,9 +390,9 @@ def clean_text(text: str) -> Article:
         if d and published is None:
             published = d
     kept: list[str] = []
-    for block in blocks[start:stop]:
+    for block, k in zip(blocks, keep):
         t = block.text
-        if drop.match(t) or _is_credit(t) or dating.date_line(t):
+        if not k or drop.match(t) or _is_credit(t) or dating.date_line(t):
             continue
         if block.words <= 2 and not _is_sentence_like(block) and t[:1].isupper() and " " not in t.strip():
             continue  # one-word section labels ("World", "Business")
