@@ -554,18 +554,35 @@ def clean_html(html: str) -> Article:
             kept.append(ln)
         if kept and title and fold_eq(kept[0], title):
             kept = kept[1:]
+        kept = _cut_html_footer(kept)
         body = "\n".join(kept)
     if title:
         title = _strip_site_suffix(title, site)
     return Article(title or "", author, published, body, site)
 
 
+_ABOUT = re.compile(r"^About(?: [A-Z][\w&.\-]*){1,4}:?$")  # "About Ascom": a press release's boilerplate
+
+
+def _cut_html_footer(lines: list[str]) -> list[str]:
+    """trafilatura sometimes keeps a trailer: "About <Company>" blurbs, "Related articles", a
+    comment prompt. Cut at such a line when it stands in the last third of the text."""
+    end = _patterns()["end"]
+    total = sum(len(ln) for ln in lines) or 1
+    seen = 0
+    for i, ln in enumerate(lines):
+        if seen / total > 0.66 and len(ln.split()) <= 6 and (end.match(ln) or _ABOUT.match(ln)):
+            return lines[:i]
+        seen += len(ln)
+    return lines
+
+
 def _trafilatura_body(html: str) -> str | None:
     import trafilatura  # lazy: heavy import, only for HTML pages
 
     try:
-        return trafilatura.extract(html, favor_precision=True, include_comments=False, include_tables=False,
-                                   deduplicate=True, with_metadata=False)
+        return trafilatura.extract(html, favor_precision=True, include_comments=False, include_tables=True,
+                                   with_metadata=False)
     except (ValueError, TypeError, RecursionError):
         return None
 
