@@ -107,11 +107,13 @@ def export_trees(clf) -> dict:
     return {"init": math.log(prior / (1 - prior)), "rate": clf.learning_rate, "trees": trees}
 
 
+HYPER = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.1, "subsample": 0.8, "min_samples_leaf": 20}
+
+
 def fit(X, y, seed: int):
     from sklearn.ensemble import GradientBoostingClassifier
 
-    clf = GradientBoostingClassifier(n_estimators=120, max_depth=3, learning_rate=0.1, subsample=0.8,
-                                     min_samples_leaf=20, random_state=seed)
+    clf = GradientBoostingClassifier(**HYPER, random_state=seed)
     clf.fit(X, y)
     return clf
 
@@ -153,7 +155,11 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "searchlib" / "data" / "text_model.json"))
+    ap.add_argument("--trees", type=int, default=HYPER["n_estimators"])
+    ap.add_argument("--depth", type=int, default=HYPER["max_depth"])
+    ap.add_argument("--min-leaf", type=int, default=HYPER["min_samples_leaf"])
     args = ap.parse_args()
+    HYPER.update(n_estimators=args.trees, max_depth=args.depth, min_samples_leaf=args.min_leaf)
 
     pages = load_pages(Path(args.bench))
     data = {pid: examples(text, gold) for pid, text, gold in pages}

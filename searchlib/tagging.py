@@ -180,9 +180,10 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
 # ----------------------------------------------------------------------------- officials
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
-_NAME_TOKEN = (rf"(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019])?[A-Z][a-z\u00e0-\u00ff]+"
-               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*")
+_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019])?[A-Z][a-z\u00e0-\u00ff]+"
+               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*|[A-Z]\.)")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
+_APPOSITION_ONLY_ROLES = {"official", "senior official", "police officer", "police official", "attorney"}
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
                     "chief", "envoy", "head", "deputy leader", "military spokesman"}
 # Capitalised words that end a name: a name never runs into these.
@@ -190,7 +191,9 @@ _NOT_NAME = set("""The This That These Those A An And But Or If In On At For Fro
 We I His Her Their Our Mr Mrs Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
 March April May June July August September October November December Islamic State Department Ministry
 Government Army Police Forces Force Council Office House Party Group Front Network Movement Province
-Republic Kingdom Union Nations Command Agency Post Times News Minister Secretary President General""".split())
+Republic Kingdom Union Nations Command Agency Post Times News Minister Secretary President General
+However Meanwhile Also Earlier Later Yesterday Today Tomorrow Instead Still Then Now There Here After Before When While
+According Police Officials Security Authorities Despite Although Since During""".split())
 
 
 @functools.lru_cache(maxsize=None)
@@ -249,6 +252,20 @@ def _first_country(text: str) -> str | None:
     return found[0][0] if found else None
 
 
+_SAID = r"(?:said|says|told|stated|added|warned|confirmed|announced|suggested|appealed|urged|called|has|had|was|is|who)"
+_BUSINESS = re.compile(r"(?i)^\s*(?:executive|operating|financial|technology|marketing|economist|editor|correspondent)\b")
+
+
+def _preceded_by_qualifier(text: str, start: int) -> bool:
+    """A lower-case title is a title when an organisation, a country or a possessive stands before
+    it: "Russian president Vladimir Putin", "White House press secretary Dana Perino"."""
+    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", text[max(0, start - 50):start])[-1].split()
+    if not clause:
+        return False
+    last = clause[-1]
+    return last[:1].isupper() or last.endswith(("'s", "\u2019s"))
+
+
 def find_officials(text: str, author: str | None = None) -> list[tuple[Official, int]]:
     role_re, canon = _role_regex()
     roles = role_re.pattern
@@ -263,17 +280,24 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         role_title = canon.get(re.sub(r"\s+", " ", role or "").lower(), role) if role else None
         found.append((Official(name, role_title, aliases.countries().name(country) if country else None), pos))
 
-    # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell", "President Obama"
+    name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
+
+    # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell", "President Obama",
+    #    "Russian president Vladimir Putin"
     pre = re.compile(rf"(?:\((?P<q>[A-Za-z]+)\)\s*)?(?P<role>{roles})\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?"
                      rf"(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+(?P<paren>\(\s*)?(?P<name>{_NAME})")
     for m in pre.finditer(text):
         role = m.group("role")
-        if not role[0].isupper() and role.lower() not in _LOWERCASE_ROLES and not m.group("paren"):
-            continue
         name = m.group("name")
-        if len(name.split()) == 1 and (role.lower() in _LOWERCASE_ROLES and not role[0].isupper()):
-            continue  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
-        if m.group("of") and (not role[0].isupper() or not _first_country(m.group("of"))):
+        if role.lower() in _APPOSITION_ONLY_ROLES:
+            continue  # "Official Sees No Link": never a title before a name
+        lower = not role[0].isupper()
+        if lower and not m.group("paren"):
+            if len(name.split()) < 2:
+                continue  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
+            if role.lower() not in _LOWERCASE_ROLES and not _preceded_by_qualifier(text, m.start("role")):
+                continue
+        if m.group("of") and (lower or not _first_country(m.group("of"))):
             continue  # "spokesman for the Syrian Democratic Forces" is not a title before a name
         if m.group("q"):
             role = f"{m.group('q')} {role}"
@@ -282,21 +306,25 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             country = _first_country(m.group("of"))
         add(name, role, country, m.start("name"))
 
-    # 2. apposition after the name: "Michael Gonzales, a deputy assistant secretary at the US ..."
-    appos = re.compile(rf"(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}),\s+(?:a|an|the|who is|who was|"
-                       rf"now|then|also)\s+(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}})")
+    # 2. apposition after the name: "Michael Gonzales, a deputy assistant secretary at the US ...",
+    #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
+    appos = re.compile(rf"(?P<name>{name2}),\s+(?=(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}}))")  # overlapping
     for m in appos.finditer(text):
         desc = m.group("desc")
         r = role_re.search(desc)
-        if not r or len(desc[: r.start()].split()) > 6:
+        if not r or len(desc[: r.start()].split()) > 5 or _BUSINESS.match(desc[r.end():]):
             continue
-        add(m.group("name"), r.group(0), _first_country(desc), m.start("name"))
+        if re.match(rf"(?i){_SAID}\b", desc):
+            continue
+        add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
 
-    # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail Shaheen"
-    after = re.compile(rf"(?<![\w])(?:[Aa]|[Tt]he|[Aa]n)\s+(?:[a-z]+\s+)?(?P<role>{roles})\s+(?:for|of|at|with|in)\s+"
-                       rf"(?P<org>[^,;.\n]{{2,70}}),\s+(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}})")
+    # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail Shaheen",
+    #    "Pakistan's President, Pervez Musharraf,", "The group's leader, Mukhtar Robow"
+    after = re.compile(rf"(?P<role>{roles})(?P<compl>\s+(?:for|of|at|with|in|to)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
+                       rf"(?P<name>{name2})(?=\s*[,.;]|\s+{_SAID}\b)")
     for m in after.finditer(text):
-        add(m.group("name"), m.group("role"), _first_country(m.group("org")), m.start("name"))
+        country = _adjacent_country(text, m.start("role")) or (_first_country(m.group("compl")) if m.group("compl") else None)
+        add(m.group("name"), m.group("role"), country, m.start("name"))
 
     return found
 
@@ -334,7 +362,10 @@ def tag(article: Article) -> Tags:
     groups = first_seen("group", find_groups(text))
     officials = []
     masked = text
-    for off, pos in _merge_officials(find_officials(text, article.author)):
+    # officials from the body only: a Title Case headline reads like a row of names
+    offset = len(text) - len(article.body)
+    for off, pos in _merge_officials(find_officials(article.body, article.author)):
+        pos += offset
         officials.append(off)
         evidence.append(Evidence("official", off.name, _sentence_at(text, pos)))
         # a person's name is not a place: "Mustafa Bali" says nothing about Indonesia
