@@ -34,7 +34,8 @@ DATE_RE = re.compile(
       | (?:(?<=in\s)|(?<=since\s)|(?<=until\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=last\s)|(?<=from\s))
         (?P<m>(?:January|February|March|April|June|July|August|September|October|November|December))
         (?!\s*\d)                                                          # in July (year from anchor)
-      | (?:(?<=in\s)|(?<=since\s)|(?<=until\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=from\s)|(?<=during\s)|(?<=of\s)|(?<=by\s))
+      | (?:(?<=[Ii]n\s)|(?<=[Ss]ince\s)|(?<=[Uu]ntil\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=[Ff]rom\s)|(?<=[Dd]uring\s)|(?<=of\s)|(?<=[Bb]y\s)
+         |(?<=\d{{4}}\sand\s)|(?<=\d{{4}}\sto\s))
         (?P<y>{_YEAR})(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|km|miles))   # in 2014
     )(?![\w])""",
     re.VERBOSE,

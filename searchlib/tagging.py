@@ -166,6 +166,41 @@ def find_groups(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _ambiguous() -> dict[str, set[str]]:
+    rules: dict[str, set[str]] = {}
+    for row in aliases._rows("ambiguous_countries.csv"):
+        rules.setdefault(row["alias"], set()).add(row["rule"])
+    return rules
+
+
+_US_STATE_CONTEXT = re.compile(r"\bAtlanta\b|\bGa\.|\bstate of Georgia\b|\bGeorgia (?:state|governor|senator|voters)\b")
+_FOOD = re.compile(r"\s+(?:sandwich|dinner|breast|stuffing|roast|burger|leg|legs|bacon)\b", re.I)
+_GIVEN_NAME_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s+$")
+_NOT_GIVEN = {"The", "In", "Of", "King", "Queen", "Southern", "Northern", "Eastern", "Western", "Central", "Hashemite",
+              "Republic", "State", "Kingdom", "President", "From", "To", "And", "Neighbouring", "Neighboring", "Both",
+              "Across", "Into", "Inside", "Outside", "Through", "Via", "With", "Near", "Visiting", "Unlike", "Like",
+              "Only", "For", "On", "At", "By", "Where", "While", "Bordering", "Western-backed", "Tiny", "Landlocked"}
+
+
+def _ambiguous_ok(alias: str, text: str, start: int, end: int) -> bool:
+    rules = _ambiguous().get(alias)
+    if not rules:
+        return True
+    if "us_state" in rules and _US_STATE_CONTEXT.search(text):
+        return False
+    if "food" in rules and _FOOD.match(text, end):
+        return False
+    if "person" in rules:
+        m = _GIVEN_NAME_BEFORE.search(text[max(0, start - 30):start])
+        if m and m.group(1) not in _NOT_GIVEN and not aliases.countries().resolve(m.group(1)):
+            return False  # "Michael Jordan"
+        after = text[end:end + 30]
+        if re.match(r" [A-Z][a-z]+\b", after) and not re.match(r" (?:The|In|On|At|But|And|Is|Was|Has|River|Valley)\b", after):
+            return False  # "Chad Smith said"
+    return True
+
+
 def find_countries(text: str) -> list[tuple[str, int, int]]:
     masked = text
     extra = []
@@ -173,7 +208,7 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
         masked = masked[:start] + " " * (end - start) + masked[end:]
         if code != "-":
             extra.append((code, start, end))
-    found = [(code, s, e) for code, s, e, _a in _country_matcher().find(masked)]
+    found = [(code, s, e) for code, s, e, alias in _country_matcher().find(masked) if _ambiguous_ok(alias, masked, s, e)]
     return sorted(found + extra, key=lambda x: x[1])
 
 
@@ -284,8 +319,9 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
 
     # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell", "President Obama",
     #    "Russian president Vladimir Putin"
-    pre = re.compile(rf"(?:\((?P<q>[A-Za-z]+)\)\s*)?(?P<role>{roles})\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?"
-                     rf"(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+(?P<paren>\(\s*)?(?P<name>{_NAME})")
+    # (a lookahead, so that "spokesman for U.S. President George W. Bush" is also read from "President")
+    pre = re.compile(rf"(?=(?:\((?P<q>[A-Za-z]+)\)\s*)?(?P<role>{roles})\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?"
+                     rf"(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+(?P<paren>\(\s*)?(?P<name>{_NAME}))")
     for m in pre.finditer(text):
         role = m.group("role")
         name = m.group("name")

@@ -166,3 +166,49 @@ def test_date_line_reads_only_lines_that_are_dates():
     assert date_line("Friday April 26, 2024") == "2024-04-26"
     assert date_line("Published: 10 March 2016 14:05 GMT") == "2016-03-10"
     assert date_line("The attack came on March 3, 2020 in the north") is None
+
+
+@pytest.mark.parametrize("text", [
+    "Michael Jordan scored 30 points in the final.",
+    "Chad Smith said the talks had failed.",
+    "The rally in Atlanta drew voters from across Georgia.",
+    "She ordered a Turkey sandwich and left.",
+])
+def test_people_states_and_dishes_named_like_countries_are_not_countries(text):
+    assert tags(text).countries == ()
+
+
+@pytest.mark.parametrize("text,country", [
+    ("Troops crossed into Jordan on Monday.", "Jordan"),
+    ("Russia invaded Georgia in 2008.", "Georgia"),
+    ("Turkey shelled Kurdish positions.", "Turkey"),
+    ("Chad and Niger sent troops.", "Chad"),
+])
+def test_the_same_names_as_countries_still_count(text, country):
+    assert country in tags(text).countries
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Russian president Vladimir Putin ordered the army to seal off the city.", "Vladimir Putin"),
+    ("White House press secretary Dana Perino described the attackers.", "Dana Perino"),
+    ("An Afghan government spokesman, Zamari Bashari, suggested a motive.", "Zamari Bashari"),
+    ("It was an attempt to kill Pakistan's President, Pervez Musharraf, in 2003.", "Pervez Musharraf"),
+    ("The group's leader, Mukhtar Robow, spoke to reporters.", "Mukhtar Robow"),
+    ('"This is the first attack," stated Abdul Kaiyum, national police chief, after the blasts.', "Abdul Kaiyum"),
+    ("The statement came from a spokesman for U.S. President George W. Bush on Friday.", "George W. Bush"),
+])
+def test_more_ways_news_names_an_official(text, name):
+    assert name in names(tags(text))
+
+
+def test_a_title_case_headline_is_not_a_row_of_officials():
+    t = tags("Michael Gonzales, a deputy assistant secretary, spoke.", title="Senior US Official Sees No Link Between Groups")
+    assert names(t) == ["Michael Gonzales"]
+
+
+def test_sentence_adverbs_are_not_names():
+    assert "However" not in names(tags("However, spokesman for the Attorney's Office, Peter Carr, said there was no danger."))
+
+
+def test_years_after_a_capitalised_preposition_and_in_pairs():
+    assert [d.iso for d in find_dates("Since 2000, the group grew; during 2006 and 2007 it struck.")] == ["2000", "2006", "2007"]
