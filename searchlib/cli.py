@@ -63,44 +63,42 @@ def cli():
 # ----------------------------------------------------------------------------- index
 
 @cli.command(name="index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @index_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically, instead of updating.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for cleaning and tagging (default: all cores).")
+@click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True, help="Seconds to wait for another writer before giving up (exit 75).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
 @user_errors
-def index_command(paths, index_dir, jobs, progress, fmt):
-    """Index the pages under PATHS (folders or files) into the index folder.
+def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt):
+    """Index (or update the index of) the pages under PATHS.
 
-    Builds a new index beside the live one and swaps it in atomically. Files that cannot be
-    read are named on stderr and skipped; the exit code is 1 when any were skipped.
+    New, changed and removed files are found and only those are processed; each run publishes
+    all of its changes or none. Without PATHS, the folders of the last run are scanned again.
+    Files that cannot be read are named on stderr and skipped (exit code 1).
 
     \b
     Example:
-        searchlib index corpus/ --index index/
+        searchlib index corpus/
+        searchlib index            # daily update of the same folders
+        searchlib index corpus/ --rebuild
     """
     from . import indexing
 
-    report = _run_index(indexing, list(paths), index_dir, jobs, progress)
+    show = progress if progress is not None else stderr().isatty()
+    if show:
+        with click.progressbar(length=1, label="Cleaning and tagging", file=stderr(), show_pos=True,
+                               show_eta=True) as bar:
+            def step(done, total):
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait)
+    else:
+        report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
-
-
-def _run_index(indexing, paths, index_dir, jobs, progress):
-    show = progress if progress is not None else stderr().isatty()
-    if not show:
-        return indexing.build_index(paths, index_dir, jobs=jobs)
-    from . import loading
-
-    total = sum(1 for s in loading.iter_sources(paths) if not isinstance(s, loading.LoadFailure))
-    with click.progressbar(length=total, label="Indexing", file=stderr(), show_pos=True, show_eta=True) as bar:
-        last = [0]
-
-        def step(done):
-            bar.update(done - last[0])
-            last[0] = done
-
-        return indexing.build_index(paths, index_dir, jobs=jobs, progress=step)
 
 
 def _print_report(report, fmt):
@@ -167,7 +165,7 @@ def _ensure_index(index_dir: str) -> None:
         if index_dir != "index" or "SEARCHLIB_INDEX" in os.environ or not os.path.isdir("corpus"):
             raise
     click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", file=stderr())
-    report = indexing.build_index(["corpus"], index_dir)
+    report = indexing.build_index(["corpus"], index_dir, wait=60)
     _print_report(report, "text")
 
 

@@ -16,6 +16,9 @@ Whoosh is imported only here and in ``searching.py``.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import re
@@ -36,7 +39,7 @@ with warnings.catch_warnings():
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from . import aliases, loading, pipeline, tagging
-from .errors import IndexCorrupt, IndexIOError, IndexNotFound, SearchlibError
+from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
 
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
@@ -243,33 +246,199 @@ class IndexReport:
                 "seconds": round(self.seconds, 3)}
 
 
-def build_index(paths: list[str], index_dir: str | None = None, jobs: int | None = None,
-                progress: Callable[[int], None] | None = None) -> IndexReport:
-    """Build a fresh index of every page under ``paths`` and publish it atomically.
+MANIFEST = "files.json"  # per generation: what each file was when indexed (size, mtime, sha256)
+LOCK = "LOCK"
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: str, wait: float = 5.0):
+    """The one-writer lock (flock on index/LOCK): released by the OS if the process dies, so a
+    killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked."""
+    os.makedirs(index_dir, exist_ok=True)
+    fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + max(0.0, wait)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(f"The index at {index_dir} is being updated by another process; "
+                                      f"nothing was changed by this run: try again later (or raise --wait)") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _read_manifest(gen_dir: str | None) -> dict:
+    if not gen_dir:
+        return {}
+    try:
+        with open(os.path.join(gen_dir, MANIFEST), encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if data.get("schema") == SCHEMA_VERSION else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(gen_dir: str, files: dict, roots: list[str]) -> None:
+    tmp = os.path.join(gen_dir, f".{MANIFEST}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"schema": SCHEMA_VERSION, "roots": roots, "files": files}, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, os.path.join(gen_dir, MANIFEST))
+
+
+def _live_generation(index_dir: str) -> str | None:
+    try:
+        return current_generation(index_dir)
+    except (IndexNotFound, IndexCorrupt):
+        return None
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class _Plan:
+    todo: list[loading.SourceFile] = field(default_factory=list)  # new or changed: derive these
+    states: dict[str, list] = field(default_factory=dict)  # key -> [size, mtime_ns, sha256, path]
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
+    """What changed since the manifest ``known``: unchanged files cost a stat (a hash when only
+    the mtime moved), new and changed ones are derived, missing ones removed."""
+    plan = _Plan()
+    seen = set()
+    for src in sources:
+        seen.add(src.key)
+        try:
+            st = os.stat(src.path)
+        except OSError as e:
+            plan.failed.append((src.path, e.strerror or str(e)))
+            continue
+        old = known.get(src.key)
+        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            plan.states[src.key] = old
+            plan.unchanged += 1
+            continue
+        if old and old[0] == st.st_size:
+            try:
+                if _sha256(src.path) == old[2]:  # touched, not changed
+                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], src.path]
+                    plan.unchanged += 1
+                    continue
+            except OSError:
+                pass
+        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, src.path]
+        plan.todo.append(src)
+    plan.removed = sorted(k for k in known if k not in seen)
+    return plan
+
+
+def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
+                progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
+                wait: float = 5.0) -> IndexReport:
+    """Bring the index up to date with every page under ``paths``, publishing all changes or none.
+
+    New, changed and removed files are found by size and mtime (confirmed by sha256) and only
+    those are cleaned and tagged, in a process pool started before the write lock is taken.
+    Without an index, with ``rebuild``, or after a schema change, a fresh generation is built
+    beside the live one and swapped in atomically.
 
     Args:
-        paths: corpus folders or files.
+        paths: corpus folders or files; None re-scans the folders of the last run.
         index_dir: where the index lives (default ``$SEARCHLIB_INDEX`` or ``./index``).
         jobs: worker processes for cleaning and tagging (default: all cores).
-        progress: called with the number of files done so far.
+        progress: called as progress(done, total) while files are cleaned and tagged.
+        rebuild: build a fresh index even when one exists.
+        wait: seconds to wait for another writer before giving up (IndexLocked).
 
     Returns:
-        An IndexReport; ``report.failed`` names every file that was skipped and why.
+        An IndexReport: added/updated/removed/unchanged counts and every failed file with its reason.
 
     Raises:
-        IndexIOError: the index could not be written (the previous state is kept).
+        IndexLocked: another process is writing (exit code 75); nothing was changed.
+        IndexIOError: the index could not be written (disk full...); the previous state is kept.
+        BadValue: no usable path was given.
     """
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
     report = IndexReport(index_dir)
+    live = None if rebuild else _live_generation(index_dir)
+    known = _read_manifest(live)
+    if not paths:
+        paths = known.get("roots") or []
+        if not paths:
+            raise BadValue(f"No corpus given and none recorded in {index_dir}: use searchlib index CORPUS")
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise BadValue(f"No such file or folder: {missing[0]} (nothing was changed)")
+    roots = [os.path.abspath(p) for p in paths]
+    fresh = live is None or not known
     sources: list[loading.SourceFile] = []
     for item in loading.iter_sources(paths):
         if isinstance(item, loading.LoadFailure):
             report.failed.append((item.path, item.reason))
         else:
             sources.append(item)
+    plan = _plan(sources, {} if fresh else known.get("files", {}))
+    report.failed.extend(plan.failed)
+
+    # Clean and tag before the lock: the pool forks now, never while the lock is held.
+    records: list[pipeline.Record] = []
+    for done, result in enumerate(pipeline.derive_all(plan.todo, jobs), 1):
+        if isinstance(result, loading.LoadFailure):
+            report.failed.append((result.path, result.reason))
+            plan.states.pop(_key_of(plan, result.path), None)
+        else:
+            records.append(result)
+            plan.states[result.key][2] = result.sha256
+        if progress:
+            progress(done, len(plan.todo))
+
+    with write_lock(index_dir, wait):
+        if not fresh and _live_generation(index_dir) != live:
+            raise IndexLocked(f"The index at {index_dir} was updated by another process during this run; "
+                              "nothing was changed by this run: run it again")
+        files = {k: v for k, v in plan.states.items() if v[2]}
+        if fresh:
+            _write_generation(index_dir, records, files, roots)
+            report.added = len(records)
+        else:
+            old_files = known.get("files", {})
+            report.added = sum(1 for r in records if r.key not in old_files)
+            report.updated = len(records) - report.added
+            report.removed = len(plan.removed)
+            report.unchanged = plan.unchanged
+            if records or plan.removed or files != old_files or roots != known.get("roots"):
+                _update_generation(index_dir, live, records, plan.removed, files, roots)
+        report.seconds = time.monotonic() - started
+        _save_report(report)
+    return report
+
+
+def _key_of(plan: _Plan, path: str) -> str | None:
+    for key, state in plan.states.items():
+        if state[3] == path:
+            return key
+    return None
+
+
+def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:
+    """A complete new generation beside the live one, then CURRENT swapped to it."""
     try:
-        os.makedirs(index_dir, exist_ok=True)
         gen_name = _next_generation(index_dir)
         gen_dir = os.path.join(index_dir, gen_name)
         os.makedirs(gen_dir)
@@ -278,21 +447,14 @@ def build_index(paths: list[str], index_dir: str | None = None, jobs: int | None
     try:
         ix = whoosh_index.create_in(gen_dir, make_schema())
         writer = ix.writer(limitmb=128)
-        seen: set[str] = set()
         try:
-            for done, result in enumerate(pipeline.derive_all(sources, jobs), 1):
-                if isinstance(result, loading.LoadFailure):
-                    report.failed.append((result.path, result.reason))
-                elif result.key not in seen:
-                    seen.add(result.key)
-                    writer.add_document(**document(result))
-                    report.added += 1
-                if progress:
-                    progress(done)
+            for record in records:
+                writer.add_document(**document(record))
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
+        _write_manifest(gen_dir, files, roots)
         _publish(index_dir, gen_name)
     except OSError as e:
         shutil.rmtree(gen_dir, ignore_errors=True)
@@ -300,9 +462,30 @@ def build_index(paths: list[str], index_dir: str | None = None, jobs: int | None
     except BaseException:
         shutil.rmtree(gen_dir, ignore_errors=True)
         raise
-    report.seconds = time.monotonic() - started
-    _save_report(report)
-    return report
+
+
+def _update_generation(index_dir: str, gen_dir: str, records: list[pipeline.Record], removed: list[str],
+                       files: dict, roots: list[str]) -> None:
+    """Apply one run's changes to the live generation in one Whoosh commit (its table of contents
+    is replaced atomically: readers see the old state or the new one)."""
+    try:
+        ix = whoosh_index.open_dir(gen_dir)
+        writer = ix.writer(limitmb=128)
+        try:
+            for key in removed:
+                writer.delete_by_term("key", key)
+            for record in records:  # keys are unique within a run, so update_document cannot duplicate
+                writer.update_document(**document(record))
+            # merging deletes segment files a searcher may be about to open: merge only when many
+            writer.commit(merge=len(ix._segments()) > 8)
+        except BaseException:
+            writer.cancel()
+            raise
+        _fsync_tree(gen_dir)
+        _write_manifest(gen_dir, files, roots)
+        _fsync_dir(gen_dir)
+    except OSError as e:
+        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e}; the previous index is unchanged") from None
 
 
 def _save_report(report: IndexReport) -> None:

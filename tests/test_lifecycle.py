@@ -1,0 +1,152 @@
+"""Growing an archive: incremental runs, removals, rebuilds, the writer lock, atomic publishing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+
+import pytest
+
+from searchlib import IndexLocked, SearchRequest, build_index, search
+from searchlib.errors import BadValue
+from searchlib.indexing import write_lock
+
+from .conftest import FIXTURES, invoke
+
+ARTICLE = ("KABUL, Aug 27 (Agency) - Officials in Kabul said on Friday that {what} after the attack near the "
+           "airport, in which dozens of people were killed, according to the interior ministry.\n\n"
+           "The Taliban said the security of the city was now its responsibility and promised an investigation.")
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+def keys_for(index_dir, query="*"):
+    return sorted(h.key for h in search(SearchRequest(query, limit=1000), str(index_dir)).hits)
+
+
+def test_second_run_over_unchanged_corpus_processes_nothing(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], str(ix), jobs=1)
+    assert (first.added, first.unchanged) == (8, 0)
+    second = build_index([str(corpus)], str(ix), jobs=1)
+    assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 8)
+
+
+def test_added_changed_and_removed_files_are_found(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "new-page.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    (corpus / "no-date.txt").unlink()
+    page = corpus / "isisk-kabul.txt"
+    page.write_text(page.read_text().replace("ISIS-K", "ISKP"))
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 6)
+    assert "new-page.txt" in keys_for(ix) and "no-date.txt" not in keys_for(ix)
+    assert keys_for(ix, '"ISKP"') == ["isisk-kabul.txt"]
+    assert len(keys_for(ix)) == 8
+
+
+def test_touched_but_identical_file_is_unchanged(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    later = time.time() + 100
+    os.utime(corpus / "daesh-iraq.html", (later, later))
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.unchanged == 8 and report.updated == 0
+
+
+def test_run_without_paths_rescans_the_folders_of_the_last_run(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    assert build_index(None, str(ix), jobs=1).added == 1
+
+
+def test_a_mistyped_path_changes_nothing(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    with pytest.raises(BadValue, match="No such file"):
+        build_index([str(tmp_path / "corpsu")], str(ix), jobs=1)
+    assert len(keys_for(ix)) == 8
+
+
+def test_rebuild_swaps_in_a_fresh_generation(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    before = (ix / "CURRENT").read_text()
+    report = build_index([str(corpus)], str(ix), jobs=1, rebuild=True)
+    assert report.added == 8 and (ix / "CURRENT").read_text() != before
+    assert [p.name for p in ix.iterdir() if p.name.startswith("gen-")] == [(ix / "CURRENT").read_text().strip()]
+
+
+def test_a_file_listed_twice_is_one_document(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    report = build_index([str(corpus), str(corpus)], str(ix), jobs=1)
+    assert report.added == 8 and len(keys_for(ix)) == 8
+
+
+def test_second_writer_waits_then_fails_with_exit_75(corpus, tmp_path, runner):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    with write_lock(str(ix)):
+        with pytest.raises(IndexLocked, match="being updated by another process"):
+            build_index([str(corpus)], str(ix), jobs=1, wait=0.2)
+        result = invoke(runner, "index", corpus, "--index", ix, "--wait", "0.2")
+        assert result.exit_code == 75 and "another process" in result.stderr
+    assert "extra.txt" not in keys_for(ix)
+    assert build_index([str(corpus)], str(ix), jobs=1).added == 1  # nothing was lost: it is done next time
+
+
+def test_a_writer_waiting_for_the_lock_gets_it_when_freed(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    release = threading.Event()
+
+    def hold():
+        with write_lock(str(ix)):
+            release.wait(5)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    time.sleep(0.1)
+    threading.Timer(0.3, release.set).start()
+    # flock is per open file description: a second open in this process also waits
+    report = build_index([str(corpus)], str(ix), jobs=1, wait=5)
+    t.join()
+    assert report.unchanged == 8
+
+
+def test_index_summary_counts_and_json(corpus, tmp_path, runner):
+    ix = tmp_path / "ix"
+    assert invoke(runner, "index", corpus, "--index", ix).exit_code == 0
+    result = invoke(runner, "index", corpus, "--index", ix, "--format", "json")
+    data = json.loads(result.stdout)
+    assert (data["added"], data["updated"], data["removed"], data["unchanged"]) == (0, 0, 0, 8)
+
+
+def test_progress_bar_goes_to_stderr_when_asked(corpus, tmp_path, runner):
+    result = invoke(runner, "index", corpus, "--index", tmp_path / "ix", "--progress")
+    assert result.exit_code == 0 and "Cleaning and tagging" in result.stderr and result.stdout == ""
+
+
+def test_5000_unchanged_files_are_not_processed_again(tmp_path):
+    corpus = tmp_path / "big"
+    for i in range(50):
+        sub = corpus / f"d{i:02d}"
+        sub.mkdir(parents=True)
+        for j in range(100):
+            (sub / f"p{j:03d}.txt").write_text(f"Page {i}-{j}\n\nOfficials in Kabul said on Friday that item {i * 100 + j} was logged.")
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], str(ix), jobs=2)
+    assert first.added == 5000 and not first.failed
+    second = build_index([str(corpus)], str(ix), jobs=2)
+    assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 5000)
