@@ -181,23 +181,32 @@ def _ensure_index(index_dir: str) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official and year over all matches.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
+              help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; one JSON result per line out.")
 @index_option
 @user_errors
-def search_command(query, groups, exact_group, countries, officials, date_from, date_to, limit, sort, facets, fmt, index_dir):
+def search_command(query, groups, exact_group, countries, officials, date_from, date_to, limit, sort, facets, fmt, batch, index_dir):
     """Search the archive for QUERY (optional when a filter is given).
 
     Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
     different filters combine with AND. Exit code 0 with hits, 1 with none, 2 on a user error.
+    With --batch, each line is one lookup (its options override the command line's); exit code
+    2 if any line was bad, else 0.
 
     \b
     Example:
         search "ISIS-K" --country Afghanistan
         search Daesh --from 2015 --to 2016-06 --format json
         search --group "Islamic State" --facets
+        printf 'ISIS-K\n{"query": "Daesh", "from": "2015"}\n' | search --batch -
     """
     from . import rendering, searching
 
     _ensure_index(index_dir)
+    if batch is not None:
+        sys.exit(_run_batch(batch, index_dir, searching.SearchRequest(
+            groups=groups, countries=countries, officials=officials, date_from=date_from, date_to=date_to,
+            limit=limit, sort=sort, exact_group=exact_group, facets=facets)))
     request = searching.SearchRequest(
         query=query, groups=groups, countries=countries, officials=officials, date_from=date_from,
         date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets,
@@ -205,6 +214,27 @@ def search_command(query, groups, exact_group, countries, officials, date_from, 
     result = searching.search(request, index_dir)
     rendering.write_result(result, fmt, stdout())
     sys.exit(0 if result.total else 1)
+
+
+def _run_batch(lines, index_dir, defaults) -> int:
+    """One warm searcher for many lookups; a bad line gets an {"error"} object and exit code 2."""
+    import json
+
+    from . import searching
+
+    out, errors = stdout(), 0
+    with searching.Searcher(index_dir) as s:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                result = s.search(searching.request_from_line(line, defaults)).as_dict()
+            except SearchlibError as e:
+                errors += 1
+                result = {"line": number, "error": str(e)}
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            out.flush()
+    return 2 if errors else 0
 
 
 cli.add_command(search_command)

@@ -416,6 +416,45 @@ def _hit(rank: int, r, score: float, highlight_terms: bool) -> Hit:
                rec["countries"], rec["officials"], float(score or 0.0), snippet)
 
 
+_BATCH_KEYS = {
+    "query": "query", "q": "query", "group": "groups", "groups": "groups", "country": "countries",
+    "countries": "countries", "official": "officials", "officials": "officials", "from": "date_from",
+    "date_from": "date_from", "to": "date_to", "date_to": "date_to", "limit": "limit", "sort": "sort",
+    "exact_group": "exact_group", "exact-group": "exact_group", "facets": "facets",
+}
+
+
+def request_from_line(line: str, defaults: SearchRequest | None = None) -> SearchRequest:
+    """One ``search --batch`` line: a plain query, or a JSON object keyed by the option names
+    (``{"query": "ISIS-K", "country": ["Afghanistan"], "from": "2021", "facets": true}``).
+
+    Raises:
+        BadQuery: a JSON line that is not an object or names an unknown option.
+    """
+    import dataclasses
+    import json
+
+    base = defaults or SearchRequest()
+    text = line.strip()
+    if not text.startswith("{"):
+        return dataclasses.replace(base, query=text)
+    try:
+        obj = json.loads(text)
+    except ValueError as e:
+        raise BadQuery(f"Batch line is not valid JSON: {e}") from None
+    if not isinstance(obj, dict):
+        raise BadQuery("Batch line must be a query or a JSON object")
+    fields: dict = {}
+    for key, value in obj.items():
+        name = _BATCH_KEYS.get(key)
+        if name is None:
+            raise BadQuery(f"Unknown option {key!r} in batch line; known: {', '.join(sorted(set(_BATCH_KEYS)))}")
+        if name in ("groups", "countries", "officials"):
+            value = tuple([value] if isinstance(value, str) else value or ())
+        fields[name] = value
+    return dataclasses.replace(base, **fields)
+
+
 def search(request: SearchRequest, index_dir: str | None = None) -> SearchResult:
     """One lookup. For many, keep a ``Searcher`` open.
 

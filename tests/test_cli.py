@@ -148,3 +148,26 @@ def test_csv_cells_never_run_as_formulas():
 def test_help_and_version(runner):
     assert invoke(runner, "--help").exit_code == 0
     assert invoke(runner, "--version").stdout.startswith("searchlib")
+
+
+def test_batch_runs_one_lookup_per_line_with_one_warm_searcher(runner, built_index):
+    from searchlib.cli import cli
+
+    lines = 'ISIS-K\n{"query": "Taliban", "country": ["Qatar"], "facets": true}\n\n{"group": "al-Shabaab"}\n'
+    result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["total"] for r in rows] == [1, 2, 1]
+    assert rows[1]["facets"]["country"] and rows[1]["filters"] == {"country": ["Qatar"]}
+    assert list(rows[0]) == ["query", "total", "filters", "hits", "facets"]
+
+
+def test_batch_reports_bad_lines_and_goes_on(runner, built_index):
+    from searchlib.cli import cli
+
+    lines = '{"country": "Afganistan"}\n{"nosuch": 1}\nnot json {\nKenya\n'
+    result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
+    assert result.exit_code == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("line") for r in rows[:2]] == [1, 2] and "Afghanistan" in rows[0]["error"]
+    assert rows[-1]["total"] >= 1
