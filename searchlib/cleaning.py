@@ -407,7 +407,30 @@ def clean_text(text: str) -> Article:
         published = _stated_date_line(blocks[start:])
     if published is None:  # a dateline opens the article, perhaps after a photo caption
         published = next((d for d in map(_dateline_date, kept[:3]) if d), None)
-    return Article(title, author, published, "\n".join(kept))
+    return Article(title, author, published, "\n".join(kept), _site_from_text(blocks[start:]))
+
+
+_SITE_PATTERNS = (
+    re.compile(r"^\W*(?:Published|First published|Originally published) (?:in|by|on) (?P<site>[A-Z][\w&'\u2019. -]{1,40}?)"
+               r"(?:[.,]\s|\.?$|\s+on\s|\s+(?=\d))"),
+    re.compile(r"^(?P<site>[A-Z][\w&'\u2019 -]{1,50}?)\s*\u00a9"),
+    re.compile(r"^\W*(?:\u00a9|Copyright|\(c\))\s*(?:\u00a9\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?,?\s*)?"
+               r"(?P<site>[A-Z][\w&'\u2019. -]{1,50}?)\s*(?:[.,|]|All rights reserved|$)", re.I),
+)
+
+
+def _site_from_text(blocks: list[_Block]) -> str | None:
+    """The outlet, where a text scrape names it: "Published in Dawn, ...", "(c) 2024 The Daily"."""
+    for block in blocks:
+        if block.words > 20:
+            continue
+        for pattern in _SITE_PATTERNS:
+            m = pattern.match(block.text)
+            if m:
+                site = m.group("site").strip(" .")
+                if 1 <= len(site.split()) <= 6 and not dating.DATE_RE.match(site):
+                    return site
+    return None
 
 
 def _stated_date_line(blocks: list[_Block]) -> str | None:

@@ -40,6 +40,21 @@ def index_option(fn):
     )(fn)
 
 
+def filter_options(fn):
+    """The filters shared by search and export (same names, same alias resolution)."""
+    for option in reversed((
+        click.option("--group", "groups", multiple=True, help="Group name or alias (ISIL, Daesh, ISKP); repeatable. Includes affiliates."),
+        click.option("--exact-group", is_flag=True, help="--group matches only that group, not its affiliates."),
+        click.option("--country", "countries", multiple=True, help="Country name, demonym, capital or ISO code; repeatable."),
+        click.option("--official", "officials", multiple=True, help="Official's name, surname or role; repeatable."),
+        click.option("--source", "sources", multiple=True, help="Outlet (site) name, where pages state it; repeatable."),
+        click.option("--from", "date_from", help="Published on or after: 2021, 2021-08 or 2021-08-26."),
+        click.option("--to", "date_to", help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
+    )):
+        fn = option(fn)
+    return fn
+
+
 def stderr():
     return click.get_text_stream("stderr")
 
@@ -70,8 +85,10 @@ def cli():
 @click.option("--wait", type=click.FloatRange(0), default=5.0, show_default=True, help="Seconds to wait for another writer before giving up (exit 75).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
+@click.option("--from-jsonl", "from_jsonl", type=click.Path(dir_okay=False), default=None,
+              help="Rebuild the index from a `searchlib export --with-text` file instead of pages.")
 @user_errors
-def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt):
+def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jsonl):
     """Index (or update the index of) the pages under PATHS.
 
     New, changed and removed files are found and only those are processed; each run publishes
@@ -83,9 +100,16 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt):
         searchlib index corpus/
         searchlib index            # daily update of the same folders
         searchlib index corpus/ --rebuild
+        searchlib index --from-jsonl archive.jsonl --index restored/
     """
     from . import indexing
 
+    if from_jsonl:
+        if paths:
+            raise click.UsageError("Give either PATHS or --from-jsonl, not both")
+        report = indexing.import_records(from_jsonl, index_dir, wait=wait)
+        _print_report(report, fmt)
+        return
     show = progress if progress is not None else stderr().isatty()
     if show:
         with click.progressbar(length=1, label="Cleaning and tagging", file=stderr(), show_pos=True,
@@ -171,12 +195,7 @@ def _ensure_index(index_dir: str) -> None:
 
 @click.command(name="search", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", required=False, default="")
-@click.option("--group", "groups", multiple=True, help="Group name or alias (ISIL, Daesh, ISKP); repeatable. Includes affiliates.")
-@click.option("--exact-group", is_flag=True, help="--group matches only that group, not its affiliates.")
-@click.option("--country", "countries", multiple=True, help="Country name, demonym, capital or ISO code; repeatable.")
-@click.option("--official", "officials", multiple=True, help="Official's name, surname or role; repeatable.")
-@click.option("--from", "date_from", help="Published on or after: 2021, 2021-08 or 2021-08-26.")
-@click.option("--to", "date_to", help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive).")
+@filter_options
 @click.option("--limit", "-n", type=click.IntRange(0, 100000), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official and year over all matches.")
@@ -185,7 +204,7 @@ def _ensure_index(index_dir: str) -> None:
               help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; one JSON result per line out.")
 @index_option
 @user_errors
-def search_command(query, groups, exact_group, countries, officials, date_from, date_to, limit, sort, facets, fmt, batch, index_dir):
+def search_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, limit, sort, facets, fmt, batch, index_dir):
     """Search the archive for QUERY (optional when a filter is given).
 
     Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
@@ -205,10 +224,10 @@ def search_command(query, groups, exact_group, countries, officials, date_from, 
     _ensure_index(index_dir)
     if batch is not None:
         sys.exit(_run_batch(batch, index_dir, searching.SearchRequest(
-            groups=groups, countries=countries, officials=officials, date_from=date_from, date_to=date_to,
-            limit=limit, sort=sort, exact_group=exact_group, facets=facets)))
+            groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
+            date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets)))
     request = searching.SearchRequest(
-        query=query, groups=groups, countries=countries, officials=officials, date_from=date_from,
+        query=query, groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
         date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets,
     )
     result = searching.search(request, index_dir)
@@ -240,6 +259,34 @@ def _run_batch(lines, index_dir, defaults) -> int:
 cli.add_command(search_command)
 
 
+@cli.command(name="export")
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--with-text", is_flag=True, help="Include the clean text (needed to rebuild an index with index --from-jsonl).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write to FILE instead of stdout.")
+@index_option
+@user_errors
+def export_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, fmt, with_text, output, index_dir):
+    """Export the catalogue (metadata, tags, provenance) of every matching document.
+
+    Without QUERY or filters, the whole archive. JSONL made with --with-text round-trips:
+    searchlib index --from-jsonl FILE rebuilds the index without the original pages.
+
+    \b
+    Example:
+        searchlib export --format jsonl --with-text -o archive.jsonl
+        searchlib export --country Somalia --format csv -o somalia.csv
+    """
+    from . import rendering, searching
+
+    request = searching.SearchRequest(query=query, groups=groups, countries=countries, officials=officials,
+                                      sources=sources, date_from=date_from, date_to=date_to, exact_group=exact_group)
+    with searching.Searcher(index_dir) as s:
+        count = rendering.write_export(s.export(request, with_text), fmt, output, with_text)
+    click.echo(f"exported {count} document{'s' if count != 1 else ''}", file=stderr())
+
+
 # ----------------------------------------------------------------------------- show, facets, stats
 
 @cli.command(name="show")
@@ -269,7 +316,7 @@ def show_command(key, fmt, index_dir):
 
 
 @cli.command(name="facets")
-@click.argument("facet", required=False, type=click.Choice(["group", "country", "official", "year"]))
+@click.argument("facet", required=False, type=click.Choice(["group", "country", "official", "source", "year"]))
 @click.option("--limit", "-n", type=click.IntRange(0, 100000), default=0, help="Values per facet (0: all).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 @index_option

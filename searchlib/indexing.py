@@ -41,7 +41,7 @@ with warnings.catch_warnings():
 from . import aliases, loading, pipeline, tagging
 from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
 LAST_RUN = "last-run.json"  # the last run's report, for `searchlib stats`
 
@@ -109,6 +109,7 @@ def make_schema() -> Schema:
         countries=KEYWORD(stored=True, commas=True),
         officials=KEYWORD(stored=True, commas=True),  # facet: full names
         official_keys=KEYWORD(commas=True, lowercase=True),  # filter: name, surname, role (folded)
+        source=KEYWORD(stored=True, commas=True),  # facet: the outlet, where the page names it
         record=STORED(),  # JSON: officials with roles, dates, evidence, provenance
     )
 
@@ -134,7 +135,7 @@ def document(record: pipeline.Record) -> dict:
         "dates": list(record.dates),
         "evidence": [{"field": e.field, "value": e.value, "sentence": e.sentence} for e in record.evidence],
         "site": record.site, "sha256": record.sha256, "size": record.size, "kind": record.kind,
-        "source": os.path.abspath(record.path),
+        "origin": record.origin or {"kind": "file", "path": os.path.abspath(record.path)},
         "version": record.version, "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     return {
@@ -150,6 +151,7 @@ def document(record: pipeline.Record) -> dict:
         "countries": _kw(record.countries),
         "officials": _kw(o.name for o in record.officials),
         "official_keys": _kw(official_keys(record.officials)),
+        "source": _kw([record.site] if record.site else []),
         "record": json.dumps(extra, ensure_ascii=False),
     }
 
@@ -424,6 +426,48 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
             report.unchanged = plan.unchanged
             if records or plan.removed or files != old_files or roots != known.get("roots"):
                 _update_generation(index_dir, live, records, plan.removed, files, roots)
+        report.seconds = time.monotonic() - started
+        _save_report(report)
+    return report
+
+
+def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 5.0) -> IndexReport:
+    """Rebuild an index from a ``searchlib export --with-text --format jsonl`` file, without the
+    original pages. The new generation is swapped in atomically.
+
+    Raises:
+        BadValue: the file is not such an export (a line without text, key or valid JSON).
+    """
+    started = time.monotonic()
+    index_dir = index_dir or default_index_dir()
+    report = IndexReport(index_dir)
+    records, files = [], {}
+    try:
+        fh = open(jsonl_path, encoding="utf-8")
+    except OSError as e:
+        raise BadValue(f"Cannot read {jsonl_path}: {e.strerror}") from None
+    with fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                record = pipeline.Record(
+                    key=row["key"], path=row.get("path") or row["key"], kind=row.get("kind") or "text",
+                    title=row.get("title") or "", author=row.get("author"), published=row.get("published"),
+                    text=row["text"], groups=tuple(row.get("groups") or ()), countries=tuple(row.get("countries") or ()),
+                    officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country"))
+                                    for o in row.get("officials") or ()),
+                    dates=tuple(row.get("dates") or ()), site=row.get("site"), sha256=row.get("sha256") or "",
+                    size=row.get("size") or 0, origin=row.get("origin"),
+                    evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in row.get("evidence") or ()))
+            except (ValueError, KeyError, TypeError) as e:
+                raise BadValue(f"{jsonl_path}, line {number}: not a searchlib export made with --with-text ({e})") from None
+            records.append(record)
+            files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path)]
+    with write_lock(index_dir, wait):
+        _write_generation(index_dir, records, files, [])
+        report.added = len(records)
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report

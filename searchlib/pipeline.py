@@ -32,6 +32,7 @@ class Record:
     sha256: str = ""
     size: int = 0
     evidence: tuple[tagging.Evidence, ...] = field(default=(), compare=False)
+    origin: dict | None = field(default=None, compare=False)  # where the bytes came from (file, WARC record)
     version: str = f"{cleaning.EXTRACTOR_VERSION}+{tagging.TAGGER_VERSION}"
 
     def extract_dict(self) -> dict:
@@ -47,6 +48,7 @@ class Record:
             "countries": list(self.countries),
             "officials": [o.as_dict() for o in self.officials],
             "dates": list(self.dates),
+            "site": self.site,
         }
 
     def full_dict(self) -> dict:
@@ -58,8 +60,12 @@ class Record:
         return d
 
 
-def derive(data: bytes, path: str, key: str, kind: str) -> Record:
-    """Decode, clean and tag one page. Raises loading.LoadFailure for unreadable content."""
+def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = None,
+           published_fallback: str | None = None) -> Record:
+    """Decode, clean and tag one page. Raises loading.LoadFailure for unreadable content.
+
+    ``origin`` records where the bytes came from (default: the file at ``path``).
+    """
     text = loading.decode(data, kind, path)
     try:
         article = cleaning.clean(text, kind)
@@ -70,7 +76,7 @@ def derive(data: bytes, path: str, key: str, kind: str) -> Record:
         key=key, path=path, kind=kind, title=article.title, author=article.author, published=article.published,
         text=article.body, groups=tags.groups, countries=tags.countries, officials=tags.officials,
         dates=tags.dates, site=article.site, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        evidence=tags.evidence,
+        evidence=tags.evidence, origin=origin or {"kind": "file", "path": os.path.abspath(path)},
     )
 
 

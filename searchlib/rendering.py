@@ -124,3 +124,31 @@ def write_document(rec: dict, out: IO[str]) -> None:
         for e in rec["evidence"]:
             out.write(f"    {e['field']} {e['value']}: {e['sentence']}\n")
     out.write("\n" + (rec.get("text") or "") + "\n")
+
+
+EXPORT_COLUMNS = ("key", "path", "title", "author", "published", "site", "groups", "countries", "officials", "dates",
+                  "origin", "sha256", "size", "indexed_at", "version")
+
+
+def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: bool = False) -> int:
+    """The catalogue: JSONL (one record per line, round-trips) or CSV (tags joined by ';')."""
+    count = 0
+    writer = None
+    for rec in records:
+        count += 1
+        if fmt == "jsonl":
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            continue
+        if writer is None:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
+        origin = rec.get("origin") or {}
+        row = [rec.get("key"), rec.get("path"), rec.get("title"), rec.get("author"), rec.get("published"), rec.get("site"),
+               ";".join(rec.get("groups") or []), ";".join(rec.get("countries") or []),
+               ";".join(o["name"] for o in rec.get("officials") or []), ";".join(rec.get("dates") or []),
+               origin.get("url") or origin.get("path"), rec.get("sha256"), rec.get("size"), rec.get("indexed_at"),
+               rec.get("version")] + ([rec.get("text")] if with_text else [])
+        writer.writerow([safe_cell(x) for x in row])
+    if fmt == "csv" and writer is None:
+        csv.writer(out, lineterminator="\n").writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
+    return count

@@ -10,6 +10,7 @@ Repeated values of one filter combine with OR; different filters combine with AN
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 import warnings
 from collections import Counter
@@ -25,7 +26,7 @@ with warnings.catch_warnings():
     from whoosh import query as wq
     from whoosh.qparser import AndGroup, MultifieldParser
 
-FACET_FIELDS = ("group", "country", "official", "year")
+FACET_FIELDS = ("group", "country", "official", "source", "year")
 QUERY_FIELDS = ("title", "body")
 
 
@@ -37,6 +38,7 @@ class SearchRequest:
     groups: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     officials: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     limit: int = 10
@@ -159,6 +161,23 @@ def resolve_officials(values, searcher) -> list[str]:
     return out
 
 
+def resolve_sources(values, searcher) -> list[str]:
+    """Outlet names as the index has them, matched without regard to case."""
+    known = [t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon("source")]
+    by_fold = {aliases.fold(k): k for k in known}
+    out = []
+    for v in values:
+        name = by_fold.get(aliases.fold(v))
+        if name is None:
+            import difflib
+
+            hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
+            raise UnknownFacetValue(f"Unknown source {v!r}: no document names this outlet."
+                                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+        out.append(name)
+    return out
+
+
 # ----------------------------------------------------------------------------- query
 
 _FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
@@ -243,6 +262,10 @@ def build_query(request: SearchRequest, ix, searcher):
         keys = resolve_officials(request.officials, searcher)
         filters["official"] = keys
         parts.append(wq.Or([wq.Term("official_keys", k) for k in keys]))
+    if request.sources:
+        names = resolve_sources(request.sources, searcher)
+        filters["source"] = names
+        parts.append(wq.Or([wq.Term("source", n) for n in names]))
     if request.date_from or request.date_to:
         start = parse_period(request.date_from) if request.date_from else "0000-01-01"
         end = parse_period(request.date_to, end=True) if request.date_to else "9999-12-31"
@@ -269,7 +292,7 @@ class FacetCache:
     its facet table for every search. Multi-valued tags count once per document and value.
     """
 
-    FIELDS = {"group": "groups", "country": "countries", "official": "officials", "year": "year"}
+    FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
     def __init__(self, reader) -> None:
         self.values: dict[str, dict[int, list[str]]] = {}
@@ -361,6 +384,17 @@ class Searcher:
         counts = facet_counts(self.facet_cache, docnums, limit)
         return {facet: counts[facet]} if facet else counts
 
+    def export(self, request: SearchRequest, with_text: bool = False):
+        """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
+        everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
+        q, _filters = build_query(everything, self.ix, self.searcher)
+        docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
+        for docnum in docnums:
+            rec = _record(self.searcher.stored_fields(docnum))
+            if not with_text:
+                rec.pop("text", None)
+            yield rec
+
     def document(self, key_or_path: str) -> dict | None:
         fields = self.searcher.document(key=key_or_path)
         if fields is None:
@@ -389,10 +423,16 @@ def _record(fields: dict) -> dict:
         "author": fields.get("author"), "published": fields.get("published") or None,
         "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
         "officials": extra.get("officials", []), "dates": extra.get("dates", []),
-        "site": extra.get("site"), "sha256": extra.get("sha256"), "size": extra.get("size"),
+        "site": extra.get("site"), "source": _split(fields.get("source")), "origin": extra.get("origin"),
+        "sha256": extra.get("sha256"), "size": extra.get("size"),
         "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
         "evidence": extra.get("evidence", []), "text": fields.get("body") or "",
     }
+
+
+def _has_filter(request: SearchRequest) -> bool:
+    return bool(request.groups or request.countries or request.officials or request.sources
+                or request.date_from or request.date_to)
 
 
 def _split(value) -> list[str]:
@@ -420,7 +460,8 @@ _BATCH_KEYS = {
     "query": "query", "q": "query", "group": "groups", "groups": "groups", "country": "countries",
     "countries": "countries", "official": "officials", "officials": "officials", "from": "date_from",
     "date_from": "date_from", "to": "date_to", "date_to": "date_to", "limit": "limit", "sort": "sort",
-    "exact_group": "exact_group", "exact-group": "exact_group", "facets": "facets",
+    "exact_group": "exact_group", "exact-group": "exact_group", "facets": "facets", "source": "sources",
+    "sources": "sources",
 }
 
 
@@ -449,7 +490,7 @@ def request_from_line(line: str, defaults: SearchRequest | None = None) -> Searc
         name = _BATCH_KEYS.get(key)
         if name is None:
             raise BadQuery(f"Unknown option {key!r} in batch line; known: {', '.join(sorted(set(_BATCH_KEYS)))}")
-        if name in ("groups", "countries", "officials"):
+        if name in ("groups", "countries", "officials", "sources"):
             value = tuple([value] if isinstance(value, str) else value or ())
         fields[name] = value
     return dataclasses.replace(base, **fields)

@@ -150,3 +150,42 @@ def test_5000_unchanged_files_are_not_processed_again(tmp_path):
     assert first.added == 5000 and not first.failed
     second = build_index([str(corpus)], str(ix), jobs=2)
     assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 5000)
+
+
+def test_export_reimports_to_the_same_search_results(built_index, tmp_path, runner):
+    out = tmp_path / "archive.jsonl"
+    result = invoke(runner, "export", "--with-text", "-o", out, "--index", built_index)
+    assert result.exit_code == 0 and "exported 8 documents" in result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["key"] for r in rows] == sorted(r["key"] for r in rows)
+    assert all(r["text"] and r["sha256"] and r["origin"]["kind"] == "file" for r in rows)
+    restored = tmp_path / "restored"
+    assert invoke(runner, "index", "--from-jsonl", out, "--index", restored).exit_code == 0
+    for request in (SearchRequest("Taliban", facets=True), SearchRequest(countries=("Kenya",)),
+                    SearchRequest("Daesh", limit=50), SearchRequest(officials=("Kenyatta",))):
+        a, b = search(request, built_index), search(request, str(restored))
+        assert [h.key for h in a.hits] == [h.key for h in b.hits]
+        assert a.as_dict()["facets"] == b.as_dict()["facets"]
+    shown = json.loads(invoke(runner, "show", "isisk-kabul.txt", "--index", restored, "--format", "json").stdout)
+    assert shown["evidence"]
+
+
+def test_export_filters_and_csv(built_index, runner):
+    result = invoke(runner, "export", "--country", "Kenya", "--format", "csv", "--index", built_index)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("key,path,title") and len(lines) == 2 and "shabaab-kenya.html" in lines[1]
+
+
+def test_an_export_without_text_cannot_rebuild_an_index(built_index, tmp_path, runner):
+    out = tmp_path / "meta.jsonl"
+    invoke(runner, "export", "-o", out, "--index", built_index)
+    result = invoke(runner, "index", "--from-jsonl", out, "--index", tmp_path / "x")
+    assert result.exit_code == 2 and "--with-text" in result.stderr
+
+
+def test_source_facet_and_filter(built_index):
+    result = search(SearchRequest("*", facets=True), built_index)
+    sources = {c.value: c.count for c in result.facets["source"]}
+    assert sources == {"Capital Wire Review": 1, "The Lagos Observer": 1}
+    assert [h.key for h in search(SearchRequest(sources=("capital wire review",)), built_index).hits] == ["wire-copy-b.txt"]
