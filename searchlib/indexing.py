@@ -140,7 +140,7 @@ def document(record: pipeline.Record) -> dict:
     }
     return {
         "key": record.key,
-        "path": record.key,  # relative to the corpus root
+        "path": record.origin.get("url") if record.origin and record.origin.get("kind") == "warc" else record.key,
         "title": record.title,
         "body": record.text,
         "author": record.author,
@@ -312,10 +312,17 @@ def _sha256(path: str) -> str:
 @dataclass
 class _Plan:
     todo: list[loading.SourceFile] = field(default_factory=list)  # new or changed: derive these
-    states: dict[str, list] = field(default_factory=dict)  # key -> [size, mtime_ns, sha256, path]
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    # file key -> [size, mtime_ns, sha256, path, [document keys]] (a WARC file holds many documents)
+    states: dict[str, list] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # document keys of files that are gone
+    unchanged: int = 0  # documents in unchanged files
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _members(state: list | None, key: str) -> list[str]:
+    if not state:
+        return []
+    return list(state[4]) if len(state) > 4 else [key]
 
 
 def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
@@ -325,27 +332,29 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
     seen = set()
     for src in sources:
         seen.add(src.key)
+        old = known.get(src.key)
         try:
             st = os.stat(src.path)
         except OSError as e:
             plan.failed.append((src.path, e.strerror or str(e)))
+            if old:
+                plan.states[src.key] = old  # unreadable now: keep what was indexed, try again next run
             continue
-        old = known.get(src.key)
         if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
             plan.states[src.key] = old
-            plan.unchanged += 1
+            plan.unchanged += len(_members(old, src.key))
             continue
         if old and old[0] == st.st_size:
             try:
                 if _sha256(src.path) == old[2]:  # touched, not changed
-                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], src.path]
-                    plan.unchanged += 1
+                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], src.path, _members(old, src.key)]
+                    plan.unchanged += len(_members(old, src.key))
                     continue
             except OSError:
                 pass
-        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, src.path]
+        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, src.path, []]
         plan.todo.append(src)
-    plan.removed = sorted(k for k in known if k not in seen)
+    plan.removed = sorted(k for key, state in known.items() if key not in seen for k in _members(state, key))
     return plan
 
 
@@ -399,16 +408,28 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     report.failed.extend(plan.failed)
 
     # Clean and tag before the lock: the pool forks now, never while the lock is held.
+    old_files = {} if fresh else known.get("files", {})
+    old_docs = {k for key, state in old_files.items() for k in _members(state, key)}
     records: list[pipeline.Record] = []
+    removed = list(plan.removed)
     for done, result in enumerate(pipeline.derive_all(plan.todo, jobs), 1):
-        if isinstance(result, loading.LoadFailure):
-            report.failed.append((result.path, result.reason))
-            plan.states.pop(_key_of(plan, result.path), None)
+        report.failed.extend((f.path, f.reason) for f in result.failures)
+        old = old_files.get(result.key)
+        if result.sha256 is None or (not result.records and result.failures):
+            # nothing readable: keep the previous version, if any, and try again next run
+            if old:
+                plan.states[result.key] = old
+            else:
+                plan.states.pop(result.key, None)
         else:
-            records.append(result)
+            keys = [r.key for r in result.records]
             plan.states[result.key][2] = result.sha256
+            plan.states[result.key][4] = keys
+            removed.extend(k for k in _members(old, result.key) if k not in set(keys))
+            records.extend(result.records)
         if progress:
             progress(done, len(plan.todo))
+    records = list({r.key: r for r in records}.values())  # a key once per run: Whoosh would keep both
 
     with write_lock(index_dir, wait):
         if not fresh and _live_generation(index_dir) != live:
@@ -419,13 +440,12 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
             _write_generation(index_dir, records, files, roots)
             report.added = len(records)
         else:
-            old_files = known.get("files", {})
-            report.added = sum(1 for r in records if r.key not in old_files)
+            report.added = sum(1 for r in records if r.key not in old_docs)
             report.updated = len(records) - report.added
-            report.removed = len(plan.removed)
+            report.removed = len(removed)
             report.unchanged = plan.unchanged
-            if records or plan.removed or files != old_files or roots != known.get("roots"):
-                _update_generation(index_dir, live, records, plan.removed, files, roots)
+            if records or removed or files != old_files or roots != known.get("roots"):
+                _update_generation(index_dir, live, records, removed, files, roots)
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
@@ -464,20 +484,13 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
             except (ValueError, KeyError, TypeError) as e:
                 raise BadValue(f"{jsonl_path}, line {number}: not a searchlib export made with --with-text ({e})") from None
             records.append(record)
-            files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path)]
+            files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path), [record.key]]
     with write_lock(index_dir, wait):
         _write_generation(index_dir, records, files, [])
         report.added = len(records)
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
-
-
-def _key_of(plan: _Plan, path: str) -> str | None:
-    for key, state in plan.states.items():
-        if state[3] == path:
-            return key
-    return None
 
 
 def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:

@@ -18,6 +18,7 @@ from typing import Iterator
 
 TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are skipped with a message: bounded memory
 
 _BOMS = (
@@ -59,6 +60,8 @@ def kind_of(path: str) -> str | None:
         return "text"
     if lower.endswith(HTML_SUFFIXES):
         return "html"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
     return None
 
 
@@ -84,7 +87,7 @@ def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
         elif os.path.lexists(root):
             kind = kind_of(root)
             if kind is None:
-                yield LoadFailure(root, "not a .txt/.text/.html/.htm file")
+                yield LoadFailure(root, "not a .txt/.text/.html/.htm/.warc/.warc.gz file")
                 continue
             key = os.path.basename(root)
             if key not in seen:
@@ -148,3 +151,88 @@ def _decode_guess(data: bytes, kind: str) -> str:
 def load(source: SourceFile) -> RawDoc:
     """Read and decode one file. Raises LoadFailure."""
     return RawDoc(source.key, source.path, source.kind, decode(read_bytes(source.path), source.kind, source.path))
+
+
+@dataclass(frozen=True)
+class WarcPage:
+    offset: int  # byte offset of the record in the (compressed) file
+    url: str
+    crawl_date: str | None
+    data: bytes
+
+
+def iter_warc(path: str):
+    """HTML ``response`` records of a WARC file (warcio parses it; gzip members are decoded as
+    streamed, and a payload is never read past MAX_BYTES, so a gzip bomb cannot fill memory).
+
+    Yields WarcPage or, for one oversized record, a LoadFailure (and goes on). A truncated or
+    corrupt file ends with a LoadFailure naming the offset where reading stopped.
+    """
+    from warcio.archiveiterator import ArchiveIterator  # lazy: only WARC archives need it
+    from warcio.exceptions import ArchiveLoadFailed
+
+    offset = 0
+    damaged_at = _gzip_damage(path) if path.lower().endswith(".gz") else None
+    try:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                if "html" not in ctype:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                data = record.content_stream().read(MAX_BYTES + 1)
+                offset = records.get_record_offset()  # valid once the record has been read
+                if damaged_at is not None and offset >= damaged_at:
+                    break  # this record lies in the damaged part: its content may be cut short
+                if len(data) > MAX_BYTES:
+                    yield LoadFailure(f"{path}@{offset}", f"WARC record for {url} is over the {MAX_BYTES:,}-byte limit: skipped")
+                    continue
+                yield WarcPage(offset, url, record.rec_headers.get_header("WARC-Date"), data)
+        if damaged_at is not None:
+            yield LoadFailure(path, f"damaged WARC at offset {damaged_at}: truncated or corrupt gzip member; "
+                                    "records before it were indexed")
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
+        # zlib.error is an Exception subclass raised for damaged gzip members
+        yield LoadFailure(path, f"damaged WARC at offset {offset}: {str(e).splitlines()[0] if str(e) else type(e).__name__}; records before it were indexed")
+    except Exception as e:  # noqa: BLE001 - zlib.error and warcio's own parse errors have no common base
+        if type(e).__module__ not in ("zlib", "warcio.exceptions", "warcio.statusandheaders", "gzip"):
+            raise
+        yield LoadFailure(path, f"damaged WARC at offset {offset}: {type(e).__name__}; records before it were indexed")
+
+
+def _gzip_damage(path: str) -> int | None:
+    """Offset of the first gzip member that does not decompress to its end (truncated or
+    corrupt), or None. Decompresses in bounded steps: memory stays flat whatever the ratio."""
+    import zlib
+
+    start = 0  # offset of the current member
+    consumed = 0
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                return None if d.eof or consumed == start else start
+            pending = chunk
+            while pending:
+                try:
+                    d.decompress(pending, 1 << 20)
+                except zlib.error:
+                    return start
+                while d.unconsumed_tail:
+                    try:
+                        d.decompress(d.unconsumed_tail, 1 << 20)
+                    except zlib.error:
+                        return start
+                if d.eof:
+                    used = len(pending) - len(d.unused_data)
+                    consumed += used
+                    start = consumed
+                    pending = d.unused_data
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                else:
+                    consumed += len(pending)
+                    pending = b""

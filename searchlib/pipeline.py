@@ -80,26 +80,68 @@ def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = No
     )
 
 
+@dataclass
+class FileResult:
+    """What one input file gave: its records (one for a page, many for a WARC) and its failures."""
+
+    key: str
+    path: str
+    sha256: str | None
+    records: list[Record]
+    failures: list[loading.LoadFailure]
+
+
 def derive_source(source: loading.SourceFile) -> Record:
     return derive(loading.read_bytes(source.path), source.path, source.key, source.kind)
 
 
-def _derive_safe(source: loading.SourceFile) -> Record | loading.LoadFailure:
+def derive_file(source: loading.SourceFile) -> FileResult:
+    """Derive every record of one input file; never raises for bad content."""
+    if source.kind == "warc":
+        return _derive_warc(source)
     try:
-        return derive_source(source)
+        record = derive_source(source)
+        return FileResult(source.key, source.path, record.sha256, [record], [])
     except loading.LoadFailure as e:
-        return e
+        return FileResult(source.key, source.path, None, [], [e])
 
 
-def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> Iterator[Record | loading.LoadFailure]:
+def _derive_warc(source: loading.SourceFile) -> FileResult:
+    records, failures = [], []
+    try:
+        sha = _file_sha256(source.path)
+    except OSError as e:
+        return FileResult(source.key, source.path, None, [], [loading.LoadFailure(source.path, e.strerror or str(e))])
+    for item in loading.iter_warc(source.path):
+        if isinstance(item, loading.LoadFailure):
+            failures.append(item)
+            continue
+        origin = {"kind": "warc", "path": os.path.abspath(source.path), "url": item.url, "offset": item.offset,
+                  "crawl_date": item.crawl_date}
+        try:
+            records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
+        except loading.LoadFailure as e:
+            failures.append(loading.LoadFailure(f"{source.path}@{item.offset}", f"{item.url}: {e.reason}"))
+    return FileResult(source.key, source.path, sha, records, failures)
+
+
+def _file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> Iterator[FileResult]:
     """Clean and tag in a process pool (pure functions; results in input order)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(sources) < 16:
         for source in sources:
-            yield _derive_safe(source)
+            yield derive_file(source)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_derive_safe, sources, chunksize=8)
+        yield from pool.map(derive_file, sources, chunksize=8)
 
 
 def extract(paths: list[str], jobs: int | None = None) -> Iterator[Record | loading.LoadFailure]:
@@ -110,4 +152,6 @@ def extract(paths: list[str], jobs: int | None = None) -> Iterator[Record | load
             yield item
         else:
             sources.append(item)
-    yield from derive_all(sources, jobs)
+    for result in derive_all(sources, jobs):
+        yield from result.records
+        yield from result.failures

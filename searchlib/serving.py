@@ -1,0 +1,614 @@
+"""A librarian's browser view: ``searchlib serve``, a read-only Flask app over the library API.
+
+Every search goes through ``searching.Searcher.search``, so the page, ``/api/search``, the exports
+and the CLI give the same answers. The whole search state lives in the URL:
+
+    /?q=...&group=...&country=...&official=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date&page=N&all=FACET
+
+``group``, ``country`` and ``official`` (and ``source`` where the library has that filter) repeat;
+``all`` names a facet whose every value the sidebar should list. Flask is imported only inside
+``create_app`` and ``serve_command``, so importing this module (the CLI does) stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from .errors import BadValue
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+
+PER_PAGE = 20
+ALL_HITS = 100_000  # the CLI's --limit maximum: timeline, pagination and exports read every match
+FACET_SHOWN = 8  # values per facet before "show all"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+FACET_TITLES = {"group": "Groups", "country": "Countries", "official": "Officials", "source": "Sources",
+                "year": "Years"}
+_BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "officials"), ("source", "sources"))
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def filter_params() -> dict[str, str]:
+    """URL parameter -> SearchRequest field, for the filters this version of the library has."""
+    from .searching import SearchRequest
+
+    fields = {f.name for f in dataclasses.fields(SearchRequest)}
+    return {param: name for param, name in _BASE_FILTERS if name in fields}
+
+
+# ----------------------------------------------------------------------------- the warm searcher
+
+class WarmSearcher:
+    """One open ``Searcher``, reopened when the index changes.
+
+    Each use compares a cheap fingerprint of the index (the ``CURRENT`` pointer, and the names,
+    sizes and mtimes of the live generation's Whoosh TOC files, which every commit replaces) with
+    the one the open searcher was made from. Whoosh searchers are not shared between threads here:
+    a lock serialises their use, which is plenty for a librarian's desk.
+    """
+
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = index_dir
+        self.opened = 0  # how many searchers were opened (tests read it)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._stamp: tuple | None = None
+
+    def fingerprint(self) -> tuple:
+        """Raises IndexNotFound / IndexCorrupt when there is no usable index."""
+        from . import indexing
+
+        for _attempt in range(3):
+            gen = indexing.current_generation(self.index_dir)
+            try:
+                tocs = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                              for e in os.scandir(gen) if e.name.endswith(".toc"))
+            except FileNotFoundError:  # a rebuild swapped generations while we looked: look again
+                continue
+            return (os.path.basename(gen), tuple(tocs))
+        return (None, ())
+
+    @contextmanager
+    def use(self):
+        from . import searching
+
+        with self._lock:
+            try:
+                stamp = self.fingerprint()
+                if self._searcher is None or stamp != self._stamp:
+                    fresh = searching.Searcher(self.index_dir)
+                    self.opened += 1
+                    old, self._searcher, self._stamp = self._searcher, fresh, stamp
+                    if old is not None:
+                        old.close()
+            except Exception:
+                self.close()
+                raise
+            yield self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher, self._stamp = None, None
+
+
+# ----------------------------------------------------------------------------- URL state
+
+class State:
+    """The search state read from the URL, and the URLs of every change to it."""
+
+    def __init__(self, q: str = "", filters: dict[str, list[str]] | None = None, date_from: str = "",
+                 date_to: str = "", sort: str = "", page: int = 1, expand: tuple[str, ...] = ()) -> None:
+        self.q = q
+        self.filters = {p: list((filters or {}).get(p, [])) for p in filter_params()}
+        self.date_from, self.date_to = date_from, date_to
+        self.sort, self.page, self.expand = sort, page, tuple(expand)
+
+    @classmethod
+    def from_args(cls, args) -> "State":
+        """Raises BadValue for a sort, page or ``all`` value that is not understood."""
+        filters = {}
+        for param in filter_params():
+            values: list[str] = []
+            for v in args.getlist(param):
+                v = v.strip()
+                if v and v not in values:
+                    values.append(v)
+            filters[param] = values
+        sort = args.get("sort", "").strip()
+        if sort not in ("", "relevance", "date"):
+            raise BadValue(f"Unknown sort {sort!r}: use relevance or date")
+        raw_page = args.get("page", "").strip() or "1"
+        if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
+            raise BadValue(f"Invalid page {raw_page!r}: use a whole number from 1")
+        expand = []
+        for v in args.getlist("all"):
+            if v not in FACET_TITLES:
+                raise BadValue(f"Unknown facet {v!r} in all=: use one of {', '.join(FACET_TITLES)}")
+            expand.append(v)
+        return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
+                   sort, int(raw_page), tuple(expand))
+
+    # --- what the library is asked
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.filters.values()) or bool(self.date_from or self.date_to)
+
+    @property
+    def browsing(self) -> bool:
+        """No query: everything (or everything filtered), newest first."""
+        return not self.q or self.q == "*"
+
+    @property
+    def effective_sort(self) -> str:
+        return "date" if self.browsing else (self.sort or "relevance")
+
+    def request(self, limit: int, facets: bool = False):
+        from .searching import SearchRequest
+
+        query = self.q or ("" if self.has_filters else "*")
+        fields = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
+        return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
+                             sort=self.sort or "relevance", limit=limit, facets=facets, **fields)
+
+    # --- URLs
+
+    def params(self, **changes) -> dict:
+        """Query parameters of this state with ``changes``; the page goes back to 1 unless given."""
+        p: dict = {"q": self.q, **{k: list(v) for k, v in self.filters.items()}, "from": self.date_from,
+                   "to": self.date_to, "sort": self.sort, "page": None, "all": list(self.expand)}
+        p.update(changes)
+        if p.get("page") in (1, "1"):
+            p["page"] = None
+        return {k: v for k, v in p.items() if v not in (None, "", [], ())}
+
+    def url(self, **changes) -> str:
+        from flask import url_for
+
+        return url_for("search_page", **self.params(**changes))
+
+    def selected(self, param: str, value: str) -> bool:
+        target = canonical(param, value)
+        return any(canonical(param, raw) == target for raw in self.filters.get(param, ()))
+
+    def add(self, param: str, value: str) -> str:
+        if self.selected(param, value):
+            return self.url()
+        return self.url(**{param: self.filters[param] + [value]})
+
+    def remove(self, param: str, value: str) -> str:
+        """Without every URL value that means the same as ``value`` (``AF`` and ``Afghanistan``)."""
+        target = canonical(param, value)
+        return self.url(**{param: [raw for raw in self.filters[param] if canonical(param, raw) != target]})
+
+    def toggle(self, param: str, value: str) -> str:
+        return self.remove(param, value) if self.selected(param, value) else self.add(param, value)
+
+    def dates(self, date_from: str, date_to: str) -> str:
+        return self.url(**{"from": date_from, "to": date_to})
+
+    def period_selected(self, period: str) -> bool:
+        return self.date_from == period and self.date_to == period
+
+    def toggle_period(self, period: str) -> str:
+        return self.dates("", "") if self.period_selected(period) else self.dates(period, period)
+
+    def expand_url(self, facet: str, on: bool) -> str:
+        shown = [f for f in self.expand if f != facet] + ([facet] if on else [])
+        return self.url(all=shown, page=self.page)
+
+    def page_url(self, page: int) -> str:
+        return self.url(page=page)
+
+    def doc_url(self, key: str) -> str:
+        from flask import url_for
+
+        return url_for("document", key=key, **self.params(page=self.page, all=None))
+
+    def route_url(self, endpoint: str) -> str:
+        """/api/search, /export.csv, /export.jsonl for this state (no page: the whole result set)."""
+        from flask import url_for
+
+        return url_for(endpoint, **self.params(all=None))
+
+    def hidden_fields(self, *skip: str) -> list[tuple[str, str]]:
+        """(name, value) pairs that carry this state through a GET form, except the ``skip`` ones."""
+        out = []
+        for name, value in self.params(all=None).items():
+            if name in skip:
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                out.append((name, str(v)))
+        return out
+
+
+def canonical(param: str, value: str) -> str:
+    """What a filter value means, through the same alias tables as the library's filters."""
+    from . import aliases
+
+    if param == "group":
+        return aliases.groups().resolve(value) or value
+    if param == "country":
+        table = aliases.countries()
+        code = table.resolve(value)
+        return table.name(code) if code else value
+    return aliases.fold(value)
+
+
+# ----------------------------------------------------------------------------- page parts
+
+def highlight(snippet: str | None):
+    """The library marks matches as **word**: escape first, then turn them into <mark>."""
+    from markupsafe import Markup, escape
+
+    escaped = str(escape(snippet or ""))
+    return Markup(re.sub(r"\*\*(.+?)\*\*", r"<mark>\1</mark>", escaped, flags=re.S))
+
+
+def month_label(period: str) -> str:
+    """'2021-08' -> 'Aug 2021'; a year stays as it is."""
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return f"{_MONTHS[int(period[5:]) - 1]} {period[:4]}"
+    return period
+
+
+def facet_panels(result, state: State) -> list[dict]:
+    """Sidebar panels: each value with its count, whether it is selected, and the link that toggles it."""
+    from . import aliases
+
+    roles: dict[str, Counter] = {}
+    for hit in result.hits:
+        for o in hit.officials:
+            if o.get("role"):
+                roles.setdefault(o["name"], Counter())[o["role"]] += 1
+    panels = []
+    for facet, counts in result.facets.items():
+        if facet == "year":
+            items = [{"value": c.value, "label": c.value, "count": c.count, "note": "",
+                      "selected": state.period_selected(c.value), "href": state.toggle_period(c.value),
+                      "children": []} for c in counts]
+        elif facet in state.filters:
+            items = [{"value": c.value, "label": c.value, "count": c.count, "selected": state.selected(facet, c.value),
+                      "href": state.toggle(facet, c.value), "children": [],
+                      "note": roles[c.value].most_common(1)[0][0] if facet == "official" and c.value in roles else ""}
+                     for c in counts]
+            if facet == "group":
+                items = _nest_groups(items, state, aliases.groups())
+        else:
+            continue
+        expanded = facet in state.expand
+        panels.append({"facet": facet, "title": FACET_TITLES.get(facet, facet.title()),
+                       "items": items if expanded else items[:FACET_SHOWN], "hidden": max(0, len(items) - FACET_SHOWN),
+                       "expanded": expanded, "more": state.expand_url(facet, True),
+                       "less": state.expand_url(facet, False)})
+    return panels
+
+
+def _nest_groups(items: list[dict], state: State, table) -> list[dict]:
+    """Affiliates under their parent group; a parent with no count of its own still gets a link."""
+    nodes = {item["value"]: item for item in items}
+    roots: list[dict] = []
+
+    def parent_of(name: str) -> str | None:
+        group = table.by_name.get(name)
+        return group.parent if group and group.parent != name else None
+
+    def attach(item: dict, seen: tuple = ()) -> None:
+        parent = parent_of(item["value"])
+        if parent is None or parent in seen:
+            if item not in roots:
+                roots.append(item)
+            return
+        if parent not in nodes:
+            nodes[parent] = {"value": parent, "label": parent, "count": None, "note": "",
+                             "selected": state.selected("group", parent), "href": state.toggle("group", parent),
+                             "children": []}
+            attach(nodes[parent], seen + (item["value"],))
+        if item not in nodes[parent]["children"]:
+            nodes[parent]["children"].append(item)
+
+    for item in items:
+        attach(item)
+
+    def weight(node: dict) -> int:
+        return max([node["count"] or 0] + [weight(c) for c in node["children"]])
+
+    return sorted(roots, key=lambda n: -weight(n))
+
+
+def timeline(hits, state: State, width: int = 1000) -> dict:
+    """Matches per month (per year beyond ten years) as SVG geometry, each bar a link to its period."""
+    dated = [h.published for h in hits if h.published]
+    out = {"undated": len(hits) - len(dated), "bars": [], "labels": [], "unit": "month", "width": width,
+           "height": 132, "baseline": 106, "first": "", "last": ""}
+    if not dated:
+        return out
+    months = Counter(p[:7] for p in dated)
+    first, last = min(months), max(months)
+    y0, m0, y1, m1 = int(first[:4]), int(first[5:7]), int(last[:4]), int(last[5:7])
+    periods = [f"{y:04d}-{m:02d}" for y in range(y0, y1 + 1) for m in range(1, 13)
+               if (y, m) >= (y0, m0) and (y, m) <= (y1, m1)]
+    counts: Counter = months
+    if len(periods) > 120:
+        out["unit"] = "year"
+        counts = Counter(p[:4] for p in dated)
+        periods = [str(y) for y in range(y0, y1 + 1)]
+    out["first"], out["last"] = month_label(periods[0]), month_label(periods[-1])
+    slot = min(width / len(periods), 80.0)
+    top = max(counts.values())
+    for i, period in enumerate(periods):
+        n = counts.get(period, 0)
+        h = round(86 * n / top) if n else 0
+        x = round(i * slot, 2)
+        bar = {"period": period, "label": month_label(period), "count": n, "x": x,
+               "w": round(max(slot * 0.78, 1.0), 2), "slot": round(slot, 2),
+               "y": out["baseline"] - max(h, 2) if n else out["baseline"], "h": max(h, 2) if n else 0,
+               "selected": state.period_selected(period), "href": state.toggle_period(period),
+               "show_count": n > 0 and slot >= 18}
+        out["bars"].append(bar)
+    # axis labels: every bar when they fit, otherwise each January (each fifth year)
+    min_gap = 44.0
+    last_x = -min_gap
+    for bar in out["bars"]:
+        p = bar["period"]
+        if out["unit"] == "month":
+            text = bar["label"] if slot >= 56 else p[:4]
+            wanted = slot >= 56 or p.endswith("-01") or bar is out["bars"][0]
+        else:
+            text, wanted = p, True
+        if wanted and bar["x"] - last_x >= min_gap and bar["x"] + min_gap / 2 <= width:
+            out["labels"].append({"x": bar["x"], "text": text})
+            last_x = bar["x"]
+    return out
+
+
+def chips(result, state: State) -> list[dict]:
+    """The selected filters, each with the link that removes it."""
+    out = []
+    if state.q and state.q != "*":
+        out.append({"kind": "Query", "label": state.q, "href": state.url(q="")})
+    for param, values in state.filters.items():
+        for raw in values:
+            label = canonical(param, raw) if param in ("group", "country") else raw
+            if label != raw:
+                label = f"{label} ({raw})"
+            out.append({"kind": param.title(), "label": label, "href": state.remove(param, raw)})
+    if state.date_from and state.date_from == state.date_to:
+        out.append({"kind": "Date", "label": month_label(state.date_from), "href": state.dates("", "")})
+    else:
+        if state.date_from:
+            out.append({"kind": "From", "label": state.date_from, "href": state.dates("", state.date_to)})
+        if state.date_to:
+            out.append({"kind": "To", "label": state.date_to, "href": state.dates(state.date_from, "")})
+    return out
+
+
+def page_links(state: State, pages: int) -> list[dict]:
+    """Numbered page links around the current page, with gaps marked by None."""
+    wanted = sorted({1, pages, *range(max(1, state.page - 2), min(pages, state.page + 2) + 1)})
+    out: list[dict] = []
+    prev = 0
+    for n in wanted:
+        if n - prev > 1:
+            out.append({"gap": True})
+        out.append({"gap": False, "page": n, "href": state.page_url(n), "current": n == state.page})
+        prev = n
+    return out
+
+
+def evidence_rows(rec: dict) -> list[dict]:
+    """Each tag of a document with the sentences it was found in."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for e in rec.get("evidence") or []:
+        sentences = found.setdefault((e.get("field"), e.get("value")), [])
+        if e.get("sentence") and e["sentence"] not in sentences:
+            sentences.append(e["sentence"])
+    rows = []
+    for field, param, values in (("group", "group", rec.get("groups") or []),
+                                 ("country", "country", rec.get("countries") or []),
+                                 ("source", "source", rec.get("source") or [])):
+        for v in values:
+            rows.append({"field": field, "param": param, "value": v, "note": "",
+                         "sentences": found.get((field, v), [])})
+    for o in rec.get("officials") or []:
+        note = ", ".join(x for x in (o.get("role"), o.get("country")) if x)
+        rows.append({"field": "official", "param": "official", "value": o.get("name") or "", "note": note,
+                     "sentences": found.get(("official", o.get("name")), [])})
+    for d in rec.get("dates") or []:
+        rows.append({"field": "date", "param": None, "value": d, "note": "published" if d == rec.get("published") else "",
+                     "sentences": found.get(("date", d), [])})
+    return rows
+
+
+# ----------------------------------------------------------------------------- the app
+
+def create_app(index_dir: str) -> "Flask":
+    """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built)."""
+    import io
+    import json
+
+    from flask import Flask, Response, render_template, request
+    from werkzeug.exceptions import HTTPException
+
+    from . import rendering
+    from .errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
+
+    app = Flask(__name__)
+    app.config["SEARCHLIB_INDEX"] = index_dir
+    app.jinja_env.autoescape = True
+    import jinja2
+
+    app.jinja_env.undefined = jinja2.StrictUndefined
+    app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["month"] = month_label
+    warm = WarmSearcher(index_dir)
+    app.extensions["searchlib"] = warm
+
+    @app.context_processor
+    def defaults():
+        return {"index_dir": index_dir, "form_q": request.args.get("q", ""), "hidden": []}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    def run(state: State, limit: int, facets: bool = False):
+        with warm.use() as searcher:
+            return searcher.search(state.request(limit, facets))
+
+    @app.get("/")
+    def search_page():
+        state = State.from_args(request.args)
+        result = run(state, ALL_HITS, facets=True)
+        pages = max(1, math.ceil(min(result.total, len(result.hits)) / PER_PAGE))
+        shown = result.hits[(state.page - 1) * PER_PAGE: state.page * PER_PAGE]
+        return render_template(
+            "search.html", state=state, result=result, hits=shown, pages=pages,
+            page_links=page_links(state, pages) if pages > 1 else [],
+            first_rank=(state.page - 1) * PER_PAGE + 1, panels=facet_panels(result, state),
+            timeline=timeline(result.hits, state), chips=chips(result, state),
+            hidden=state.hidden_fields("q", "page"), date_hidden=state.hidden_fields("from", "to", "page"),
+        )
+
+    @app.get("/doc/<path:key>")
+    def document(key: str):
+        try:
+            state = State.from_args(request.args)
+        except BadValue:
+            state = State()
+        with warm.use() as searcher:
+            rec = searcher.document(key)
+        if rec is None:
+            return render_template("error.html", status=404, title="No such document",
+                                   message=f"No document with key or path {key!r} in this index.", hint=""), 404
+        paragraphs = [p.strip() for p in (rec.get("text") or "").split("\n") if p.strip()]
+        return render_template("doc.html", rec=rec, state=state, paragraphs=paragraphs, rows=evidence_rows(rec),
+                               back=state.url(page=state.page), hidden=state.hidden_fields("q", "page"))
+
+    @app.get("/api/search")
+    def api_search():
+        state = State.from_args(request.args)
+        raw = request.args.get("limit", "").strip() or str(PER_PAGE)
+        if not raw.isdigit() or int(raw) > ALL_HITS:
+            raise BadValue(f"Invalid limit {raw!r}: use a whole number from 0 to {ALL_HITS}")
+        facets = request.args.get("facets", "1").strip().lower() not in ("0", "false", "no", "off")
+        result = run(state, int(raw), facets)
+        return Response(json.dumps(result.as_dict(), ensure_ascii=False), mimetype="application/json")
+
+    def export(fmt: str, mimetype: str):
+        state = State.from_args(request.args)
+        result = run(state, ALL_HITS)
+        out = io.StringIO()
+        rendering.write_result(result, fmt, out)
+        response = Response(out.getvalue(), mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="searchlib-results.{fmt}"'
+        return response
+
+    @app.get("/export.csv")
+    def export_csv():
+        return export("csv", "text/csv")
+
+    @app.get("/export.jsonl")
+    def export_jsonl():
+        return export("jsonl", "application/x-ndjson")
+
+    def wants_text() -> bool:
+        return request.path.startswith("/api/") or request.path.startswith("/export.")
+
+    def error_response(status: int, title: str, message: str, hint: str = ""):
+        if wants_text():
+            if request.path.startswith("/api/"):
+                return Response(json.dumps({"error": message}, ensure_ascii=False), status=status,
+                                mimetype="application/json")
+            return Response(f"Error: {message}\n", status=status, mimetype="text/plain")
+        return render_template("error.html", status=status, title=title, message=message, hint=hint), status
+
+    @app.errorhandler(SearchlibError)
+    def user_error(e: SearchlibError):
+        message = " ".join(str(e).split())  # one line, whatever the value held
+        if isinstance(e, (IndexNotFound, IndexCorrupt)):
+            return error_response(503, "No index to search", message,
+                                  hint=f"searchlib index PATH-TO-PAGES --index {index_dir}")
+        if isinstance(e, (BadValue, BadQuery)):
+            return error_response(400, "Cannot search for that", message)
+        return error_response(503, "The index is not available", message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if wants_text():
+            return error_response(e.code or 500, e.name, e.description or e.name)
+        response = e.get_response()
+        response.set_data(render_template("error.html", status=e.code, title=e.name,
+                                          message=e.description or "", hint=""))
+        response.mimetype = "text/html"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return error_response(500, "Internal error", "Something went wrong while answering this page; "
+                              "the server log has the details.")
+
+    return app
+
+
+# ----------------------------------------------------------------------------- the command
+
+@click.command(name="serve")
+@click.option("--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
+              type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect unless you change it.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+def serve_command(index_dir, host, port):
+    """Browse the archive in a web browser: search box, facet sidebar, timeline, one page per document.
+
+    Read-only. The app keeps one searcher open and picks up index updates
+    (`searchlib index` runs) on the next page load. Stop it with Ctrl-C.
+
+    \b
+    Example:
+        searchlib index corpus/
+        searchlib serve                 # then open http://127.0.0.1:8080/
+        searchlib serve --index /data/archive-index --port 8000
+    """
+    from werkzeug.serving import make_server
+
+    from . import indexing
+    from .errors import SearchlibError
+
+    err = click.get_text_stream("stderr")
+    try:
+        indexing.current_generation(index_dir)
+    except SearchlibError as e:
+        click.echo(f"Warning: {e} (the pages say so until it exists)", file=err)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: listening on {host}: other machines can read this archive.", file=err)
+    try:
+        server = make_server(host, port, create_app(index_dir), threaded=True)
+    except OSError as e:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}") from None
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {index_dir} at http://{shown_host}:{server.server_port}/ (Ctrl-C to stop)", file=err)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
