@@ -198,13 +198,15 @@ def _ensure_index(index_dir: str) -> None:
 @filter_options
 @click.option("--limit", "-n", type=click.IntRange(0, 100000), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--facets", is_flag=True, help="Add counts per group, country, official and year over all matches.")
+@click.option("--facets", is_flag=True, help="Add counts per group, country, official, source and year over all matches.")
+@click.option("--all", "show_all", is_flag=True, help="Show every near-duplicate copy of a story (default: one hit per story).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
               help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; one JSON result per line out.")
 @index_option
 @user_errors
-def search_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, limit, sort, facets, fmt, batch, index_dir):
+def search_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, limit, sort, facets,
+                   show_all, fmt, batch, index_dir):
     """Search the archive for QUERY (optional when a filter is given).
 
     Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
@@ -225,10 +227,10 @@ def search_command(query, groups, exact_group, countries, officials, sources, da
     if batch is not None:
         sys.exit(_run_batch(batch, index_dir, searching.SearchRequest(
             groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
-            date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets)))
+            date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets, all=show_all)))
     request = searching.SearchRequest(
         query=query, groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
-        date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets,
+        date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets, all=show_all,
     )
     result = searching.search(request, index_dir)
     rendering.write_result(result, fmt, stdout())

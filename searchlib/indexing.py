@@ -38,7 +38,7 @@ with warnings.catch_warnings():
     from whoosh.analysis.filters import STOP_WORDS
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from . import aliases, loading, pipeline, tagging
+from . import aliases, duplicating, loading, pipeline, tagging
 from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
 
 SCHEMA_VERSION = 2
@@ -249,6 +249,8 @@ class IndexReport:
 
 
 MANIFEST = "files.json"  # per generation: what each file was when indexed (size, mtime, sha256)
+DOCS = "docs.json"  # per generation: each document's date and near-duplicate sketch
+CLUSTERS = "clusters.json"  # per generation: key -> canonical key, for documents with near-duplicates
 LOCK = "LOCK"
 
 
@@ -292,6 +294,36 @@ def _write_manifest(gen_dir: str, files: dict, roots: list[str]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, os.path.join(gen_dir, MANIFEST))
+
+
+def _write_json(gen_dir: str, name: str, data) -> None:
+    tmp = os.path.join(gen_dir, f".{name}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, os.path.join(gen_dir, name))
+
+
+def read_json(gen_dir: str, name: str) -> dict:
+    try:
+        with open(os.path.join(gen_dir, name), encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_duplicates(gen_dir: str, records: list[pipeline.Record], removed: list[str], start: dict) -> None:
+    """Update the per-document sketches and recompute the near-duplicate clusters of the archive."""
+    docs = dict(start)
+    for key in removed:
+        docs.pop(key, None)
+    for r in records:
+        docs[r.key] = [r.published, list(r.sketch or duplicating.sketch(r.text))]
+    _write_json(gen_dir, DOCS, docs)
+    found = duplicating.clusters({k: tuple(v[1]) for k, v in docs.items()}, {k: v[0] for k, v in docs.items()})
+    _write_json(gen_dir, CLUSTERS, found)
 
 
 def _live_generation(index_dir: str) -> str | None:
@@ -511,6 +543,7 @@ def _write_generation(index_dir: str, records: list[pipeline.Record], files: dic
         except BaseException:
             writer.cancel()
             raise
+        _write_duplicates(gen_dir, records, [], {})
         _write_manifest(gen_dir, files, roots)
         _publish(index_dir, gen_name)
     except OSError as e:
@@ -539,6 +572,7 @@ def _update_generation(index_dir: str, gen_dir: str, records: list[pipeline.Reco
             writer.cancel()
             raise
         _fsync_tree(gen_dir)
+        _write_duplicates(gen_dir, records, removed, read_json(gen_dir, DOCS))
         _write_manifest(gen_dir, files, roots)
         _fsync_dir(gen_dir)
     except OSError as e:

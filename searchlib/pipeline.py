@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
-from . import cleaning, loading, tagging
+from . import cleaning, duplicating, loading, tagging
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Record:
     size: int = 0
     evidence: tuple[tagging.Evidence, ...] = field(default=(), compare=False)
     origin: dict | None = field(default=None, compare=False)  # where the bytes came from (file, WARC record)
+    sketch: tuple[int, ...] = field(default=(), compare=False, repr=False)  # near-duplicate sketch
     version: str = f"{cleaning.EXTRACTOR_VERSION}+{tagging.TAGGER_VERSION}"
 
     def extract_dict(self) -> dict:
@@ -77,6 +78,7 @@ def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = No
         text=article.body, groups=tags.groups, countries=tags.countries, officials=tags.officials,
         dates=tags.dates, site=article.site, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
         evidence=tags.evidence, origin=origin or {"kind": "file", "path": os.path.abspath(path)},
+        sketch=duplicating.sketch(article.body),
     )
 
 

@@ -13,7 +13,8 @@ from typing import IO, Iterable
 from .searching import FacetCount, SearchResult
 
 FORMATS = ("text", "json", "jsonl", "csv")
-HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries", "officials", "score", "snippet")
+HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries", "officials", "score", "snippet",
+               "duplicates")
 
 
 def safe_cell(value) -> str:
@@ -40,7 +41,8 @@ def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
             d = hit.as_dict()
             writer.writerow([safe_cell(x) for x in (
                 d["rank"], d["key"], d["path"], d["title"], d["published"], ";".join(d["groups"]),
-                ";".join(d["countries"]), ";".join(o["name"] for o in d["officials"]), d["score"], d["snippet"])])
+                ";".join(d["countries"]), ";".join(o["name"] for o in d["officials"]), d["score"], d["snippet"],
+                d["duplicates"])])
     else:
         _write_text(result, out)
 
@@ -52,7 +54,8 @@ def _write_text(result: SearchResult, out: IO[str]) -> None:
               + (f" (showing {shown})" if shown < result.total else "") + "\n")
     for hit in result.hits:
         out.write(f"\n{hit.rank:>3}. {hit.published or '(no date)':<10}  {hit.title or '(no title)'}\n")
-        out.write(f"     {hit.path}\n")
+        out.write(f"     {hit.path}" + (f"  (+{hit.duplicates} duplicate{'s' if hit.duplicates > 1 else ''})"
+                                          if hit.duplicates else "") + "\n")
         tags = []
         if hit.groups:
             tags.append("groups: " + ", ".join(hit.groups))
@@ -127,7 +130,7 @@ def write_document(rec: dict, out: IO[str]) -> None:
 
 
 EXPORT_COLUMNS = ("key", "path", "title", "author", "published", "site", "groups", "countries", "officials", "dates",
-                  "origin", "sha256", "size", "indexed_at", "version")
+                  "origin", "sha256", "size", "indexed_at", "version", "cluster")
 
 
 def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: bool = False) -> int:
@@ -147,7 +150,7 @@ def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: boo
                ";".join(rec.get("groups") or []), ";".join(rec.get("countries") or []),
                ";".join(o["name"] for o in rec.get("officials") or []), ";".join(rec.get("dates") or []),
                origin.get("url") or origin.get("path"), rec.get("sha256"), rec.get("size"), rec.get("indexed_at"),
-               rec.get("version")] + ([rec.get("text")] if with_text else [])
+               rec.get("version"), rec.get("cluster")] + ([rec.get("text")] if with_text else [])
         writer.writerow([safe_cell(x) for x in row])
     if fmt == "csv" and writer is None:
         csv.writer(out, lineterminator="\n").writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))

@@ -45,6 +45,7 @@ class SearchRequest:
     sort: str = "relevance"  # "relevance" | "date"
     exact_group: bool = False
     facets: bool = False
+    all: bool = False  # show every near-duplicate instead of one hit per story
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,14 @@ class Hit:
     officials: list[dict]
     score: float
     snippet: str
+    duplicates: int = 0  # other copies of the same story in the archive
+    cluster: str | None = None  # key of the story's canonical copy, when it has duplicates
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
                 "published": self.published, "groups": self.groups, "countries": self.countries,
-                "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet}
+                "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet,
+                "duplicates": self.duplicates, "cluster": self.cluster}
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,15 @@ class FacetCache:
 
     FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, clusters: dict[str, str] | None = None) -> None:
+        self.keys: dict[int, str] = {}
+        for term in reader.lexicon("key"):
+            key = term.decode("utf-8") if isinstance(term, bytes) else term
+            for docnum in reader.postings("key", term).all_ids():
+                self.keys[docnum] = key
+        clusters = clusters or {}
+        self.cluster: dict[int, str] = {d: clusters.get(k, k) for d, k in self.keys.items()}
+        self.cluster_size = Counter(clusters.values())
         self.values: dict[str, dict[int, list[str]]] = {}
         for facet, fieldname in self.FIELDS.items():
             table: dict[int, list[str]] = {}
@@ -306,19 +318,23 @@ class FacetCache:
                     table.setdefault(docnum, []).append(value)
             self.values[facet] = table
 
-    def count(self, docnums, facet: str) -> Counter:
+    def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
         table = self.values[facet]
-        counts: Counter = Counter()
-        for d in docnums:
-            counts.update(table.get(d, ()))
-        return counts
+        if not collapse:
+            counts: Counter = Counter()
+            for d in docnums:
+                counts.update(table.get(d, ()))
+            return counts
+        # a story counts once per value, however many outlets carried it
+        pairs = {(v, self.cluster.get(d, d)) for d in docnums for v in table.get(d, ())}
+        return Counter(v for v, _c in pairs)
 
 
-def facet_counts(cache: FacetCache, docnums, limit: int | None = 20) -> dict[str, list[FacetCount]]:
+def facet_counts(cache: FacetCache, docnums, limit: int | None = 20, collapse: bool = False) -> dict[str, list[FacetCount]]:
     groups = aliases.groups()
     out = {}
     for facet in FACET_FIELDS:
-        counts = cache.count(docnums, facet)
+        counts = cache.count(docnums, facet, collapse)
         if facet == "year":  # a timeline reads newest first
             ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
         else:
@@ -341,6 +357,7 @@ class Searcher:
 
     def __init__(self, index_dir: str | None = None) -> None:
         self.index_dir = index_dir or indexing.default_index_dir()
+        self.gen_dir = indexing.current_generation(self.index_dir)
         self.ix = indexing.open_index(self.index_dir)
         self.searcher = self.ix.searcher()
         self._facets: FacetCache | None = None
@@ -357,26 +374,47 @@ class Searcher:
     @property
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
-            self._facets = FacetCache(self.searcher.reader())
+            self._facets = FacetCache(self.searcher.reader(), indexing.read_json(self.gen_dir, indexing.CLUSTERS))
         return self._facets
 
     def search(self, request: SearchRequest) -> SearchResult:
         q, filters = build_query(request, self.ix, self.searcher)
         s = self.searcher
         matched = list(s.docs_for_query(q))
-        total = len(matched)
+        collapse = not request.all and bool(self.facet_cache.cluster_size)
+        cluster = self.facet_cache.cluster
+        total = len({cluster.get(d, d) for d in matched}) if collapse else len(matched)
         limit = max(0, request.limit)
         browse = not (request.query or "").strip() or request.query.strip() == "*"
         by_date = request.sort == "date" or browse
-        if by_date:
-            results = s.search(q, limit=limit or 1, sortedby=["published", "key"], reverse=True)
-        else:
-            results = s.search(q, limit=limit or 1)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _MarkFormatter()
-        hits = [_hit(rank, r, 0.0 if by_date else r.score, not browse)
-                for rank, r in enumerate(results[:limit], 1)]
-        facets = facet_counts(self.facet_cache, matched) if request.facets else {}
+        hits: list[Hit] = []
+        fetch = limit + 10 if collapse else limit
+        while True:
+            if by_date:
+                results = s.search(q, limit=max(fetch, 1), sortedby=["published", "key"], reverse=True)
+            else:
+                results = s.search(q, limit=max(fetch, 1))
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+            results.formatter = _MarkFormatter()
+            chosen, seen = [], set()
+            for r in results:
+                c = cluster.get(r.docnum, r.docnum)
+                if collapse and c in seen:
+                    continue  # a later copy of a story already shown
+                seen.add(c)
+                chosen.append(r)
+                if len(chosen) == limit:
+                    break
+            if len(chosen) >= limit or len(results) >= len(matched) or not collapse:
+                break
+            fetch *= 4
+        for rank, r in enumerate(chosen[:limit], 1):
+            key = self.facet_cache.keys.get(r.docnum)
+            canonical = cluster.get(r.docnum, key)
+            size = self.facet_cache.cluster_size.get(canonical, 0)
+            hits.append(_hit(rank, r, 0.0 if by_date else r.score, not browse, max(0, size - 1),
+                             canonical if size else None))
+        facets = facet_counts(self.facet_cache, matched, collapse=collapse) if request.facets else {}
         return SearchResult(request.query or "", total, hits, facets, filters)
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
@@ -389,8 +427,11 @@ class Searcher:
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
         q, _filters = build_query(everything, self.ix, self.searcher)
         docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
+        cache = self.facet_cache
         for docnum in docnums:
             rec = _record(self.searcher.stored_fields(docnum))
+            canonical = cache.cluster.get(docnum)
+            rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
                 rec.pop("text", None)
             yield rec
@@ -439,7 +480,7 @@ def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def _hit(rank: int, r, score: float, highlight_terms: bool) -> Hit:
+def _hit(rank: int, r, score: float, highlight_terms: bool, duplicates: int = 0, cluster: str | None = None) -> Hit:
     fields = r.fields()
     rec = _record(fields)
     snippet = ""
@@ -453,7 +494,7 @@ def _hit(rank: int, r, score: float, highlight_terms: bool) -> Hit:
         snippet = body[:240].rsplit(" ", 1)[0] + (" ..." if len(body) > 240 else "")
     snippet = re.sub(r"\s+", " ", snippet).strip()
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], rec["groups"],
-               rec["countries"], rec["officials"], float(score or 0.0), snippet)
+               rec["countries"], rec["officials"], float(score or 0.0), snippet, duplicates, cluster)
 
 
 _BATCH_KEYS = {
@@ -461,7 +502,7 @@ _BATCH_KEYS = {
     "countries": "countries", "official": "officials", "officials": "officials", "from": "date_from",
     "date_from": "date_from", "to": "date_to", "date_to": "date_to", "limit": "limit", "sort": "sort",
     "exact_group": "exact_group", "exact-group": "exact_group", "facets": "facets", "source": "sources",
-    "sources": "sources",
+    "sources": "sources", "all": "all",
 }
 
 

@@ -3,11 +3,14 @@
 Every search goes through ``searching.Searcher.search``, so the page, ``/api/search``, the exports
 and the CLI give the same answers. The whole search state lives in the URL:
 
-    /?q=...&group=...&country=...&official=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date&page=N&all=FACET
+    /?q=...&group=...&country=...&official=...&source=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date
+      &page=N&all=1&expand=FACET
 
-``group``, ``country`` and ``official`` (and ``source`` where the library has that filter) repeat;
-``all`` names a facet whose every value the sidebar should list. Flask is imported only inside
-``create_app`` and ``serve_command``, so importing this module (the CLI does) stays cheap.
+``group``, ``country``, ``official`` and ``source`` repeat (``source`` where the library has that
+filter); ``all=1`` lists every near-duplicate copy instead of one hit per story (where the library
+collapses duplicates); ``expand`` names a facet whose every value the sidebar should list.
+Flask is imported only inside ``create_app`` and ``serve_command``, so importing this module
+(the CLI does) stays cheap.
 """
 
 from __future__ import annotations
@@ -39,11 +42,15 @@ _BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "of
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def filter_params() -> dict[str, str]:
-    """URL parameter -> SearchRequest field, for the filters this version of the library has."""
+def request_fields() -> set[str]:
     from .searching import SearchRequest
 
-    fields = {f.name for f in dataclasses.fields(SearchRequest)}
+    return {f.name for f in dataclasses.fields(SearchRequest)}
+
+
+def filter_params() -> dict[str, str]:
+    """URL parameter -> SearchRequest field, for the filters this version of the library has."""
+    fields = request_fields()
     return {param: name for param, name in _BASE_FILTERS if name in fields}
 
 
@@ -109,15 +116,16 @@ class State:
     """The search state read from the URL, and the URLs of every change to it."""
 
     def __init__(self, q: str = "", filters: dict[str, list[str]] | None = None, date_from: str = "",
-                 date_to: str = "", sort: str = "", page: int = 1, expand: tuple[str, ...] = ()) -> None:
+                 date_to: str = "", sort: str = "", page: int = 1, expand: tuple[str, ...] = (),
+                 show_all: bool = False) -> None:
         self.q = q
         self.filters = {p: list((filters or {}).get(p, [])) for p in filter_params()}
         self.date_from, self.date_to = date_from, date_to
-        self.sort, self.page, self.expand = sort, page, tuple(expand)
+        self.sort, self.page, self.expand, self.show_all = sort, page, tuple(expand), show_all
 
     @classmethod
     def from_args(cls, args) -> "State":
-        """Raises BadValue for a sort, page or ``all`` value that is not understood."""
+        """Raises BadValue for a sort, page, ``all`` or ``expand`` value that is not understood."""
         filters = {}
         for param in filter_params():
             values: list[str] = []
@@ -133,12 +141,16 @@ class State:
         if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
             raise BadValue(f"Invalid page {raw_page!r}: use a whole number from 1")
         expand = []
-        for v in args.getlist("all"):
+        for v in args.getlist("expand"):
             if v not in FACET_TITLES:
-                raise BadValue(f"Unknown facet {v!r} in all=: use one of {', '.join(FACET_TITLES)}")
-            expand.append(v)
+                raise BadValue(f"Unknown facet {v!r} in expand=: use one of {', '.join(FACET_TITLES)}")
+            if v not in expand:
+                expand.append(v)
+        show_all = args.get("all", "").strip().lower()
+        if show_all not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
+            raise BadValue(f"Invalid all={show_all!r}: use all=1 to list every copy of a story")
         return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
-                   sort, int(raw_page), tuple(expand))
+                   sort, int(raw_page), tuple(expand), show_all in ("1", "true", "yes", "on"))
 
     # --- what the library is asked
 
@@ -159,7 +171,9 @@ class State:
         from .searching import SearchRequest
 
         query = self.q or ("" if self.has_filters else "*")
-        fields = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
+        fields: dict = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
+        if "all" in request_fields():
+            fields["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
                              sort=self.sort or "relevance", limit=limit, facets=facets, **fields)
 
@@ -168,7 +182,8 @@ class State:
     def params(self, **changes) -> dict:
         """Query parameters of this state with ``changes``; the page goes back to 1 unless given."""
         p: dict = {"q": self.q, **{k: list(v) for k, v in self.filters.items()}, "from": self.date_from,
-                   "to": self.date_to, "sort": self.sort, "page": None, "all": list(self.expand)}
+                   "to": self.date_to, "sort": self.sort, "page": None, "all": "1" if self.show_all else None,
+                   "expand": list(self.expand)}
         p.update(changes)
         if p.get("page") in (1, "1"):
             p["page"] = None
@@ -207,7 +222,7 @@ class State:
 
     def expand_url(self, facet: str, on: bool) -> str:
         shown = [f for f in self.expand if f != facet] + ([facet] if on else [])
-        return self.url(all=shown, page=self.page)
+        return self.url(expand=shown, page=self.page)
 
     def page_url(self, page: int) -> str:
         return self.url(page=page)
@@ -215,18 +230,18 @@ class State:
     def doc_url(self, key: str) -> str:
         from flask import url_for
 
-        return url_for("document", key=key, **self.params(page=self.page, all=None))
+        return url_for("document", key=key, **self.params(page=self.page, expand=None))
 
     def route_url(self, endpoint: str) -> str:
         """/api/search, /export.csv, /export.jsonl for this state (no page: the whole result set)."""
         from flask import url_for
 
-        return url_for(endpoint, **self.params(all=None))
+        return url_for(endpoint, **self.params(expand=None))
 
     def hidden_fields(self, *skip: str) -> list[tuple[str, str]]:
         """(name, value) pairs that carry this state through a GET form, except the ``skip`` ones."""
         out = []
-        for name, value in self.params(all=None).items():
+        for name, value in self.params(expand=None).items():
             if name in skip:
                 continue
             for v in value if isinstance(value, list) else [value]:
@@ -288,6 +303,8 @@ def facet_panels(result, state: State) -> list[dict]:
                 items = _nest_groups(items, state, aliases.groups())
         else:
             continue
+        if not items:
+            continue
         expanded = facet in state.expand
         panels.append({"facet": facet, "title": FACET_TITLES.get(facet, facet.title()),
                        "items": items if expanded else items[:FACET_SHOWN], "hidden": max(0, len(items) - FACET_SHOWN),
@@ -347,31 +364,52 @@ def timeline(hits, state: State, width: int = 1000) -> dict:
         periods = [str(y) for y in range(y0, y1 + 1)]
     out["first"], out["last"] = month_label(periods[0]), month_label(periods[-1])
     slot = min(width / len(periods), 80.0)
+    offset = (width - slot * len(periods)) / 2  # a few wide bars sit in the middle
     top = max(counts.values())
     for i, period in enumerate(periods):
         n = counts.get(period, 0)
         h = round(86 * n / top) if n else 0
-        x = round(i * slot, 2)
+        x = round(offset + i * slot, 2)
         bar = {"period": period, "label": month_label(period), "count": n, "x": x,
                "w": round(max(slot * 0.78, 1.0), 2), "slot": round(slot, 2),
                "y": out["baseline"] - max(h, 2) if n else out["baseline"], "h": max(h, 2) if n else 0,
                "selected": state.period_selected(period), "href": state.toggle_period(period),
                "show_count": n > 0 and slot >= 18}
         out["bars"].append(bar)
-    # axis labels: every bar when they fit, otherwise each January (each fifth year)
-    min_gap = 44.0
-    last_x = -min_gap
-    for bar in out["bars"]:
-        p = bar["period"]
-        if out["unit"] == "month":
-            text = bar["label"] if slot >= 56 else p[:4]
-            wanted = slot >= 56 or p.endswith("-01") or bar is out["bars"][0]
-        else:
-            text, wanted = p, True
-        if wanted and bar["x"] - last_x >= min_gap and bar["x"] + min_gap / 2 <= width:
-            out["labels"].append({"x": bar["x"], "text": text})
-            last_x = bar["x"]
+    out["labels"] = _axis_labels(out["bars"], out["unit"], slot, width)
     return out
+
+
+def _axis_labels(bars: list[dict], unit: str, slot: float, width: int) -> list[dict]:
+    """Labels under the bars, most telling first (years, the first bar, quarters, months), none overlapping."""
+    char, gap = 7.2, 10.0  # approximate width of a 12-unit character, and the space kept between labels
+    candidates: list[tuple[int, float, str]] = []  # (priority, x, text)
+    for i, bar in enumerate(bars):
+        p, x = bar["period"], bar["x"]
+        if unit == "year":
+            y = int(p)
+            candidates.append((0 if y % 10 == 0 else 1 if y % 5 == 0 else 3, x, p))
+            if i == 0:
+                candidates.append((2, x, p))
+        elif slot >= 72:
+            candidates.append((0, x, bar["label"]))
+        else:
+            month = int(p[5:])
+            if month == 1:
+                candidates.append((0, x, p[:4]))
+            elif i == 0:
+                candidates.append((1, x, bar["label"]))
+            elif month in (4, 7, 10):
+                candidates.append((2, x, _MONTHS[month - 1]))
+            elif slot >= 36:
+                candidates.append((3, x, _MONTHS[month - 1]))
+    placed: list[tuple[float, float, str]] = []
+    for _prio, x, text in sorted(candidates, key=lambda c: (c[0], c[1])):
+        end = x + len(text) * char
+        if end > width or any(x < e + gap and s < end + gap for s, e, _t in placed):
+            continue
+        placed.append((x, end, text))
+    return [{"x": x, "text": text} for x, _e, text in sorted(placed)]
 
 
 def chips(result, state: State) -> list[dict]:
@@ -385,6 +423,8 @@ def chips(result, state: State) -> list[dict]:
             if label != raw:
                 label = f"{label} ({raw})"
             out.append({"kind": param.title(), "label": label, "href": state.remove(param, raw)})
+    if state.show_all:
+        out.append({"kind": "Copies", "label": "every copy", "href": state.url(all=None)})
     if state.date_from and state.date_from == state.date_to:
         out.append({"kind": "Date", "label": month_label(state.date_from), "href": state.dates("", "")})
     else:

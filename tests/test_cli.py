@@ -153,7 +153,7 @@ def test_help_and_version(runner):
 def test_batch_runs_one_lookup_per_line_with_one_warm_searcher(runner, built_index):
     from searchlib.cli import cli
 
-    lines = 'ISIS-K\n{"query": "Taliban", "country": ["Qatar"], "facets": true}\n\n{"group": "al-Shabaab"}\n'
+    lines = 'ISIS-K\n{"query": "Taliban", "country": ["Qatar"], "facets": true, "all": true}\n\n{"group": "al-Shabaab"}\n'
     result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]

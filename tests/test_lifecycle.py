@@ -29,7 +29,7 @@ def corpus(tmp_path):
 
 
 def keys_for(index_dir, query="*"):
-    return sorted(h.key for h in search(SearchRequest(query, limit=1000), str(index_dir)).hits)
+    return sorted(h.key for h in search(SearchRequest(query, limit=1000, all=True), str(index_dir)).hits)
 
 
 def test_second_run_over_unchanged_corpus_processes_nothing(corpus, tmp_path):

@@ -50,7 +50,7 @@ def test_group_filter_aliases_and_affiliates(built_index):
 
 @pytest.mark.parametrize("value", ["Afghanistan", "afghanistan", "Afghan", "AF", "Kabul"])
 def test_country_filter_accepts_name_demonym_code_and_capital(built_index, value):
-    got = {h.key for h in search(SearchRequest(countries=(value,), limit=50), built_index).hits}
+    got = {h.key for h in search(SearchRequest(countries=(value,), limit=50, all=True), built_index).hits}
     assert got == {"isisk-kabul.txt", "wire-copy-a.txt", "wire-copy-b.txt"}
 
 
@@ -66,7 +66,7 @@ def test_known_country_on_no_document_is_no_hits(built_index):
 def test_official_by_surname_full_name_and_role(built_index):
     for value in ("Kenyatta", "Uhuru Kenyatta", "uhuru kenyatta"):
         assert [h.key for h in search(SearchRequest(officials=(value,)), built_index).hits] == ["shabaab-kenya.html"]
-    by_role = {h.key for h in search(SearchRequest(officials=("Secretary of State",), limit=50), built_index).hits}
+    by_role = {h.key for h in search(SearchRequest(officials=("Secretary of State",), limit=50, all=True), built_index).hits}
     assert by_role == {"wire-copy-a.txt", "wire-copy-b.txt"}
 
 
@@ -102,14 +102,14 @@ def test_invalid_dates_are_errors_naming_the_value(value):
 
 
 def test_date_filter_uses_publication_date_inclusive(built_index):
-    got = {h.key for h in search(SearchRequest(date_from="2020-02", date_to="2020-02", limit=50), built_index).hits}
+    got = {h.key for h in search(SearchRequest(date_from="2020-02", date_to="2020-02", limit=50, all=True), built_index).hits}
     assert got == {"wire-copy-a.txt", "wire-copy-b.txt"}
     got = {h.key for h in search(SearchRequest(date_from="2014-04-15", date_to="2014-04-15"), built_index).hits}
     assert got == {"boilerplate-heavy.txt"}
 
 
 def test_undated_pages_never_match_a_date_filter(built_index):
-    got = {h.key for h in search(SearchRequest(date_from="1900", limit=50), built_index).hits}
+    got = {h.key for h in search(SearchRequest(date_from="1900", limit=50, all=True), built_index).hits}
     assert "no-date.txt" not in got and len(got) == 7
 
 
@@ -133,13 +133,13 @@ def test_facets_count_multi_valued_tags_once_per_document(built_index):
     result = search(SearchRequest(groups=("al-Shabaab",), facets=True), built_index)
     countries = {c.value: c.count for c in result.facets["country"]}
     assert countries == {"Kenya": 1, "Somalia": 1}
-    all_docs = search(SearchRequest("*", facets=True, limit=0), built_index)
+    all_docs = search(SearchRequest("*", facets=True, limit=0, all=True), built_index)
     groups = {c.value: c.count for c in all_docs.facets["group"]}
     assert groups["Taliban"] == 3 and groups["ISIS-K"] == 1 and all_docs.total == 8
 
 
 def test_facets_count_all_matches_not_only_the_shown_hits(built_index):
-    result = search(SearchRequest("*", facets=True, limit=1), built_index)
+    result = search(SearchRequest("*", facets=True, limit=1, all=True), built_index)
     assert len(result.hits) == 1 and sum(c.count for c in result.facets["year"]) == 7
 
 
@@ -163,3 +163,19 @@ def test_warm_searcher_serves_many_lookups(built_index):
     with Searcher(built_index) as s:
         totals = [s.search(SearchRequest(q)).total for q in ("Taliban", "Kenya", "Boko Haram")]
     assert all(totals)
+
+
+def test_near_duplicates_show_once_with_a_count_and_expand_with_all(built_index):
+    result = search(SearchRequest("Khalilzad", facets=True), built_index)
+    assert result.total == 1 and len(result.hits) == 1
+    hit = result.hits[0]
+    assert hit.duplicates == 1 and hit.cluster == "wire-copy-a.txt"
+    assert {c.value: c.count for c in result.facets["country"]}["Qatar"] == 1  # one story, counted once
+    expanded = search(SearchRequest("Khalilzad", facets=True, all=True), built_index)
+    assert expanded.total == 2 and {h.key for h in expanded.hits} == {"wire-copy-a.txt", "wire-copy-b.txt"}
+    assert {c.value: c.count for c in expanded.facets["country"]}["Qatar"] == 2
+
+
+def test_pages_that_are_not_copies_have_no_duplicates(built_index):
+    hits = search(SearchRequest("*", limit=50), built_index).hits
+    assert len(hits) == 7 and sum(h.duplicates for h in hits) == 1
