@@ -503,6 +503,10 @@ def report(results: list[dict], shared: dict) -> list[str]:
     for label, path, spec in ROWS:
         lines.append(label.ljust(w) + "".join(fmt(get(r, path), spec).rjust(12) for r in results))
     lines.append("")
+    for sysname in ("searchlib", "whoosh", "fts5"):
+        kinds = get(results[-1], f"{sysname}_query.by_kind") or {}
+        lines.append(f"p50/p95 ms by query kind at N={results[-1]['n']}, {sysname}: " + ", ".join(
+            f"{k} {v['p50_ms']:.1f}/{v['p95_ms']:.1f}" for k, v in kinds.items()))
     if not shared.get("rg"):
         lines.append("ripgrep: not installed (pass --install-rg to apt-get install it); fresh-search ratio skipped")
     if not shared["has_batch"]:
@@ -567,12 +571,27 @@ def profile_index(rows: list[dict]) -> list[str]:
                     "--index", os.path.join(work, "index"), "--jobs", "1", "--no-progress"], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
-    import io
-    buf = io.StringIO()
-    pstats.Stats(pfile, stream=buf).sort_stats("cumulative").print_stats(15)
-    text = buf.getvalue()
-    return [f"cProfile: searchlib index, 2,000 docs, --jobs 1 (one process), {wall:.1f} s under the profiler"] + \
-        [ln for ln in text.splitlines() if ln.strip()][-17:]
+    st = pstats.Stats(pfile).stats  # {(file, line, name): (cc, ncalls, tottime, cumtime, callers)}
+    wrappers = ("click/", "runpy", "<string>", "__main__.py", "searchlib/cli.py", "builtins.exec")
+    rows = [(f, v[1], v[2], v[3]) for f, v in st.items()
+            if not any(w in f"{f[0]}{f[2]}" for w in wrappers)]
+
+    def name(f):
+        path = f[0]
+        for marker in ("site-packages/", "/work/main/"):
+            if marker in path:
+                path = path.split(marker, 1)[1]
+        return f"{path}:{f[1]}({f[2]})" if f[1] else f[2]
+
+    out = [f"cProfile: searchlib index, 2,000 docs, --jobs 1 (one process), {wall:.1f} s under the profiler "
+           f"({pfile}); CLI/runpy wrappers left out",
+           "top 15 by cumulative time:  cumtime s   tottime s     ncalls  function"]
+    for f, nc, tt, ct in sorted(rows, key=lambda r: -r[3])[:15]:
+        out.append(f"  {ct:9.2f} {tt:11.2f} {nc:10d}  {name(f)}")
+    out.append("top 15 by own time:        cumtime s   tottime s     ncalls  function")
+    for f, nc, tt, ct in sorted(rows, key=lambda r: -r[2])[:15]:
+        out.append(f"  {ct:9.2f} {tt:11.2f} {nc:10d}  {name(f)}")
+    return out
 
 
 # ----------------------------------------------------------------------------- main
@@ -610,7 +629,7 @@ def main(argv: list[str]) -> int:
     ARGS = parse_args(argv)
     ARGS.out = os.path.abspath(ARGS.out)
     os.makedirs(ARGS.out, exist_ok=True)
-    sizes = [int(s) for s in ARGS.sizes.split(",") if s.strip()]
+    sizes = [int(s) for s in ARGS.sizes.split(",") if s.strip() and int(s) > 0]  # --sizes 0: profile only
     if ARGS.full and 100000 not in sizes:
         sizes.append(100000)
     sizes.sort()
@@ -621,7 +640,7 @@ def main(argv: list[str]) -> int:
     results = []
     for n in sizes:
         results.append(bench_size(n, rows, shared))
-    lines = report(results, shared)
+    lines = report(results, shared) if results else []
     if ARGS.profile:
         lines = profile_index(rows) + [""] + lines
     total = time.perf_counter() - started

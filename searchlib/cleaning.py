@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import re
 import unicodedata
@@ -22,6 +23,13 @@ from importlib import resources
 from . import dating
 
 EXTRACTOR_VERSION = "clean-1"
+
+# trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
+# Python would print those lines on the user's terminal. Failures reach the user as our own
+# one-line messages instead.
+for _name in ("trafilatura", "htmldate", "courlan", "bs4", "bs4.dammit", "charset_normalizer"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
 
 
 @dataclass(frozen=True)
@@ -188,8 +196,27 @@ class Segmented:
     repeats: dict[tuple[str, ...], int]  # how often each block's words occur on the page
 
 
+MAX_LINE = 5000  # longer lines (a page saved as one line) are cut at sentence ends into blocks
+
+
+def _split_long(line: str) -> list[str]:
+    if len(line) <= MAX_LINE:
+        return [line]
+    parts, current = [], []
+    size = 0
+    for sentence in re.split(r"(?<=[.!?])\s+", line):
+        current.append(sentence)
+        size += len(sentence) + 1
+        if size >= MAX_LINE // 2:
+            parts.append(" ".join(current)[: MAX_LINE * 2])
+            current, size = [], 0
+    if current:
+        parts.append(" ".join(current)[: MAX_LINE * 2])
+    return parts
+
+
 def segment_text(text: str) -> Segmented:
-    lines = [_norm(ln) for ln in text.splitlines()]
+    lines = [_norm(piece) for ln in text.splitlines() for piece in _split_long(ln)]
     raw_blocks = [_Block(i, ln, _tokens(ln)) for i, ln in enumerate(lines) if ln and _tokens(ln)]
     repeats: dict[tuple[str, ...], int] = {}
     for b in raw_blocks:

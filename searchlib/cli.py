@@ -359,5 +359,10 @@ def stats_command(fmt, index_dir):
         reporting.write_text(data, stdout())
 
 
+from . import serving  # noqa: E402 - cheap: Flask is imported only when the server starts
+
+cli.add_command(serving.serve_command)
+
+
 def main() -> None:  # pragma: no cover - python -m searchlib
     cli()

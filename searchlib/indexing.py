@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
+import struct
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -177,12 +181,38 @@ def current_generation(index_dir: str) -> str:
     return gen
 
 
+# What Whoosh raises on files it did not write or that were damaged (its own IndexError included).
+_CORRUPT = (whoosh_index.EmptyIndexError, whoosh_index.IndexError, ValueError, EOFError, KeyError, TypeError,
+            AttributeError, struct.error, pickle.UnpicklingError, zlib.error)
+
+
 def open_index(index_dir: str):
-    gen = current_generation(index_dir)
-    try:
-        return whoosh_index.open_dir(gen)
-    except (whoosh_index.EmptyIndexError, OSError, ValueError, EOFError) as e:
-        raise IndexCorrupt(f"The index at {index_dir} cannot be opened ({type(e).__name__}); rebuild it with: searchlib index CORPUS --index {index_dir}") from None
+    return open_searcher(index_dir)[1]
+
+
+def open_searcher(index_dir: str):
+    """(generation folder, Whoosh index, searcher) for the live generation.
+
+    A rebuild may swap generations between reading CURRENT and opening the files: then CURRENT is
+    read again (a few times), so a search running during an update never fails for that.
+    """
+    problem = None
+    # Whoosh leaves a damaged file open when it fails: let it be closed quietly here
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        for attempt in range(5):
+            gen = current_generation(index_dir)
+            try:
+                ix = whoosh_index.open_dir(gen)
+                return gen, ix, ix.searcher()
+            except FileNotFoundError:
+                problem = "it kept changing while it was opened; try again"
+                time.sleep(0.05 * (attempt + 1))
+            except (OSError, *_CORRUPT) as e:
+                problem = f"{type(e).__name__}; rebuild it with: searchlib index CORPUS --index {index_dir} --rebuild"
+                break
+        gc.collect()
+    raise IndexCorrupt(f"The index at {index_dir} cannot be opened ({problem})")
 
 
 def _fsync_dir(path: str) -> None:
@@ -244,7 +274,8 @@ class IndexReport:
 
     def as_dict(self) -> dict:
         return {"index": self.index_dir, "added": self.added, "updated": self.updated, "removed": self.removed,
-                "unchanged": self.unchanged, "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "unchanged": self.unchanged,
+                "failed": [{"path": loading.printable_name(p), "reason": r} for p, r in self.failed],
                 "seconds": round(self.seconds, 3)}
 
 
@@ -368,7 +399,8 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
         try:
             st = os.stat(src.path)
         except OSError as e:
-            plan.failed.append((src.path, e.strerror or str(e)))
+            reason = "dangling link or file vanished" if isinstance(e, FileNotFoundError) else e.strerror or str(e)
+            plan.failed.append((src.path, reason))
             if old:
                 plan.states[src.key] = old  # unreadable now: keep what was indexed, try again next run
             continue
@@ -379,12 +411,13 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
         if old and old[0] == st.st_size:
             try:
                 if _sha256(src.path) == old[2]:  # touched, not changed
-                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], src.path, _members(old, src.key)]
+                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
+                                            _members(old, src.key)]
                     plan.unchanged += len(_members(old, src.key))
                     continue
             except OSError:
                 pass
-        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, src.path, []]
+        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, loading.printable_name(src.path), []]
         plan.todo.append(src)
     plan.removed = sorted(k for key, state in known.items() if key not in seen for k in _members(state, key))
     return plan
@@ -428,7 +461,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise BadValue(f"No such file or folder: {missing[0]} (nothing was changed)")
-    roots = [os.path.abspath(p) for p in paths]
+    roots = [loading.printable_name(os.path.abspath(p)) for p in paths]
     fresh = live is None or not known
     sources: list[loading.SourceFile] = []
     for item in loading.iter_sources(paths):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-TEXT_SUFFIXES = (".txt", ".text")
-HTML_SUFFIXES = (".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are skipped with a message: bounded memory
 
@@ -53,6 +53,9 @@ class LoadFailure(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):  # failures travel back from the process pool
+        return (LoadFailure, (self.path, self.reason))
+
 
 def kind_of(path: str) -> str | None:
     lower = path.lower()
@@ -63,6 +66,16 @@ def kind_of(path: str) -> str | None:
     if lower.endswith(WARC_SUFFIXES):
         return "warc"
     return None
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that can be stored and shown: bytes that are not UTF-8 (which the OS
+    hands over as surrogates) become \\xNN escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
@@ -79,7 +92,7 @@ def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
                     full = os.path.join(dirpath, name)
                     if kind_of(name) is None:
                         continue
-                    key = Path(os.path.relpath(full, root)).as_posix()
+                    key = printable_name(Path(os.path.relpath(full, root)).as_posix())
                     if key in seen:
                         continue
                     seen.add(key)
@@ -89,7 +102,7 @@ def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
             if kind is None:
                 yield LoadFailure(root, "not a .txt/.text/.html/.htm/.warc/.warc.gz file")
                 continue
-            key = os.path.basename(root)
+            key = printable_name(os.path.basename(root))
             if key not in seen:
                 seen.add(key)
                 yield SourceFile(key, root, kind)
@@ -107,13 +120,30 @@ def read_bytes(path: str) -> bytes:
         raise LoadFailure(path, e.strerror or str(e)) from None
     if not stat.S_ISREG(st.st_mode):
         raise LoadFailure(path, "not a regular file (FIFO, device or socket): not opened")
-    if st.st_size > MAX_BYTES:
+    if st.st_size > MAX_BYTES and not path.lower().endswith(".gz"):
         raise LoadFailure(path, f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit: skipped")
     try:
+        if path.lower().endswith(".gz"):
+            return _gunzip_bounded(path)
         with open(path, "rb") as fh:
             return fh.read(MAX_BYTES + 1)
     except OSError as e:
         raise LoadFailure(path, e.strerror or str(e)) from None
+
+
+def _gunzip_bounded(path: str) -> bytes:
+    """A gzipped page, decompressed to at most MAX_BYTES: a gzip bomb is refused, never expanded."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        raise LoadFailure(path, f"damaged gzip file: {e}") from None
+    if len(data) > MAX_BYTES:
+        raise LoadFailure(path, f"decompresses to more than {MAX_BYTES:,} bytes (a gzip bomb?): refused")
+    return data
 
 
 def decode(data: bytes, kind: str, path: str = "") -> str:
@@ -192,8 +222,8 @@ def iter_warc(path: str):
                     continue
                 yield WarcPage(offset, url, record.rec_headers.get_header("WARC-Date"), data)
         if damaged_at is not None:
-            yield LoadFailure(path, f"damaged WARC at offset {damaged_at}: truncated or corrupt gzip member; "
-                                    "records before it were indexed")
+            yield LoadFailure(path, f"damaged WARC at offset {damaged_at}: a gzip member that is truncated, corrupt "
+                                    f"or expands past {2 * MAX_BYTES:,} bytes (refused); records before it were indexed")
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
         # zlib.error is an Exception subclass raised for damaged gzip members
         yield LoadFailure(path, f"damaged WARC at offset {offset}: {str(e).splitlines()[0] if str(e) else type(e).__name__}; records before it were indexed")
@@ -210,6 +240,7 @@ def _gzip_damage(path: str) -> int | None:
 
     start = 0  # offset of the current member
     consumed = 0
+    produced = 0  # bytes out of the current member: a member that expands past the cap is refused
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     with open(path, "rb") as fh:
         while True:
@@ -219,15 +250,15 @@ def _gzip_damage(path: str) -> int | None:
             pending = chunk
             while pending:
                 try:
-                    d.decompress(pending, 1 << 20)
+                    produced += len(d.decompress(pending, 1 << 20))
+                    while d.unconsumed_tail and produced <= 2 * MAX_BYTES:
+                        produced += len(d.decompress(d.unconsumed_tail, 1 << 20))
                 except zlib.error:
                     return start
-                while d.unconsumed_tail:
-                    try:
-                        d.decompress(d.unconsumed_tail, 1 << 20)
-                    except zlib.error:
-                        return start
+                if produced > 2 * MAX_BYTES:
+                    return start  # a gzip bomb: stop here, never expand it
                 if d.eof:
+                    produced = 0
                     used = len(pending) - len(d.unused_data)
                     consumed += used
                     start = consumed

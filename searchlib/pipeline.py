@@ -72,12 +72,14 @@ def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = No
         article = cleaning.clean(text, kind)
     except RecursionError:
         raise loading.LoadFailure(path, "page nested too deeply to parse") from None
+    if not article.body.strip() and not article.title.strip():
+        raise loading.LoadFailure(path, "no article text (only markup, scripts or styles)")
     tags = tagging.tag(article)
     return Record(
-        key=key, path=path, kind=kind, title=article.title, author=article.author, published=article.published,
+        key=key, path=loading.printable_name(path), kind=kind, title=article.title, author=article.author, published=article.published,
         text=article.body, groups=tags.groups, countries=tags.countries, officials=tags.officials,
         dates=tags.dates, site=article.site, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        evidence=tags.evidence, origin=origin or {"kind": "file", "path": os.path.abspath(path)},
+        evidence=tags.evidence, origin=origin or {"kind": "file", "path": loading.printable_name(os.path.abspath(path))},
         sketch=duplicating.sketch(article.body),
     )
 

@@ -189,6 +189,10 @@ _FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
 
 def check_query(text: str) -> None:
     """Reject what Whoosh's lenient parser would silently misread."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadQuery(f"Query {text!r} is not valid UTF-8 text") from None
     if text.count('"') % 2:
         raise BadQuery(f"Unbalanced quote in query {text!r}: close the phrase with a second \"")
     depth = 0
@@ -357,9 +361,7 @@ class Searcher:
 
     def __init__(self, index_dir: str | None = None) -> None:
         self.index_dir = index_dir or indexing.default_index_dir()
-        self.gen_dir = indexing.current_generation(self.index_dir)
-        self.ix = indexing.open_index(self.index_dir)
-        self.searcher = self.ix.searcher()
+        self.gen_dir, self.ix, self.searcher = indexing.open_searcher(self.index_dir)
         self._facets: FacetCache | None = None
 
     def close(self) -> None:

@@ -60,8 +60,8 @@ class WarmSearcher:
     """One open ``Searcher``, reopened when the index changes.
 
     Each use compares a cheap fingerprint of the index (the ``CURRENT`` pointer, and the names,
-    sizes and mtimes of the live generation's Whoosh TOC files, which every commit replaces) with
-    the one the open searcher was made from. Whoosh searchers are not shared between threads here:
+    sizes and mtimes of the live generation's Whoosh TOC files, which every commit replaces, and of
+    its JSON side files) with the one the open searcher was made from: one read and one listing. Whoosh searchers are not shared between threads here:
     a lock serialises their use, which is plenty for a librarian's desk.
     """
 
@@ -79,11 +79,14 @@ class WarmSearcher:
         for _attempt in range(3):
             gen = indexing.current_generation(self.index_dir)
             try:
-                tocs = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
-                              for e in os.scandir(gen) if e.name.endswith(".toc"))
+                files = []
+                for entry in os.scandir(gen):
+                    if entry.name.endswith((".toc", ".json")):  # Whoosh commits; manifest and clusters
+                        st = entry.stat()
+                        files.append((entry.name, st.st_mtime_ns, st.st_size))
             except FileNotFoundError:  # a rebuild swapped generations while we looked: look again
                 continue
-            return (os.path.basename(gen), tuple(tocs))
+            return (os.path.basename(gen), tuple(sorted(files)))
         return (None, ())
 
     @contextmanager
@@ -383,33 +386,44 @@ def timeline(hits, state: State, width: int = 1000) -> dict:
 def _axis_labels(bars: list[dict], unit: str, slot: float, width: int) -> list[dict]:
     """Labels under the bars, most telling first (years, the first bar, quarters, months), none overlapping."""
     char, gap = 7.2, 10.0  # approximate width of a 12-unit character, and the space kept between labels
-    candidates: list[tuple[int, float, str]] = []  # (priority, x, text)
+    candidates: list[tuple[int, float, str, str]] = []  # (priority, x, text, period)
     for i, bar in enumerate(bars):
         p, x = bar["period"], bar["x"]
         if unit == "year":
             y = int(p)
-            candidates.append((0 if y % 10 == 0 else 1 if y % 5 == 0 else 3, x, p))
-            if i == 0:
-                candidates.append((2, x, p))
+            candidates.append((0 if y % 10 == 0 or i == 0 else 1 if y % 5 == 0 else 3, x, p, p))
         elif slot >= 72:
-            candidates.append((0, x, bar["label"]))
+            candidates.append((0, x, bar["label"], p))
         else:
             month = int(p[5:])
-            if month == 1:
-                candidates.append((0, x, p[:4]))
-            elif i == 0:
-                candidates.append((1, x, bar["label"]))
+            if i == 0:  # the first bar says where the axis starts
+                candidates.append((0, x, bar["label"] if month != 1 else p[:4], p))
+            elif month == 1:
+                candidates.append((0, x, p[:4], p))
             elif month in (4, 7, 10):
-                candidates.append((2, x, _MONTHS[month - 1]))
+                candidates.append((2, x, _MONTHS[month - 1], p))
             elif slot >= 36:
-                candidates.append((3, x, _MONTHS[month - 1]))
-    placed: list[tuple[float, float, str]] = []
-    for _prio, x, text in sorted(candidates, key=lambda c: (c[0], c[1])):
-        end = x + len(text) * char
-        if end > width or any(x < e + gap and s < end + gap for s, e, _t in placed):
-            continue
-        placed.append((x, end, text))
-    return [{"x": x, "text": text} for x, _e, text in sorted(placed)]
+                candidates.append((3, x, _MONTHS[month - 1], p))
+
+    def free(x: float, end: float, placed: list, skip=None) -> bool:
+        return end <= width and not any(x < e + gap and s < end + gap for s, e, _t, _p in placed if _p != skip)
+
+    placed: list[tuple[float, float, str, str]] = []
+    for _prio, x, text, period in sorted(candidates, key=lambda c: (c[0], c[1])):
+        if free(x, x + len(text) * char, placed):
+            placed.append((x, x + len(text) * char, text, period))
+    placed.sort()
+    # a month whose year's January label did not fit names its year
+    year_shown = None
+    for i, (x, _end, text, period) in enumerate(placed):
+        if re.search(r"\d{4}", text):
+            year_shown = period[:4]
+        elif period[:4] != year_shown:
+            longer = f"{text} {period[:4]}"
+            if free(x, x + len(longer) * char, placed, skip=period):
+                placed[i] = (x, x + len(longer) * char, longer, period)
+                year_shown = period[:4]
+    return [{"x": x, "text": text} for x, _e, text, _p in placed]
 
 
 def chips(result, state: State) -> list[dict]:
@@ -467,8 +481,8 @@ def evidence_rows(rec: dict) -> list[dict]:
         rows.append({"field": "official", "param": "official", "value": o.get("name") or "", "note": note,
                      "sentences": found.get(("official", o.get("name")), [])})
     for d in rec.get("dates") or []:
-        rows.append({"field": "date", "param": None, "value": d, "note": "published" if d == rec.get("published") else "",
-                     "sentences": found.get(("date", d), [])})
+        rows.append({"field": "date", "param": None, "value": d, "sentences": found.get(("date", d), []),
+                     "note": "published" if d == rec.get("published") else ""})
     return rows
 
 
@@ -479,6 +493,7 @@ def create_app(index_dir: str) -> "Flask":
     import io
     import json
 
+    import jinja2
     from flask import Flask, Response, render_template, request
     from werkzeug.exceptions import HTTPException
 
@@ -487,12 +502,9 @@ def create_app(index_dir: str) -> "Flask":
 
     app = Flask(__name__)
     app.config["SEARCHLIB_INDEX"] = index_dir
-    app.jinja_env.autoescape = True
-    import jinja2
-
-    app.jinja_env.undefined = jinja2.StrictUndefined
+    app.jinja_env.autoescape = True  # every template, whatever its name
+    app.jinja_env.undefined = jinja2.StrictUndefined  # a misspelt variable is an error, not an empty string
     app.jinja_env.filters["highlight"] = highlight
-    app.jinja_env.filters["month"] = month_label
     warm = WarmSearcher(index_dir)
     app.extensions["searchlib"] = warm
 
@@ -610,6 +622,17 @@ def create_app(index_dir: str) -> "Flask":
 
 # ----------------------------------------------------------------------------- the command
 
+def _check_port(host: str, port: int) -> None:
+    """Raises OSError when ``host:port`` cannot be bound (in use, or not an address of this machine)."""
+    import socket
+
+    for family, kind, proto, _name, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return
+
+
 @click.command(name="serve")
 @click.option("--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).")
@@ -641,9 +664,12 @@ def serve_command(index_dir, host, port):
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: other machines can read this archive.", file=err)
     try:
+        _check_port(host, port)  # werkzeug would print its own message and exit
         server = make_server(host, port, create_app(index_dir), threaded=True)
-    except OSError as e:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}") from None
+    except (OSError, SystemExit) as e:
+        reason = getattr(e, "strerror", None) or "the address is not available"
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}; "
+                                   "choose another --port or stop the program using it") from None
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Serving {index_dir} at http://{shown_host}:{server.server_port}/ (Ctrl-C to stop)", file=err)
     try:

@@ -147,10 +147,13 @@ def _sentence_at(text: str, pos: int) -> str:
 
 
 def _mostly_upper(text: str, start: int, end: int) -> bool:
-    """True inside an all-caps line, where "IS" may be the verb ("THE WAR IS OVER")."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start: line_end if line_end != -1 else len(text)]
+    """True inside an all-caps stretch, where "IS" may be the verb ("THE WAR IS OVER").
+
+    Looks at the line around the mention, at most 200 characters each way (a 5 MB one-line page
+    must not make every mention rescan the whole line)."""
+    line_start = max(text.rfind("\n", max(0, start - 200), start) + 1, start - 200, 0)
+    line_end = text.find("\n", end, end + 200)
+    line = text[line_start: line_end if line_end != -1 else min(len(text), end + 200)]
     letters = [c for c in line if c.isalpha()]
     return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6
 
@@ -382,8 +385,13 @@ def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, 
 
 # ----------------------------------------------------------------------------- entry point
 
+MAX_TAGGED_CHARS = 300_000  # tags come from the first 300k characters: far beyond any article
+
+
 def tag(article: Article) -> Tags:
     """Tag a cleaned article. Reads only ``article.title`` and ``article.body``."""
+    if len(article.body) > MAX_TAGGED_CHARS:
+        article = Article(article.title, article.author, article.published, article.body[:MAX_TAGGED_CHARS], article.site)
     text = f"{article.title}\n{article.body}" if article.title else article.body
     evidence: list[Evidence] = []
 

@@ -27,6 +27,7 @@ TITLES = {
     "isis-only-syria.txt": "Syrian Democratic Forces declare end of ISIS territorial rule",
     "daesh-iraq.html": "Iraq celebrates victory over Daesh with Baghdad parade",
 }
+WIRE = "US and Taliban sign deal aimed at ending war in Afghanistan"  # wire-copy-a.txt and wire-copy-b.txt
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_search_facet_document_and_back(server, browser):
     context, page, problems = open_page(browser)
     try:
         page.goto(server + "/")
-        assert "8" in page.locator(".total strong").inner_text()
+        assert int(page.locator(".total strong").inner_text()) >= 7
         assert page.locator("svg.timeline-chart .bar").count() >= 5
 
         # "/" jumps to the search box (the optional script), then type a query
@@ -119,18 +120,19 @@ def test_works_without_javascript(server, browser):
         page.fill("#q", "Taliban")
         page.press("#q", "Enter")
         page.wait_for_url("**q=Taliban*")
-        assert len(hit_titles(page)) == 3
+        everything = hit_titles(page)
+        assert set(everything) == {WIRE, TITLES["isisk-kabul.txt"]}
         page.locator("#facet-country a.facet-link", has_text="Qatar").click()
         page.wait_for_url("**country=Qatar*")
-        assert len(hit_titles(page)) == 2
+        assert set(hit_titles(page)) == {WIRE}
         # the chip removes the filter again
         page.locator(".chips .chip", has_text="Qatar").click()
         page.wait_for_url(lambda url: "country=" not in url)
-        assert len(hit_titles(page)) == 3
+        assert hit_titles(page) == everything
         # a timeline bar narrows to its month
         page.locator("svg.timeline-chart a.bar-link[data-period='2020-02']").click()
         page.wait_for_url("**from=2020-02*")
-        assert len(hit_titles(page)) == 2
+        assert set(hit_titles(page)) == {WIRE}
         assert problems == []
     finally:
         context.close()

@@ -111,4 +111,4 @@ def test_oversized_record_is_refused_not_expanded(tmp_path, monkeypatch):
     big = {"https://news.example/big": ("Big", "2020-01-01", "word " * 5000)}
     write_warc(tmp_path / "big.warc.gz", pages=big)
     report = build_index([str(tmp_path / "big.warc.gz")], str(tmp_path / "ix"), jobs=1)
-    assert report.added == 0 and "limit" in report.failed[0][1]
+    assert report.added == 0 and ("limit" in report.failed[0][1] or "refused" in report.failed[0][1])

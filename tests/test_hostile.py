@@ -1,0 +1,214 @@
+"""Nothing lost on a bad day: hostile files are named and skipped, everything else is indexed."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import socket
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchlib import BadDate, BadQuery, SearchlibError, SearchRequest, build_index, parse_period, search
+
+from .conftest import FIXTURES, invoke
+
+GOOD = "Airport reopens\n\nOfficials in Kabul said on Friday that the airport would reopen after the attack, which the Taliban condemned."
+
+
+def make_hostile(folder):
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD)
+    (folder / "utf16le.txt").write_bytes(b"\xff\xfe" + GOOD.encode("utf-16-le"))
+    (folder / "utf16be.txt").write_bytes(b"\xfe\xff" + GOOD.encode("utf-16-be"))
+    (folder / "bom8.txt").write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    (folder / "cp1252.txt").write_bytes((GOOD + " Caf\u00e9 \u201cquoted\u201d.").encode("cp1252"))
+    (folder / "badutf8.txt").write_bytes(GOOD.encode() + b" \xff\xfe broken \xc3 bytes")
+    (folder / "lying.html").write_bytes(b'<meta charset="utf-8"><p>' + (GOOD + " Caf\u00e9.").encode("cp1252") + b"</p>")
+    (folder / "unknown-charset.html").write_bytes(b'<meta charset="x-nonsense"><p>' + GOOD.encode() + b"</p>")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.html").write_bytes(b"  \n\t\n ")
+    (folder / "scripts-only.html").write_text("<html><head><script>var c='Afghanistan';</script><style>p{}</style>"
+                                              "</head><body><script>track('Kabul')</script></body></html>")
+    (folder / "deep.html").write_text("<div>" * 100000 + "<p>" + GOOD + "</p>" + "</div>" * 100000)
+    (folder / "one-line.txt").write_text("Officials in Kabul said the airport reopened. " * 120000)  # 5.5 MB
+    (folder / "nul-entities.html").write_bytes(b"<p>Kabul \x00 &bogus; &#99999999; &#x110000; " + GOOD.encode() + b"</p>")
+    (folder / "gz-page.html.gz").write_bytes(gzip.compress(f"<p>{GOOD}</p>".encode()))
+    (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "loop").mkdir()
+    (folder / "loop" / "back").symlink_to(folder, target_is_directory=True)
+    os.mkfifo(folder / "fifo.txt")
+    for name in (b"bad\xffname.txt", b"new\nline.txt", b"-leading-dash.txt", b"quo\"te's.txt"):
+        with open(os.path.join(os.fsencode(folder), name), "w") as fh:
+            fh.write(GOOD)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    folder = make_hostile(tmp_path_factory.mktemp("h") / "corpus")
+    ix = tmp_path_factory.mktemp("h-ix")
+    report = build_index([str(folder)], str(ix), jobs=1)
+    return folder, ix, report
+
+
+def failed_names(report):
+    return {os.path.basename(p.split("@")[0]) for p, _reason in report.failed}
+
+
+def test_bad_files_are_named_and_everything_else_is_indexed(hostile_run):
+    _folder, ix, report = hostile_run
+    assert failed_names(report) == {"binary.txt", "binary.html", "empty.txt", "blank.html", "scripts-only.html",
+                                    "dangling.txt", "fifo.txt"}
+    indexed = {h.key for h in search(SearchRequest("*", limit=100, all=True), str(ix)).hits}
+    for name in ("good.txt", "utf16le.txt", "utf16be.txt", "bom8.txt", "cp1252.txt", "badutf8.txt", "lying.html",
+                 "unknown-charset.html", "deep.html", "one-line.txt", "nul-entities.html", "gz-page.html.gz",
+                 "bad\\xffname.txt", "new\nline.txt", "-leading-dash.txt", "quo\"te's.txt"):
+        assert name in indexed, name
+
+
+def test_every_failure_has_a_reason(hostile_run):
+    reasons = dict((os.path.basename(p), r) for p, r in hostile_run[2].failed)
+    assert "binary" in reasons["binary.txt"] and "empty" in reasons["empty.txt"]
+    assert "not a regular file" in reasons["fifo.txt"] and "dangling" in reasons["dangling.txt"]
+    assert "no article text" in reasons["scripts-only.html"]
+
+
+def test_decoding_keeps_the_characters(hostile_run):
+    ix = hostile_run[1]
+    assert search(SearchRequest('"Caf\u00e9"', limit=10, all=True), str(ix)).total >= 2
+
+
+def test_script_text_is_never_searchable(hostile_run):
+    assert search(SearchRequest("track", all=True), str(hostile_run[1])).total == 0
+
+
+def test_cli_names_each_bad_file_on_one_line_printably(hostile_run, runner, tmp_path):
+    folder = hostile_run[0]
+    result = invoke(runner, "index", folder, "--index", tmp_path / "ix2")
+    assert result.exit_code == 1
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped ")]
+    assert len(lines) == 7 and all("\n" not in ln for ln in lines)
+
+
+def test_gzip_bomb_page_is_refused_not_expanded(tmp_path, monkeypatch):
+    from searchlib import loading
+
+    monkeypatch.setattr(loading, "MAX_BYTES", 100_000)
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * 5_000_000 + b"</p>"))
+    report = build_index([str(tmp_path)], str(tmp_path / "ix"), jobs=1)
+    assert report.added == 0 and "gzip bomb" in report.failed[0][1]
+
+
+def test_oversized_file_is_skipped_with_the_limit_stated(tmp_path, monkeypatch):
+    from searchlib import loading
+
+    monkeypatch.setattr(loading, "MAX_BYTES", 1000)
+    (tmp_path / "big.txt").write_text(GOOD * 20)
+    report = build_index([str(tmp_path)], str(tmp_path / "ix"), jobs=1)
+    assert "limit" in report.failed[0][1] and "1,000" in report.failed[0][1]
+
+
+def test_no_network_while_indexing_and_searching(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    report = build_index([str(FIXTURES)], str(tmp_path / "ix"), jobs=1)
+    assert report.added == 8
+    assert search(SearchRequest("Kenyatta", facets=True), str(tmp_path / "ix")).total == 1
+
+
+# ----------------------------------------------------------------------------- queries
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(open", "close)", "nosuchfield:x", "", "a" * 10000])
+def test_bad_queries_exit_2_with_one_line(runner, built_index, query):
+    result = invoke(runner, "search", query, "--index", built_index)
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_lone_star_lists_everything(runner, built_index):
+    assert invoke(runner, "search", "*", "--index", built_index).exit_code == 0
+
+
+def test_long_wildcards_are_answered(runner, built_index):
+    result = invoke(runner, "search", "a" + "*" * 50 + "b*c*d*e*", "--index", built_index)
+    assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
+
+
+def test_non_utf8_bytes_in_argv_are_a_clear_error(runner, built_index):
+    bad = os.fsdecode(b"kab\xffl")
+    result = invoke(runner, "search", bad, "--index", built_index)
+    assert result.exit_code == 2 and "UTF-8" in result.stderr
+    assert invoke(runner, "search", "--country", bad, "--index", built_index).exit_code == 2
+
+
+def test_non_ascii_queries_work(runner, built_index):
+    assert invoke(runner, "search", "Caf\u00e9 \u0643\u0627\u0628\u0644", "--index", built_index).exit_code in (0, 1)
+
+
+def test_corrupt_index_is_a_clear_error(runner, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    gen = ix / (ix / "CURRENT").read_text().strip()
+    for f in gen.iterdir():
+        if f.suffix == ".toc":
+            f.write_bytes(b"garbage")
+    result = invoke(runner, "search", "Kabul", "--index", ix)
+    assert result.exit_code == 2 and "rebuild" in result.stderr and "Traceback" not in result.stderr
+    (ix / "CURRENT").write_text("gen-999999\n")
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_query_parser_never_raises_anything_but_our_errors(built_index_for_property, text):
+    try:
+        search(SearchRequest(text, limit=3), built_index_for_property)
+    except SearchlibError:
+        pass
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=20))
+def test_date_parser_accepts_only_real_periods(text):
+    try:
+        start = parse_period(text)
+        end = parse_period(text, end=True)
+    except BadDate:
+        return
+    assert len(start) == 10 and start <= end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+def test_every_real_day_parses_to_itself(y, m, d):
+    import datetime as dt
+
+    try:
+        day = dt.date(y, m, d)
+    except ValueError:
+        return
+    value = f"{y:04d}-{m:02d}-{d:02d}"
+    assert parse_period(value) == parse_period(value, end=True) == day.isoformat()
+
+
+@pytest.fixture(scope="module")
+def built_index_for_property(tmp_path_factory):
+    ix = tmp_path_factory.mktemp("prop-ix")
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    return str(ix)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() == 0, reason="root reads unreadable files")
+def test_unreadable_file_is_reported(tmp_path):
+    (tmp_path / "secret.txt").write_text(GOOD)
+    os.chmod(tmp_path / "secret.txt", 0)
+    report = build_index([str(tmp_path)], str(tmp_path / "ix"), jobs=1)
+    assert "secret.txt" in report.failed[0][0]
