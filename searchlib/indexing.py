@@ -245,11 +245,81 @@ def _publish(index_dir: str, gen_name: str) -> None:
         fh.write(gen_name + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    previous = _live_name(index_dir)
     os.replace(tmp, os.path.join(index_dir, CURRENT))
     _fsync_dir(index_dir)
+    # The generation just replaced stays until the next publish: a searcher that opened it a
+    # moment ago keeps reading whole files. Older ones go.
     for name in os.listdir(index_dir):
-        if re.fullmatch(r"gen-\d{6}", name) and name != gen_name:
+        if re.fullmatch(r"gen-\d{6}", name) and name not in (gen_name, previous):
             shutil.rmtree(os.path.join(index_dir, name), ignore_errors=True)
+
+
+def _live_name(index_dir: str) -> str | None:
+    try:
+        with open(os.path.join(index_dir, CURRENT), encoding="utf-8") as fh:
+            return fh.read().strip() or None
+    except OSError:
+        return None
+
+
+def _size(path: str) -> int:
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(dirpath, name))
+            except OSError:
+                pass
+    return total
+
+
+def reclaim(index_dir: str) -> int:
+    """Remove what a killed run left behind; returns the bytes reclaimed. Call under the lock.
+
+    Leftovers: a generation newer than the live one (a build that never published), temporary
+    pointer and report files, and in the live generation the segment and TOC files its table of
+    contents does not reference (a commit that died half-way).
+    """
+    live = _live_name(index_dir)
+    freed = 0
+    if not os.path.isdir(index_dir):
+        return 0
+    live_number = int(live[4:]) if live and re.fullmatch(r"gen-\d{6}", live) else None
+    for name in os.listdir(index_dir):
+        path = os.path.join(index_dir, name)
+        dead_build = re.fullmatch(r"gen-\d{6}", name) and (live_number is None or int(name[4:]) > live_number)
+        temp = name.startswith((f".{CURRENT}.", f".{LAST_RUN}."))
+        if dead_build or temp:
+            freed += _size(path)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+    if live_number is not None:
+        gen_dir = os.path.join(index_dir, live)
+        try:
+            ix = whoosh_index.open_dir(gen_dir)
+            keep_segments = {seg.segment_id() for seg in ix._segments()}
+            toc = f"_{ix.indexname}_{ix.latest_generation()}.toc"
+        except (OSError, *_CORRUPT):
+            return freed
+        for name in os.listdir(gen_dir):
+            if name in (MANIFEST, DOCS, CLUSTERS, toc) or name.endswith("WRITELOCK"):
+                continue
+            if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
+                continue
+            path = os.path.join(gen_dir, name)
+            freed += _size(path)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+    return freed
+
+
+def _check_free_space(index_dir: str, needed: int) -> None:
+    """Refuse a build that cannot fit, before writing anything (exit code 74)."""
+    free = shutil.disk_usage(index_dir).free
+    if free < needed:
+        raise IndexIOError(f"Not enough free space for the index at {index_dir}: about {needed / 2**20:,.0f} MiB "
+                           f"needed, {free / 2**20:,.0f} MiB free; nothing was changed")
 
 
 # ----------------------------------------------------------------------------- building
@@ -263,20 +333,22 @@ class IndexReport:
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    reclaimed: int = 0  # bytes left by an interrupted run and removed by this one
 
     @property
     def documents(self) -> int:
         return self.added + self.updated + self.unchanged
 
     def summary(self) -> str:
+        extra = f"; reclaimed {self.reclaimed:,} bytes left by an interrupted run" if self.reclaimed else ""
         return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged, "
-                f"{len(self.failed)} failed ({self.seconds:.1f}s) -> {self.index_dir}")
+                f"{len(self.failed)} failed ({self.seconds:.1f}s) -> {self.index_dir}{extra}")
 
     def as_dict(self) -> dict:
         return {"index": self.index_dir, "added": self.added, "updated": self.updated, "removed": self.removed,
                 "unchanged": self.unchanged,
                 "failed": [{"path": loading.printable_name(p), "reason": r} for p, r in self.failed],
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "reclaimed": self.reclaimed}
 
 
 MANIFEST = "files.json"  # per generation: what each file was when indexed (size, mtime, sha256)
@@ -497,6 +569,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     records = list({r.key: r for r in records}.values())  # a key once per run: Whoosh would keep both
 
     with write_lock(index_dir, wait):
+        report.reclaimed = reclaim(index_dir)
         if not fresh and _live_generation(index_dir) != live:
             raise IndexLocked(f"The index at {index_dir} was updated by another process during this run; "
                               "nothing was changed by this run: run it again")
@@ -551,6 +624,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
             records.append(record)
             files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path), [record.key]]
     with write_lock(index_dir, wait):
+        report.reclaimed = reclaim(index_dir)
         _write_generation(index_dir, records, files, [])
         report.added = len(records)
         report.seconds = time.monotonic() - started
@@ -560,6 +634,8 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
 
 def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:
     """A complete new generation beside the live one, then CURRENT swapped to it."""
+    # an index takes about 1.5x its stored text; the old generation stays until the swap
+    _check_free_space(index_dir, int(sum(len(r.text) + len(r.title) + 2000 for r in records) * 1.5) + (8 << 20))
     try:
         gen_name = _next_generation(index_dir)
         gen_dir = os.path.join(index_dir, gen_name)

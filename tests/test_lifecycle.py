@@ -84,7 +84,8 @@ def test_rebuild_swaps_in_a_fresh_generation(corpus, tmp_path):
     before = (ix / "CURRENT").read_text()
     report = build_index([str(corpus)], str(ix), jobs=1, rebuild=True)
     assert report.added == 8 and (ix / "CURRENT").read_text() != before
-    assert [p.name for p in ix.iterdir() if p.name.startswith("gen-")] == [(ix / "CURRENT").read_text().strip()]
+    gens = sorted(p.name for p in ix.iterdir() if p.name.startswith("gen-"))
+    assert gens == sorted([before.strip(), (ix / "CURRENT").read_text().strip()])
 
 
 def test_a_file_listed_twice_is_one_document(corpus, tmp_path):
@@ -189,3 +190,60 @@ def test_source_facet_and_filter(built_index):
     sources = {c.value: c.count for c in result.facets["source"]}
     assert sources == {"Capital Wire Review": 1, "The Lagos Observer": 1}
     assert [h.key for h in search(SearchRequest(sources=("capital wire review",)), built_index).hits] == ["wire-copy-b.txt"]
+
+
+def test_next_run_cleans_what_a_killed_run_left_and_says_so(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    gen = ix / (ix / "CURRENT").read_text().strip()
+    (gen / "MAIN_deadbeef.seg").write_bytes(b"x" * 1000)  # a segment no table of contents names
+    (ix / "gen-000099").mkdir()  # a build that never published
+    (ix / "gen-000099" / "MAIN_x.seg").write_bytes(b"y" * 500)
+    (ix / ".CURRENT.4242").write_text("gen-000099")
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.reclaimed >= 1500 and "reclaimed" in report.summary()
+    assert not (gen / "MAIN_deadbeef.seg").exists() and not (ix / "gen-000099").exists()
+    assert len(keys_for(ix)) == 8
+
+
+def test_the_replaced_generation_stays_until_the_next_publish(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    first = (ix / "CURRENT").read_text().strip()
+    build_index([str(corpus)], str(ix), jobs=1, rebuild=True)
+    second = (ix / "CURRENT").read_text().strip()
+    assert (ix / first).is_dir()  # a searcher that opened it a moment ago can finish
+    build_index([str(corpus)], str(ix), jobs=1, rebuild=True)
+    assert not (ix / first).exists() and (ix / second).is_dir()
+
+
+def test_not_enough_free_space_is_refused_before_writing(corpus, tmp_path, monkeypatch, runner):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    before = (ix / "CURRENT").read_text()
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
+    result = invoke(runner, "index", corpus, "--index", ix, "--rebuild")
+    assert result.exit_code == 74 and "free space" in result.stderr
+    assert (ix / "CURRENT").read_text() == before and len(keys_for(ix)) == 8
+
+
+def test_disk_full_during_a_write_keeps_the_previous_state(corpus, tmp_path, monkeypatch, runner):
+    import errno
+
+    from whoosh.writing import SegmentWriter
+
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "commit", full)
+    for args in ([], ["--rebuild"]):
+        result = invoke(runner, "index", corpus, "--index", ix, *args)
+        assert result.exit_code == 74 and "No space left" in result.stderr, result.output
+    monkeypatch.undo()
+    assert "extra.txt" not in keys_for(ix) and len(keys_for(ix)) == 8
+    assert [p.name for p in ix.iterdir() if p.name.startswith("gen-")] == [(ix / "CURRENT").read_text().strip()]
+    assert build_index([str(corpus)], str(ix), jobs=1).added == 1
