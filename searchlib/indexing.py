@@ -30,7 +30,7 @@ import time
 import warnings
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4 has invalid escape sequences and `is` with literals: SyntaxWarnings at compile time
@@ -42,7 +42,10 @@ with warnings.catch_warnings():
     from whoosh.analysis.filters import STOP_WORDS
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from . import aliases, duplicating, loading, pipeline, tagging
+from . import aliases, loading
+
+if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
+    from . import pipeline  # so that a search process does not pay for it
 from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
 
 SCHEMA_VERSION = 2
@@ -134,6 +137,8 @@ def official_keys(officials) -> list[str]:
 
 def document(record: pipeline.Record) -> dict:
     """A Record as Whoosh fields."""
+    from . import tagging
+
     extra = {
         "officials": [o.as_dict() for o in record.officials],
         "dates": list(record.dates),
@@ -419,6 +424,8 @@ def read_json(gen_dir: str, name: str) -> dict:
 
 def _write_duplicates(gen_dir: str, records: list[pipeline.Record], removed: list[str], start: dict) -> None:
     """Update the per-document sketches and recompute the near-duplicate clusters of the archive."""
+    from . import duplicating
+
     docs = dict(start)
     for key in removed:
         docs.pop(key, None)
@@ -521,6 +528,8 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         IndexIOError: the index could not be written (disk full...); the previous state is kept.
         BadValue: no usable path was given.
     """
+    from . import pipeline
+
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
     report = IndexReport(index_dir)
@@ -596,6 +605,8 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
     Raises:
         BadValue: the file is not such an export (a line without text, key or valid JSON).
     """
+    from . import pipeline, tagging
+
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
     report = IndexReport(index_dir)
