@@ -26,6 +26,10 @@ with warnings.catch_warnings():
     from whoosh import query as wq
     from whoosh.qparser import AndGroup, MultifieldParser
 
+# Whoosh 2.7.4 breaks ties between equally good snippet fragments by id(), i.e. by memory
+# address, so one query could show different snippets from run to run. Earlier text wins instead.
+highlight.Fragment.__lt__ = lambda self, other: (self.startchar, self.endchar) > (other.startchar, other.endchar)
+
 FACET_FIELDS = ("group", "country", "official", "source", "year")
 QUERY_FIELDS = ("title", "body")
 

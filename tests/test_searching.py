@@ -179,3 +179,9 @@ def test_near_duplicates_show_once_with_a_count_and_expand_with_all(built_index)
 def test_pages_that_are_not_copies_have_no_duplicates(built_index):
     hits = search(SearchRequest("*", limit=50), built_index).hits
     assert len(hits) == 7 and sum(h.duplicates for h in hits) == 1
+
+
+def test_snippets_are_the_same_every_time(built_index):
+    runs = {tuple(h.snippet for h in search(SearchRequest("Islamic State", limit=10), built_index).hits)
+            for _ in range(5)}
+    assert len(runs) == 1
