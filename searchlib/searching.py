@@ -50,6 +50,7 @@ class SearchRequest:
     exact_group: bool = False
     facets: bool = False
     all: bool = False  # show every near-duplicate instead of one hit per story
+    timeline: bool = False  # also count all matches per publication month (SearchResult.timeline)
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,15 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    timeline: dict[str, int] | None = None  # "YYYY-MM" -> matches, when the request asked for it
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "filters": self.filters,
-                "hits": [h.as_dict() for h in self.hits],
-                "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
+        out = {"query": self.query, "total": self.total, "filters": self.filters,
+               "hits": [h.as_dict() for h in self.hits],
+               "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
+        if self.timeline is not None:
+            out["timeline"] = self.timeline
+        return out
 
 
 # ----------------------------------------------------------------------------- values
@@ -325,6 +330,13 @@ class FacetCache:
                 for docnum in reader.postings(fieldname, term).all_ids():
                     table.setdefault(docnum, []).append(value)
             self.values[facet] = table
+        months: dict[int, list[str]] = {}
+        for term in reader.lexicon("published"):
+            value = term.decode("utf-8") if isinstance(term, bytes) else term
+            if value:
+                for docnum in reader.postings("published", term).all_ids():
+                    months[docnum] = [value[:7]]
+        self.values["month"] = months
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
         table = self.values[facet]
@@ -421,7 +433,10 @@ class Searcher:
             hits.append(_hit(rank, r, 0.0 if by_date else r.score, not browse, max(0, size - 1),
                              canonical if size else None))
         facets = facet_counts(self.facet_cache, matched, collapse=collapse) if request.facets else {}
-        return SearchResult(request.query or "", total, hits, facets, filters)
+        timeline = None
+        if request.timeline:
+            timeline = dict(sorted(self.facet_cache.count(matched, "month", collapse).items()))
+        return SearchResult(request.query or "", total, hits, facets, filters, timeline)
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         docnums = list(self.searcher.reader().all_doc_ids())

@@ -170,7 +170,7 @@ class State:
     def effective_sort(self) -> str:
         return "date" if self.browsing else (self.sort or "relevance")
 
-    def request(self, limit: int, facets: bool = False):
+    def request(self, limit: int, facets: bool = False, timeline: bool = False):
         from .searching import SearchRequest
 
         query = self.q or ("" if self.has_filters else "*")
@@ -178,7 +178,7 @@ class State:
         if "all" in request_fields():
             fields["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
-                             sort=self.sort or "relevance", limit=limit, facets=facets, **fields)
+                             sort=self.sort or "relevance", limit=limit, facets=facets, timeline=timeline, **fields)
 
     # --- URLs
 
@@ -348,14 +348,17 @@ def _nest_groups(items: list[dict], state: State, table) -> list[dict]:
     return sorted(roots, key=lambda n: -weight(n))
 
 
-def timeline(hits, state: State, width: int = 1000) -> dict:
-    """Matches per month (per year beyond ten years) as SVG geometry, each bar a link to its period."""
-    dated = [h.published for h in hits if h.published]
-    out = {"undated": len(hits) - len(dated), "bars": [], "labels": [], "unit": "month", "width": width,
+def timeline(per_month: dict[str, int], total: int, state: State, width: int = 1000) -> dict:
+    """Matches per month (per year beyond ten years) as SVG geometry, each bar a link to its period.
+
+    ``per_month`` comes from the library (SearchResult.timeline): counts over all matches, without
+    reading every hit."""
+    months = Counter(per_month)
+    dated = sum(months.values())
+    out = {"undated": total - dated, "bars": [], "labels": [], "unit": "month", "width": width,
            "height": 132, "baseline": 106, "first": "", "last": ""}
     if not dated:
         return out
-    months = Counter(p[:7] for p in dated)
     first, last = min(months), max(months)
     y0, m0, y1, m1 = int(first[:4]), int(first[5:7]), int(last[:4]), int(last[5:7])
     periods = [f"{y:04d}-{m:02d}" for y in range(y0, y1 + 1) for m in range(1, 13)
@@ -363,7 +366,9 @@ def timeline(hits, state: State, width: int = 1000) -> dict:
     counts: Counter = months
     if len(periods) > 120:
         out["unit"] = "year"
-        counts = Counter(p[:4] for p in dated)
+        counts = Counter()
+        for month, n in months.items():
+            counts[month[:4]] += n
         periods = [str(y) for y in range(y0, y1 + 1)]
     out["first"], out["last"] = month_label(periods[0]), month_label(periods[-1])
     slot = min(width / len(periods), 80.0)
@@ -520,21 +525,21 @@ def create_app(index_dir: str) -> "Flask":
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
-    def run(state: State, limit: int, facets: bool = False):
+    def run(state: State, limit: int, facets: bool = False, timeline: bool = False):
         with warm.use() as searcher:
-            return searcher.search(state.request(limit, facets))
+            return searcher.search(state.request(limit, facets, timeline))
 
     @app.get("/")
     def search_page():
         state = State.from_args(request.args)
-        result = run(state, ALL_HITS, facets=True)
-        pages = max(1, math.ceil(min(result.total, len(result.hits)) / PER_PAGE))
+        result = run(state, state.page * PER_PAGE, facets=True, timeline=True)
+        pages = max(1, math.ceil(result.total / PER_PAGE))
         shown = result.hits[(state.page - 1) * PER_PAGE: state.page * PER_PAGE]
         return render_template(
             "search.html", state=state, result=result, hits=shown, pages=pages,
             page_links=page_links(state, pages) if pages > 1 else [],
             first_rank=(state.page - 1) * PER_PAGE + 1, panels=facet_panels(result, state),
-            timeline=timeline(result.hits, state), chips=chips(result, state),
+            timeline=timeline(result.timeline or {}, result.total, state), chips=chips(result, state),
             hidden=state.hidden_fields("q", "page"), date_hidden=state.hidden_fields("from", "to", "page"),
         )
 
