@@ -104,7 +104,8 @@ def kills(work: Path, count: int, seed: int) -> int:
         shutil.copytree(pristine, ix)
         rebuild = n % 2 == 1
         proc = run_index(corpus_b, str(ix), rebuild)
-        time.sleep(rng.uniform(0, full * 1.1))
+        # half the kills anywhere in the run, half in its last third, where it commits and publishes
+        time.sleep(rng.uniform(0, full * 1.2) if n % 4 < 2 else rng.uniform(full * 0.7, full * 1.15))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         try:
