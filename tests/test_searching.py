@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from searchlib import BadDate, BadQuery, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
@@ -185,3 +187,34 @@ def test_snippets_are_the_same_every_time(built_index):
     runs = {tuple(h.snippet for h in search(SearchRequest("Islamic State", limit=10), built_index).hits)
             for _ in range(5)}
     assert len(runs) == 1
+
+
+@pytest.mark.parametrize("request_", [
+    SearchRequest("Taliban", facets=True), SearchRequest("*", facets=True), SearchRequest("Kabul OR Nairobi", facets=True),
+    SearchRequest("*", facets=True, all=True), SearchRequest(countries=("Afghanistan",), facets=True),
+])
+def test_fast_paths_give_the_same_hits_and_counts_as_the_straightforward_ones(built_index, request_):
+    """The one-pass collector and the set-intersection facet counts against plain Whoosh."""
+    from collections import Counter
+
+    from searchlib.searching import build_query
+
+    with Searcher(built_index) as s:
+        result = s.search(request_)
+        q, _ = build_query(request_, s.ix, s.searcher)
+        matched = sorted(s.searcher.docs_for_query(q))
+        cache = s.facet_cache
+        collapse = not request_.all
+        assert result.total == (len({cache.cluster[d] for d in matched}) if collapse else len(matched))
+        for facet in ("group", "country", "official", "source", "year"):
+            if collapse:
+                pairs = {(v, cache.cluster[d]) for d in matched for v in cache.values[facet].get(d, ())}
+                plain = Counter(v for v, _ in pairs)
+            else:
+                plain = Counter(v for d in matched for v in cache.values[facet].get(d, ()))
+            assert cache._count_by_sets(matched, facet, collapse) == plain
+            assert {c.value: c.count for c in result.facets[facet]} == dict(plain)
+        if request_.query not in ("", "*"):
+            naive = [s.searcher.stored_fields(hit.docnum)["key"] for hit in s.searcher.search(q, limit=50)]
+            shown = [h.key for h in s.search(dataclasses.replace(request_, limit=50, all=True)).hits]
+            assert shown == naive
