@@ -21,6 +21,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import marshal
 import os
 import pickle
 import re
@@ -309,7 +310,7 @@ def reclaim(index_dir: str) -> int:
         except (OSError, *_CORRUPT):
             return freed
         for name in os.listdir(gen_dir):
-            if name in (MANIFEST, DOCS, CLUSTERS, toc) or name.endswith("WRITELOCK"):
+            if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
                 continue
             if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
                 continue
@@ -434,6 +435,61 @@ def _write_duplicates(gen_dir: str, records: list[pipeline.Record], removed: lis
     _write_json(gen_dir, DOCS, docs)
     found = duplicating.clusters({k: tuple(v[1]) for k, v in docs.items()}, {k: v[0] for k, v in docs.items()})
     _write_json(gen_dir, CLUSTERS, found)
+
+
+FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
+FACET_FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
+
+
+def facet_table(reader) -> dict:
+    """docnum -> key, and per facet docnum -> values, read from the postings of the facet fields."""
+
+    def text(term):
+        return term.decode("utf-8") if isinstance(term, bytes) else term
+
+    keys: dict[int, str] = {}
+    for term in reader.lexicon("key"):
+        for docnum in reader.postings("key", term).all_ids():
+            keys[docnum] = text(term)
+    values: dict[str, dict[int, list[str]]] = {}
+    for facet, fieldname in (*FACET_FIELDS.items(), ("month", "published")):
+        table: dict[int, list[str]] = {}
+        for term in reader.lexicon(fieldname):
+            value = text(term)
+            if value:
+                if facet == "month":
+                    value = value[:7]
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    table.setdefault(docnum, []).append(value)
+        values[facet] = table
+    return {"keys": keys, "values": values}
+
+
+def index_fingerprint(ix) -> list:
+    """Changes whenever the documents or their numbers can change (a commit, a merge)."""
+    return [ix.latest_generation(), sorted(seg.segment_id() for seg in ix._segments())]
+
+
+def _write_facet_table(gen_dir: str) -> None:
+    ix = whoosh_index.open_dir(gen_dir)
+    with ix.reader() as reader:
+        data = {"fingerprint": index_fingerprint(ix), **facet_table(reader)}
+    tmp = os.path.join(gen_dir, f".{FACET_TABLE}.{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        marshal.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, os.path.join(gen_dir, FACET_TABLE))
+
+
+def load_facet_table(gen_dir: str, ix) -> dict | None:
+    """The stored table if it describes exactly this index state, else None."""
+    try:
+        with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
+            data = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return data if isinstance(data, dict) and data.get("fingerprint") == index_fingerprint(ix) else None
 
 
 def _live_generation(index_dir: str) -> str | None:
@@ -664,6 +720,7 @@ def _write_generation(index_dir: str, records: list[pipeline.Record], files: dic
             writer.cancel()
             raise
         _write_duplicates(gen_dir, records, [], {})
+        _write_facet_table(gen_dir)
         _write_manifest(gen_dir, files, roots)
         _publish(index_dir, gen_name)
     except OSError as e:
@@ -693,6 +750,7 @@ def _update_generation(index_dir: str, gen_dir: str, records: list[pipeline.Reco
             raise
         _fsync_tree(gen_dir)
         _write_duplicates(gen_dir, records, removed, read_json(gen_dir, DOCS))
+        _write_facet_table(gen_dir)
         _write_manifest(gen_dir, files, roots)
         _fsync_dir(gen_dir)
     except OSError as e:

@@ -305,37 +305,15 @@ class FacetCache:
     its facet table for every search. Multi-valued tags count once per document and value.
     """
 
-    FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
-
-    def __init__(self, reader, clusters: dict[str, str] | None = None) -> None:
-        self.keys: dict[int, str] = {}
-        for term in reader.lexicon("key"):
-            key = term.decode("utf-8") if isinstance(term, bytes) else term
-            for docnum in reader.postings("key", term).all_ids():
-                self.keys[docnum] = key
+    def __init__(self, table: dict, clusters: dict[str, str] | None = None) -> None:
+        self.keys: dict[int, str] = table["keys"]
+        self.values: dict[str, dict[int, list[str]]] = table["values"]
         clusters = clusters or {}
         self.cluster: dict[int, str] = {d: clusters.get(k, k) for d, k in self.keys.items()}
         self.cluster_size = Counter(clusters.values())
         # documents that share a story with another one: the only ones collapsing changes
         self.clustered = frozenset(d for d, k in self.keys.items() if k in clusters)
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
-        self.values: dict[str, dict[int, list[str]]] = {}
-        for facet, fieldname in self.FIELDS.items():
-            table: dict[int, list[str]] = {}
-            for term in reader.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                if not value:
-                    continue
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    table.setdefault(docnum, []).append(value)
-            self.values[facet] = table
-        months: dict[int, list[str]] = {}
-        for term in reader.lexicon("published"):
-            value = term.decode("utf-8") if isinstance(term, bytes) else term
-            if value:
-                for docnum in reader.postings("published", term).all_ids():
-                    months[docnum] = [value[:7]]
-        self.values["month"] = months
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
         table = self.values[facet]
@@ -415,7 +393,9 @@ class Searcher:
     @property
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
-            self._facets = FacetCache(self.searcher.reader(), indexing.read_json(self.gen_dir, indexing.CLUSTERS))
+            # written by the indexer after each commit; rebuilt here only if it is missing or stale
+            table = indexing.load_facet_table(self.gen_dir, self.ix) or indexing.facet_table(self.searcher.reader())
+            self._facets = FacetCache(table, indexing.read_json(self.gen_dir, indexing.CLUSTERS))
         return self._facets
 
     def search(self, request: SearchRequest) -> SearchResult:
