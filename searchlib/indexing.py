@@ -592,7 +592,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     live = None if rebuild else _live_generation(index_dir)
     known = _read_manifest(live)
     if not paths:
-        paths = known.get("roots") or []
+        paths = (known or _read_manifest(_live_generation(index_dir))).get("roots") or []
         if not paths:
             raise BadValue(f"No corpus given and none recorded in {index_dir}: use searchlib index CORPUS")
     missing = [p for p in paths if not os.path.lexists(p)]

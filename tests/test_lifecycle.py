@@ -247,3 +247,9 @@ def test_disk_full_during_a_write_keeps_the_previous_state(corpus, tmp_path, mon
     assert "extra.txt" not in keys_for(ix) and len(keys_for(ix)) == 8
     assert [p.name for p in ix.iterdir() if p.name.startswith("gen-")] == [(ix / "CURRENT").read_text().strip()]
     assert build_index([str(corpus)], str(ix), jobs=1).added == 1
+
+
+def test_rebuild_without_paths_uses_the_folders_of_the_last_run(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    assert build_index(None, str(ix), jobs=1, rebuild=True).added == 8
