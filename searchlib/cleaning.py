@@ -18,9 +18,8 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 
-from . import dating
+from . import aliases, dating
 
 EXTRACTOR_VERSION = "clean-1"
 
@@ -55,7 +54,7 @@ _STOPWORDS = frozenset(
 
 @functools.lru_cache(maxsize=None)
 def _patterns() -> dict[str, re.Pattern[str]]:
-    with resources.files("searchlib").joinpath("data").joinpath("boilerplate.txt").open(encoding="utf-8") as fh:
+    with open(aliases.data_path("boilerplate.txt"), encoding="utf-8") as fh:
         rows = [ln.strip().split(" ", 1) for ln in fh if ln.strip() and not ln.startswith("#")]
     by_action: dict[str, list[str]] = {}
     for action, pattern in rows:
@@ -290,7 +289,7 @@ def block_features(seg: Segmented) -> list[list[float]]:
 def _text_model() -> dict | None:
     """The line classifier (gradient-boosted trees) trained on DEV text scrapes; None if absent."""
     try:
-        with resources.files("searchlib").joinpath("data").joinpath("text_model.json").open(encoding="utf-8") as fh:
+        with open(aliases.data_path("text_model.json"), encoding="utf-8") as fh:
             return json.load(fh)
     except FileNotFoundError:
         return None

@@ -359,9 +359,19 @@ def stats_command(fmt, index_dir):
         reporting.write_text(data, stdout())
 
 
-from . import serving  # noqa: E402 - cheap: Flask is imported only when the server starts
+@cli.command(name="serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                             "help_option_names": []}, add_help_option=False)
+@click.pass_context
+def serve_command(ctx):
+    """Browse the archive in a web browser (see: searchlib serve --help).
 
-cli.add_command(serving.serve_command)
+    \b
+    Example:
+        searchlib serve --index index --port 8080
+    """
+    from . import serving  # imported only here: a search process does not load the web app
+
+    serving.serve_command.main(args=ctx.args, prog_name="searchlib serve", standalone_mode=True)
 
 
 def main() -> None:  # pragma: no cover - python -m searchlib
