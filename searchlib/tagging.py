@@ -51,7 +51,7 @@ _SEP = r"[\s\-\u2010\u2011\u2013]?"
 _APOS = r"['\u2019]?"
 
 
-def _alias_pattern(alias: str) -> str:
+def _alias_atoms(alias: str, lower: bool = False) -> list[str]:
     out = []
     for ch in alias:
         if ch in " -":
@@ -59,8 +59,28 @@ def _alias_pattern(alias: str) -> str:
         elif ch in "'\u2019":
             out.append(_APOS)
         else:
-            out.append(re.escape(ch))
-    return "".join(out)
+            out.append(re.escape(ch.lower() if lower else ch))
+    return out
+
+
+def _trie_regex(sequences: list[list[str]]) -> str:
+    """One regex for many aliases, factored as a trie ("Af(?:ghan(?:istan|s)?|rica)"): Python's
+    engine tries a flat alternation of 2,000 names one by one at every position, a trie once."""
+    trie: dict = {}
+    for atoms in sequences:
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alternatives = [atom + build(child) for atom, child in sorted(node.items()) if atom]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer alias wins
+
+    return build(trie)
 
 
 def _exact_case(alias: str) -> bool:
@@ -83,13 +103,18 @@ class _Matcher:
 
     def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool) -> None:
         self.by_key: dict[str, list[tuple[str, str]]] = {}
-        parts = []
+        exact, folded = [], []
         for alias, value in sorted(set(entries), key=lambda e: (-len(e[0]), e[0])):
             self.by_key.setdefault(aliases.fold(alias), []).append((alias, value))
-            pattern = _alias_pattern(alias)
             if case_insensitive_names and not _exact_case(alias):
-                pattern = f"(?i:{pattern})"
-            parts.append(pattern)
+                folded.append(_alias_atoms(alias, lower=True))
+            else:
+                exact.append(_alias_atoms(alias))
+        parts = []
+        if folded:  # names first: "ISIS Mozambique" before the acronym "ISIS"
+            parts.append(f"(?i:{_trie_regex(folded)})")
+        if exact:
+            parts.append(_trie_regex(exact))
         self.regex = re.compile(r"(?<![\w\-\u2010\u2011])(?:" + "|".join(parts) + r")(?![\w])") if parts else None
 
     def find(self, text: str):
