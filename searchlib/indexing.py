@@ -423,15 +423,16 @@ def read_json(gen_dir: str, name: str) -> dict:
         return {}
 
 
-def _write_duplicates(gen_dir: str, records: list[pipeline.Record], removed: list[str], start: dict) -> None:
-    """Update the per-document sketches and recompute the near-duplicate clusters of the archive."""
+def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], start: dict) -> None:
+    """Update the per-document sketches and recompute the near-duplicate clusters of the archive.
+
+    ``meta`` maps the keys written by this run to [published, sketch]."""
     from . import duplicating
 
     docs = dict(start)
     for key in removed:
         docs.pop(key, None)
-    for r in records:
-        docs[r.key] = [r.published, list(r.sketch or duplicating.sketch(r.text))]
+    docs.update(meta)
     _write_json(gen_dir, DOCS, docs)
     found = duplicating.clusters({k: tuple(v[1]) for k, v in docs.items()}, {k: v[0] for k, v in docs.items()})
     _write_json(gen_dir, CLUSTERS, found)
@@ -609,46 +610,57 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     plan = _plan(sources, {} if fresh else known.get("files", {}))
     report.failed.extend(plan.failed)
 
-    # Clean and tag before the lock: the pool forks now, never while the lock is held.
     old_files = {} if fresh else known.get("files", {})
     old_docs = {k for key, state in old_files.items() for k in _members(state, key)}
-    records: list[pipeline.Record] = []
     removed = list(plan.removed)
-    for done, result in enumerate(pipeline.derive_all(plan.todo, jobs), 1):
-        report.failed.extend((f.path, f.reason) for f in result.failures)
-        old = old_files.get(result.key)
-        if result.sha256 is None or (not result.records and result.failures):
-            # nothing readable: keep the previous version, if any, and try again next run
-            if old:
-                plan.states[result.key] = old
-            else:
-                plan.states.pop(result.key, None)
-        else:
-            keys = [r.key for r in result.records]
-            plan.states[result.key][2] = result.sha256
-            plan.states[result.key][4] = keys
-            removed.extend(k for k in _members(old, result.key) if k not in set(keys))
-            records.extend(result.records)
-        if progress:
-            progress(done, len(plan.todo))
-    records = list({r.key: r for r in records}.values())  # a key once per run: Whoosh would keep both
-
-    with write_lock(index_dir, wait):
+    estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
+    # The pool starts (forks) here, before the lock; records then stream into the one writer.
+    with pipeline.DerivePool(plan.todo, jobs) as results, write_lock(index_dir, wait):
         report.reclaimed = reclaim(index_dir)
         if not fresh and _live_generation(index_dir) != live:
             raise IndexLocked(f"The index at {index_dir} was updated by another process during this run; "
                               "nothing was changed by this run: run it again")
-        files = {k: v for k, v in plan.states.items() if v[2]}
-        if fresh:
-            _write_generation(index_dir, records, files, roots)
-            report.added = len(records)
-        else:
-            report.added = sum(1 for r in records if r.key not in old_docs)
-            report.updated = len(records) - report.added
+        run = _RunWriter(index_dir, None if fresh else live, estimate)
+        try:
+            seen: set[str] = set()
+            meta: dict[str, list] = {}  # key -> [published, sketch], for the near-duplicate clusters
+            for done, result in enumerate(results, 1):
+                report.failed.extend((f.path, f.reason) for f in result.failures)
+                old = old_files.get(result.key)
+                if result.sha256 is None or (not result.records and result.failures):
+                    # nothing readable: keep the previous version, if any, and try again next run
+                    if old:
+                        plan.states[result.key] = old
+                    else:
+                        plan.states.pop(result.key, None)
+                else:
+                    keys = [r.key for r in result.records]
+                    plan.states[result.key][2] = result.sha256
+                    plan.states[result.key][4] = keys
+                    removed.extend(k for k in _members(old, result.key) if k not in set(keys))
+                    for record in result.records:
+                        if record.key in seen:
+                            continue  # a key once per run: Whoosh would keep both
+                        seen.add(record.key)
+                        run.add(record)
+                        meta[record.key] = [record.published, list(record.sketch)]
+                        if record.key in old_docs:
+                            report.updated += 1
+                        else:
+                            report.added += 1
+                if progress:
+                    progress(done, len(plan.todo))
+            files = {k: v for k, v in plan.states.items() if v[2]}
+            removed = [k for k in removed if k not in seen]
             report.removed = len(removed)
             report.unchanged = plan.unchanged
-            if records or removed or files != old_files or roots != known.get("roots"):
-                _update_generation(index_dir, live, records, removed, files, roots)
+            if fresh or seen or removed or files != old_files or roots != known.get("roots"):
+                run.finish(removed, meta, files, roots)
+            else:
+                run.abort()
+        except BaseException:
+            run.abort()
+            raise
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
@@ -661,7 +673,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
     Raises:
         BadValue: the file is not such an export (a line without text, key or valid JSON).
     """
-    from . import pipeline, tagging
+    from . import duplicating, pipeline, tagging
 
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
@@ -684,7 +696,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
                     officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country"))
                                     for o in row.get("officials") or ()),
                     dates=tuple(row.get("dates") or ()), site=row.get("site"), sha256=row.get("sha256") or "",
-                    size=row.get("size") or 0, origin=row.get("origin"),
+                    size=row.get("size") or 0, origin=row.get("origin"), sketch=duplicating.sketch(row["text"]),
                     evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in row.get("evidence") or ()))
             except (ValueError, KeyError, TypeError) as e:
                 raise BadValue(f"{jsonl_path}, line {number}: not a searchlib export made with --with-text ({e})") from None
@@ -699,62 +711,89 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
     return report
 
 
+class _RunWriter:
+    """The one Whoosh writer of a run: a fresh generation (published by swapping CURRENT) or the
+    live one (one commit). Nothing is visible to searchers before ``finish``; ``abort`` leaves the
+    previous state as it was."""
+
+    def __init__(self, index_dir: str, live_gen: str | None, estimate: int) -> None:
+        self.index_dir, self.live_gen = index_dir, live_gen
+        self.writer = None
+        self.gen_name = self.gen_dir = None
+        try:
+            if live_gen is None:
+                # an index takes about as much as the pages' text; the old generation stays until the swap
+                _check_free_space(index_dir, estimate + (8 << 20))
+                self.gen_name = _next_generation(index_dir)
+                self.gen_dir = os.path.join(index_dir, self.gen_name)
+                os.makedirs(self.gen_dir)
+                self.ix = whoosh_index.create_in(self.gen_dir, make_schema())
+            else:
+                self.gen_dir = live_gen
+                self.ix = whoosh_index.open_dir(live_gen)
+            self.writer = self.ix.writer(limitmb=128)
+        except OSError as e:
+            self.abort()
+            raise self._io_error(e) from None
+
+    def _io_error(self, e: OSError) -> IndexIOError:
+        return IndexIOError(f"Cannot write the index at {self.index_dir}: {e.strerror or e}; "
+                            "the previous index is unchanged")
+
+    def add(self, record: pipeline.Record) -> None:
+        try:
+            if self.live_gen is None:
+                self.writer.add_document(**document(record))
+            else:  # keys are unique within a run, so update_document cannot duplicate
+                self.writer.update_document(**document(record))
+        except OSError as e:
+            raise self._io_error(e) from None
+
+    def finish(self, removed: list[str], meta: dict[str, list], files: dict, roots: list[str]) -> None:
+        try:
+            if self.live_gen is None:
+                self.writer.commit()
+                self.writer = None
+                _write_duplicates(self.gen_dir, meta, [], {})
+                _write_facet_table(self.gen_dir)
+                _write_manifest(self.gen_dir, files, roots)
+                _publish(self.index_dir, self.gen_name)
+            else:
+                for key in removed:
+                    self.writer.delete_by_term("key", key)
+                # merging deletes segment files a searcher may be about to open: merge only when many
+                self.writer.commit(merge=len(self.ix._segments()) > 8)
+                self.writer = None
+                _fsync_tree(self.gen_dir)
+                _write_duplicates(self.gen_dir, meta, removed, read_json(self.gen_dir, DOCS))
+                _write_facet_table(self.gen_dir)
+                _write_manifest(self.gen_dir, files, roots)
+                _fsync_dir(self.gen_dir)
+        except OSError as e:
+            self.abort()
+            raise self._io_error(e) from None
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.cancel()
+            except OSError:
+                pass
+            self.writer = None
+        if self.live_gen is None and self.gen_dir:
+            shutil.rmtree(self.gen_dir, ignore_errors=True)
+
+
 def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:
-    """A complete new generation beside the live one, then CURRENT swapped to it."""
-    # an index takes about 1.5x its stored text; the old generation stays until the swap
-    _check_free_space(index_dir, int(sum(len(r.text) + len(r.title) + 2000 for r in records) * 1.5) + (8 << 20))
+    """A complete new generation from records already in memory (``index --from-jsonl``)."""
+    run = _RunWriter(index_dir, None, sum(len(r.text) + 2000 for r in records))
     try:
-        gen_name = _next_generation(index_dir)
-        gen_dir = os.path.join(index_dir, gen_name)
-        os.makedirs(gen_dir)
-    except OSError as e:
-        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror}") from None
-    try:
-        ix = whoosh_index.create_in(gen_dir, make_schema())
-        writer = ix.writer(limitmb=128)
-        try:
-            for record in records:
-                writer.add_document(**document(record))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        _write_duplicates(gen_dir, records, [], {})
-        _write_facet_table(gen_dir)
-        _write_manifest(gen_dir, files, roots)
-        _publish(index_dir, gen_name)
-    except OSError as e:
-        shutil.rmtree(gen_dir, ignore_errors=True)
-        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e}; the previous index is unchanged") from None
+        for record in records:
+            run.add(record)
+        run.finish([], {r.key: [r.published, list(r.sketch)] for r in records}, files, roots)
     except BaseException:
-        shutil.rmtree(gen_dir, ignore_errors=True)
+        run.abort()
         raise
-
-
-def _update_generation(index_dir: str, gen_dir: str, records: list[pipeline.Record], removed: list[str],
-                       files: dict, roots: list[str]) -> None:
-    """Apply one run's changes to the live generation in one Whoosh commit (its table of contents
-    is replaced atomically: readers see the old state or the new one)."""
-    try:
-        ix = whoosh_index.open_dir(gen_dir)
-        writer = ix.writer(limitmb=128)
-        try:
-            for key in removed:
-                writer.delete_by_term("key", key)
-            for record in records:  # keys are unique within a run, so update_document cannot duplicate
-                writer.update_document(**document(record))
-            # merging deletes segment files a searcher may be about to open: merge only when many
-            writer.commit(merge=len(ix._segments()) > 8)
-        except BaseException:
-            writer.cancel()
-            raise
-        _fsync_tree(gen_dir)
-        _write_duplicates(gen_dir, records, removed, read_json(gen_dir, DOCS))
-        _write_facet_table(gen_dir)
-        _write_manifest(gen_dir, files, roots)
-        _fsync_dir(gen_dir)
-    except OSError as e:
-        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e}; the previous index is unchanged") from None
 
 
 def _save_report(report: IndexReport) -> None:

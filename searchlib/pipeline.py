@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
@@ -137,15 +138,59 @@ def _file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def _derive_chunk(sources: list[loading.SourceFile]) -> list[FileResult]:
+    return [derive_file(source) for source in sources]
+
+
+class DerivePool:
+    """Clean and tag files in worker processes, results in input order, a bounded number in flight.
+
+    Every worker is started on entry (the first window of work is submitted at once), so a caller
+    can take the index write lock afterwards without ever forking while it holds the lock, and
+    memory stays flat however many files there are.
+    """
+
+    CHUNK = 8
+
+    def __init__(self, sources: list[loading.SourceFile], jobs: int | None = None) -> None:
+        self.sources = sources
+        self.jobs = jobs or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque = deque()
+        self.chunks = (sources[i:i + self.CHUNK] for i in range(0, len(sources), self.CHUNK))
+
+    def __enter__(self) -> "DerivePool":
+        if self.jobs > 1 and len(self.sources) >= 16:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self._fill()
+        return self
+
+    def _fill(self) -> None:
+        while len(self.pending) < self.jobs * 4:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return
+            self.pending.append(self.pool.submit(_derive_chunk, chunk))
+
+    def __iter__(self) -> Iterator[FileResult]:
+        if self.pool is None:
+            for source in self.sources:
+                yield derive_file(source)
+            return
+        while self.pending:
+            results = self.pending.popleft().result()
+            self._fill()
+            yield from results
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> Iterator[FileResult]:
     """Clean and tag in a process pool (pure functions; results in input order)."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(sources) < 16:
-        for source in sources:
-            yield derive_file(source)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(derive_file, sources, chunksize=8)
+    with DerivePool(sources, jobs) as results:
+        yield from results
 
 
 def extract(paths: list[str], jobs: int | None = None) -> Iterator[Record | loading.LoadFailure]:
