@@ -263,8 +263,8 @@ According Police Officials Security Authorities Despite Although Since During"""
 def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     titles = sorted({r.title for r in aliases.roles()}, key=lambda t: (-len(t), t))
     canon = {t.lower(): t for t in titles}
-    alternation = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
-    return re.compile(rf"(?i:(?<![\w-])(?:{alternation})(?![\w-]))"), canon
+    trie = _trie_regex([[r"\s+" if ch == " " else re.escape(ch.lower()) for ch in t] for t in titles])
+    return re.compile(rf"(?i:(?<![\w-])(?:{trie})(?![\w-]))"), canon
 
 
 def _clean_name(name: str) -> str | None:
@@ -329,9 +329,18 @@ def _preceded_by_qualifier(text: str, start: int) -> bool:
     return last[:1].isupper() or last.endswith(("'s", "\u2019s"))
 
 
+@functools.lru_cache(maxsize=None)
+def _title_tails() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
+    pre_tail = re.compile(rf"\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+"
+                          rf"(?P<paren>\(\s*)?(?P<name>{_NAME})")
+    after_tail = re.compile(rf"(?P<compl>\s+(?:for|of|at|with|in|to)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
+                            rf"(?P<name>{name2})(?=\s*[,.;]|\s+{_SAID}\b)")
+    return pre_tail, after_tail
+
+
 def find_officials(text: str, author: str | None = None) -> list[tuple[Official, int]]:
     role_re, canon = _role_regex()
-    roles = role_re.pattern
     found: list[tuple[Official, int]] = []
 
     def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
@@ -345,30 +354,38 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
 
     name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
 
-    # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell", "President Obama",
-    #    "Russian president Vladimir Putin"
-    # (a lookahead, so that "spokesman for U.S. President George W. Bush" is also read from "President")
-    pre = re.compile(rf"(?=(?:\((?P<q>[A-Za-z]+)\)\s*)?(?P<role>{roles})\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?"
-                     rf"(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+(?P<paren>\(\s*)?(?P<name>{_NAME}))")
-    for m in pre.finditer(text):
-        role = m.group("role")
-        name = m.group("name")
-        if role.lower() in _APPOSITION_ONLY_ROLES:
-            continue  # "Official Sees No Link": never a title before a name
-        lower = not role[0].isupper()
-        if lower and not m.group("paren"):
-            if len(name.split()) < 2:
-                continue  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
-            if role.lower() not in _LOWERCASE_ROLES and not _preceded_by_qualifier(text, m.start("role")):
-                continue
-        if m.group("of") and (lower or not _first_country(m.group("of"))):
-            continue  # "spokesman for the Syrian Democratic Forces" is not a title before a name
-        if m.group("q"):
-            role = f"{m.group('q')} {role}"
-        country = _adjacent_country(text, m.start("role"))
-        if country is None and m.group("of"):
-            country = _first_country(m.group("of"))
-        add(name, role, country, m.start("name"))
+    # Both title-first patterns start at a title: find the titles once, then try each pattern there
+    # (instead of trying ~140 titles at every character of the text).
+    pre_tail, after_tail = _title_tails()
+    for r in role_re.finditer(text):
+        role, role_start = r.group(0), r.start()
+        # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell",
+        #    "President Obama", "Russian president Vladimir Putin", "(foreign) minister (Mahmood Ali)"
+        m = pre_tail.match(text, r.end())
+        if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Sees No Link" is a headline
+            name = m.group("name")
+            lower = not role[0].isupper()
+            ok = True
+            if lower and not m.group("paren"):
+                if len(name.split()) < 2:
+                    ok = False  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
+                elif role.lower() not in _LOWERCASE_ROLES and not _preceded_by_qualifier(text, role_start):
+                    ok = False
+            if m.group("of") and (lower or not _first_country(m.group("of"))):
+                ok = False  # "spokesman for the Syrian Democratic Forces" is not a title before a name
+            if ok:
+                q = re.search(r"\((?P<q>[A-Za-z]+)\)\s*$", text[max(0, role_start - 20):role_start])
+                full_role = f"{q.group('q')} {role}" if q else role
+                country = _adjacent_country(text, role_start)
+                if country is None and m.group("of"):
+                    country = _first_country(m.group("of"))
+                add(name, full_role, country, m.start("name"))
+        # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail
+        #    Shaheen", "Pakistan's President, Pervez Musharraf,", "The group's leader, Mukhtar Robow"
+        m = after_tail.match(text, r.end())
+        if m:
+            country = _adjacent_country(text, role_start) or (_first_country(m.group("compl")) if m.group("compl") else None)
+            add(m.group("name"), role, country, m.start("name"))
 
     # 2. apposition after the name: "Michael Gonzales, a deputy assistant secretary at the US ...",
     #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
@@ -381,14 +398,6 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         if re.match(rf"(?i){_SAID}\b", desc):
             continue
         add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
-
-    # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail Shaheen",
-    #    "Pakistan's President, Pervez Musharraf,", "The group's leader, Mukhtar Robow"
-    after = re.compile(rf"(?P<role>{roles})(?P<compl>\s+(?:for|of|at|with|in|to)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
-                       rf"(?P<name>{name2})(?=\s*[,.;]|\s+{_SAID}\b)")
-    for m in after.finditer(text):
-        country = _adjacent_country(text, m.start("role")) or (_first_country(m.group("compl")) if m.group("compl") else None)
-        add(m.group("name"), m.group("role"), country, m.start("name"))
 
     return found
 
