@@ -438,6 +438,7 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     _write_json(gen_dir, CLUSTERS, found)
 
 
+FACET_TABLE_VERSION = 2
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 FACET_FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
@@ -453,7 +454,7 @@ def facet_table(reader) -> dict:
         for docnum in reader.postings("key", term).all_ids():
             keys[docnum] = text(term)
     values: dict[str, dict[int, list[str]]] = {}
-    for facet, fieldname in (*FACET_FIELDS.items(), ("month", "published")):
+    for facet, fieldname in (*FACET_FIELDS.items(), ("month", "published"), ("day", "published")):
         table: dict[int, list[str]] = {}
         for term in reader.lexicon(fieldname):
             value = text(term)
@@ -468,7 +469,7 @@ def facet_table(reader) -> dict:
 
 def index_fingerprint(ix) -> list:
     """Changes whenever the documents or their numbers can change (a commit, a merge)."""
-    return [ix.latest_generation(), sorted(seg.segment_id() for seg in ix._segments())]
+    return [FACET_TABLE_VERSION, ix.latest_generation(), sorted(seg.segment_id() for seg in ix._segments())]
 
 
 def _write_facet_table(gen_dir: str) -> None:

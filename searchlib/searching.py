@@ -9,6 +9,7 @@ Repeated values of one filter combine with OR; different filters combine with AN
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import dataclasses
 import re
@@ -234,8 +235,35 @@ def query_groups(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+@dataclass
+class QueryPlan:
+    """A request made ready to run: the text query for Whoosh, and the filters, which the searcher
+    applies as sets of documents (precomputed per facet value) rather than as postings to walk."""
+
+    text: object | None  # a Whoosh query, or None to browse
+    facet_filters: list[tuple[str, list[str]]]  # (facet, values): OR within, AND across
+    whoosh_filters: list  # filters only Whoosh can answer (officials by name, surname or role)
+    dates: tuple[str, str] | None
+    filters: dict[str, list[str]]
+
+    def as_query(self):
+        parts = [self.text] if self.text is not None else [wq.Every()]
+        field = {"group": "groups", "group_any": "group_any", "country": "countries", "source": "source"}
+        parts += [wq.Or([wq.Term(field[f], v) for v in values]) for f, values in self.facet_filters]
+        parts += self.whoosh_filters
+        if self.dates:
+            parts.append(wq.TermRange("published", *self.dates, startexcl=False, endexcl=False))
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
 def build_query(request: SearchRequest, ix, searcher):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
+    plan = build_plan(request, ix, searcher)
+    return plan.as_query(), plan.filters
+
+
+def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
+    """Parse and check a request. Raises our errors for bad values."""
     schema = ix.schema
     parts = []
     text = (request.query or "").strip()
@@ -262,38 +290,36 @@ def build_query(request: SearchRequest, ix, searcher):
             raise BadQuery(f"Query {text!r} has no searchable words (only stop words or punctuation)")
         parts.append(parsed)
     filters: dict[str, list[str]] = {}
+    facet_filters: list[tuple[str, list[str]]] = []
+    whoosh_filters = []
+    dates = None
     if request.groups:
         groups = resolve_groups(request.groups)
         filters["group"] = groups
-        fieldname = "groups" if request.exact_group else "group_any"
-        parts.append(wq.Or([wq.Term(fieldname, g) for g in groups]))
+        facet_filters.append(("group" if request.exact_group else "group_any", groups))
     if request.countries:
         names = resolve_countries(request.countries)
         filters["country"] = names
-        parts.append(wq.Or([wq.Term("countries", n) for n in names]))
+        facet_filters.append(("country", names))
     if request.officials:
         keys = resolve_officials(request.officials, searcher)
         filters["official"] = keys
-        parts.append(wq.Or([wq.Term("official_keys", k) for k in keys]))
+        whoosh_filters.append(wq.Or([wq.Term("official_keys", k) for k in keys]))
     if request.sources:
         names = resolve_sources(request.sources, searcher)
         filters["source"] = names
-        parts.append(wq.Or([wq.Term("source", n) for n in names]))
+        facet_filters.append(("source", names))
     if request.date_from or request.date_to:
         start = parse_period(request.date_from) if request.date_from else "0000-01-01"
         end = parse_period(request.date_to, end=True) if request.date_to else "9999-12-31"
         if start > end:
             raise BadDate(f"Empty date range: --from {request.date_from} is after --to {request.date_to}")
         filters["date"] = [start, end]
-        parts.append(wq.TermRange("published", start, end, startexcl=False, endexcl=False))
-    if text == "*":  # a lone star browses everything
-        parts.insert(0, wq.Every())
-    if not parts:
+        dates = (start, end)
+    if not parts and text != "*" and not filters:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
-    if not text:
-        parts.insert(0, wq.Every())
-    return (parts[0] if len(parts) == 1 else wq.And(parts)), filters
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -314,6 +340,50 @@ class FacetCache:
         # documents that share a story with another one: the only ones collapsing changes
         self.clustered = frozenset(d for d, k in self.keys.items() if k in clusters)
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
+        self._days: list[tuple[str, int]] | None = None
+
+    def _value_sets(self, facet: str) -> dict[str, frozenset[int]]:
+        if facet not in self.sets:
+            by_value: dict[str, set[int]] = {}
+            for d, values in self.values[facet].items():
+                for v in values:
+                    by_value.setdefault(v, set()).add(d)
+            self.sets[facet] = {v: frozenset(ds) for v, ds in by_value.items()}
+        return self.sets[facet]
+
+    def allowed(self, plan: QueryPlan, searcher) -> set[int] | None:
+        """The documents the plan's filters let through (None: no filter at all)."""
+        result: set[int] | None = None
+        for facet, values in plan.facet_filters:
+            if facet == "group_any":  # a group and its affiliates
+                table = aliases.groups()
+                values = [v for g in values for v in (g, *table.descendants(g))]
+                facet = "group"
+            sets = self._value_sets(facet)
+            docs: set[int] = set().union(*(sets.get(v, frozenset()) for v in values))
+            result = docs if result is None else result & docs
+        if plan.dates:
+            start, end = plan.dates
+            days = self.day_index()
+            lo = bisect.bisect_left(days, (start, -1))
+            hi = bisect.bisect_right(days, (end, float("inf")))
+            docs = {d for _day, d in days[lo:hi]}
+            result = docs if result is None else result & docs
+        for q in plan.whoosh_filters:
+            docs = set(q.docs(searcher))
+            result = docs if result is None else result & docs
+        return result
+
+    def day_index(self) -> list[tuple[str, int]]:
+        if self._days is None:
+            self._days = sorted((v[0], d) for d, v in self.values.get("day", {}).items())
+        return self._days
+
+    def newest_first(self, docnums) -> list[int]:
+        """Documents by publication date, newest first, then by key (undated ones last)."""
+        day = self.values.get("day", {})
+        keys = self.keys
+        return sorted(docnums, key=lambda d: ((day.get(d) or [""])[0], keys.get(d, "")), reverse=True)
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
         table = self.values[facet]
@@ -330,15 +400,9 @@ class FacetCache:
 
     def _count_by_sets(self, docnums, facet: str, collapse: bool) -> Counter:
         """Many matches: intersect each value's document set with the matches, at C speed."""
-        if facet not in self.sets:
-            by_value: dict[str, set[int]] = {}
-            for d, values in self.values[facet].items():
-                for v in values:
-                    by_value.setdefault(v, set()).add(d)
-            self.sets[facet] = {v: frozenset(ds) for v, ds in by_value.items()}
         matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
         counts: Counter = Counter()
-        for value, docs in self.sets[facet].items():
+        for value, docs in self._value_sets(facet).items():
             inter = docs & matched if len(docs) < len(matched) else matched & docs
             if not inter:
                 continue
@@ -399,49 +463,63 @@ class Searcher:
         return self._facets
 
     def search(self, request: SearchRequest) -> SearchResult:
-        q, filters = build_query(request, self.ix, self.searcher)
-        s = self.searcher
-        collapse = not request.all and bool(self.facet_cache.cluster_size)
-        cluster = self.facet_cache.cluster
+        plan = build_plan(request, self.ix, self.searcher)
+        s, cache = self.searcher, self.facet_cache
+        collapse = not request.all and bool(cache.cluster_size)
+        cluster = cache.cluster
         limit = max(0, request.limit)
-        browse = not (request.query or "").strip() or request.query.strip() == "*"
-        by_date = request.sort == "date" or browse
-        hits: list[Hit] = []
-        fetch = limit + 10 if collapse else limit
-        while True:
-            # one pass over the postings gives both the top hits and every matching document
-            if by_date:
-                results = s.search(q, limit=max(fetch, 1), sortedby=["published", "key"], reverse=True)
-                matched = results.docs()
-            else:
-                collector = _TopAndAll(max(fetch, 1))
-                s.search_with_collector(q, collector)
-                results, matched = collector.results(), collector.all
-            chosen, seen = [], set()
-            for r in results:
-                c = cluster.get(r.docnum, r.docnum)
-                if collapse and c in seen:
-                    continue  # a later copy of a story already shown
-                seen.add(c)
-                chosen.append(r)
-                if len(chosen) == limit:
+        by_date = request.sort == "date" or plan.text is None
+        if plan.text is None:  # browsing: the filters, as sets of documents, are the matches, newest first
+            allowed = cache.allowed(plan, s)
+            matched = allowed if allowed is not None else set(cache.keys)
+            ranked = iter(cache.newest_first(matched))
+            scored = ((d, 0.0) for d in ranked)
+        else:
+            # With words to match, facet filters join the Whoosh query (its postings intersection lets
+            # an expensive phrase skip every page the filter excludes); a date range is a set lookup
+            # (Whoosh would expand it into one term per day).
+            text_query = dataclasses.replace(plan, dates=None).as_query()
+            allowed = cache.allowed(QueryPlan(None, [], [], plan.dates, {}), s) if plan.dates else None
+            # One pass over the postings gives the best hits and every match (totals and facets need
+            # them all). With copies of a story to fold, a few more top hits are kept; a second pass
+            # keeps all of them in the rare case that is still not enough.
+            size = limit * 3 + 10 if collapse else limit
+            while True:
+                inner = _TopAndAll(max(size, 1))
+                collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
+                s.search_with_collector(text_query, collector)
+                matched = inner.all
+                if by_date:
+                    scored = ((d, 0.0) for d in cache.newest_first(matched))
                     break
-            if len(chosen) >= limit or len(results) >= len(matched) or not collapse:
+                top = [(hit.docnum, hit.score) for hit in collector.results()]
+                if (not collapse or len(top) >= len(matched)
+                        or len({cluster.get(d, d) for d, _ in top}) >= limit):
+                    scored = iter(top)
+                    break
+                size = len(matched)
+        chosen, seen = [], set()
+        for docnum, score in scored:
+            c = cluster.get(docnum, docnum)
+            if collapse and c in seen:
+                continue  # a later copy of a story already shown
+            seen.add(c)
+            chosen.append((docnum, score))
+            if len(chosen) >= limit:
                 break
-            fetch *= 4
         total = len({cluster.get(d, d) for d in matched}) if collapse else len(matched)
-        snippets = None if browse else Snippets(q, self.ix.schema["body"].analyzer)
-        for rank, r in enumerate(chosen[:limit], 1):
-            key = self.facet_cache.keys.get(r.docnum)
-            canonical = cluster.get(r.docnum, key)
-            size = self.facet_cache.cluster_size.get(canonical, 0)
-            hits.append(_hit(rank, r, 0.0 if by_date else r.score, snippets, max(0, size - 1),
-                             canonical if size else None))
-        facets = facet_counts(self.facet_cache, matched, collapse=collapse) if request.facets else {}
+        snippets = Snippets(plan.text, self.ix.schema["body"].analyzer) if plan.text is not None else None
+        hits = []
+        for rank, (docnum, score) in enumerate(chosen, 1):
+            canonical = cluster.get(docnum, cache.keys.get(docnum))
+            size = cache.cluster_size.get(canonical, 0)
+            hits.append(_hit(rank, s.stored_fields(docnum), 0.0 if by_date else score, snippets,
+                             max(0, size - 1), canonical if size else None))
+        facets = facet_counts(cache, matched, collapse=collapse) if request.facets else {}
         timeline = None
         if request.timeline:
-            timeline = dict(sorted(self.facet_cache.count(matched, "month", collapse).items()))
-        return SearchResult(request.query or "", total, hits, facets, filters, timeline)
+            timeline = dict(sorted(cache.count(matched, "month", collapse).items()))
+        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline)
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         docnums = list(self.searcher.reader().all_doc_ids())
@@ -503,6 +581,9 @@ class _TopAndAll(collectors.TopCollector):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit=limit, usequality=False)  # no block skipping: every match is seen
+        # and no matcher replacement: Whoosh would drop the branches of an OR (title | body) that can
+        # no longer reach the top N, and with them matches that count in the totals and facets
+        self.replace = 0
         self.all: list[int] = []
 
     def _collect(self, global_docnum, score):
@@ -582,8 +663,8 @@ def _lead(text: str, width: int) -> str:
     return re.sub(r"\s+", " ", cut).strip() + (" ..." if len(text) > width else "")
 
 
-def _hit(rank: int, r, score: float, snippets: Snippets | None, duplicates: int = 0, cluster: str | None = None) -> Hit:
-    fields = r.fields()
+def _hit(rank: int, fields: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
+         cluster: str | None = None) -> Hit:
     rec = _record(fields)
     snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], rec["groups"],

@@ -218,3 +218,18 @@ def test_fast_paths_give_the_same_hits_and_counts_as_the_straightforward_ones(bu
             naive = [s.searcher.stored_fields(hit.docnum)["key"] for hit in s.searcher.search(q, limit=50)]
             shown = [h.key for h in s.search(dataclasses.replace(request_, limit=50, all=True)).hits]
             assert shown == naive
+
+
+def test_totals_count_every_match_not_just_those_that_could_rank(tmp_path):
+    """Whoosh drops OR branches that cannot reach the top N; the total must not shrink with them."""
+    from searchlib import build_index
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i in range(60):  # many pages say "police" only in the body, a few also in the title
+        title = "Police report" if i % 10 == 0 else f"Report {i}"
+        body = " ".join(["Officials said the police closed the road near the market on Friday."] +
+                        [f"Filler sentence number {j} about the weather in the city." for j in range(i % 7 + 3)])
+        (corpus / f"p{i:02d}.txt").write_text(f"{title}\n\n{body}\n\n{body.replace('Officials', 'Witnesses')}")
+    build_index([str(corpus)], str(tmp_path / "ix"), jobs=1)
+    assert search(SearchRequest("police", limit=3, all=True), str(tmp_path / "ix")).total == 60
