@@ -228,6 +228,21 @@ def wall_median(cmd: list[str], runs: int) -> tuple[float, list[float], int]:
     return statistics.median(times), times, rc
 
 
+def loadavg() -> float:
+    with open("/proc/loadavg") as fh:
+        return float(fh.read().split()[0])
+
+
+def note_load(r: dict, phase: str) -> None:
+    """The 1-minute load average at the end of a phase: above the core count, other processes competed."""
+    r.setdefault("load_1min", {}).setdefault(phase, []).append(loadavg())
+
+
+def git_head() -> str:
+    p = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return p.stdout.strip() or "?"
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -280,14 +295,23 @@ def make_queries(values: dict, n: int = 200, seed: int = 7) -> list[dict]:
     return out
 
 
-def query_searchlib(index_dir: str, qfile: str, passes: int) -> dict:
-    """Warm queries through the Python API in this (child) process: one Searcher, facets on."""
+def query_searchlib(index_dir: str, qfile: str, passes: int, variant: str = "default") -> dict:
+    """Warm queries through the Python API in this (child) process: one Searcher, facets on.
+
+    variant "all": SearchRequest(all=True), every near-duplicate counted (the baselines' work),
+    when searchlib has that option; "default": one hit per story, as `search` does by default.
+    """
     t0 = time.perf_counter()
     from searchlib import SearchRequest, Searcher
+    extra = {}
+    if variant == "all":
+        if "all" not in getattr(SearchRequest, "__dataclass_fields__", {}):
+            return {"unsupported": "SearchRequest has no `all` option"}
+        extra["all"] = True
     with open(qfile, encoding="utf-8") as fh:
         queries = json.load(fh)
     requests = [SearchRequest(query=q["query"], countries=(q["country"],) if q.get("country") else (),
-                              groups=(q["group"],) if q.get("group") else (), facets=True, limit=10)
+                              groups=(q["group"],) if q.get("group") else (), facets=True, limit=10, **extra)
                 for q in queries]
     with Searcher(index_dir) as s:
         first = s.search(requests[0])
@@ -331,6 +355,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
         except ValueError:
             m["summary"] = None
         builds.append(m)
+        note_load(r, "searchlib index")
         log(f"  {m['wall_s']:.1f} s, tree RSS {m['tree_rss_mb']:.0f} MB")
     summary = builds[-1]["summary"] or {}
     failed = summary.get("failed") or []
@@ -371,6 +396,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
                 raise SystemExit(f"{system} baseline failed: {m['stderr'][-2000:]}")
             m.update(json.loads(m["stdout"].strip().splitlines()[-1]))
             runs.append(m)
+            note_load(r, f"{system} index")
             log(f"  {m['seconds']:.1f} s index time, tree RSS {m['tree_rss_mb']:.0f} MB")
         secs = median_of(runs, "seconds")
         r[f"{system}_index"] = {"seconds": secs, "docs_per_s": n / secs, "seconds_runs": [m["seconds"] for m in runs],
@@ -386,18 +412,24 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
     qfile = os.path.join(work, "queries.json")
     with open(qfile, "w", encoding="utf-8") as fh:
         json.dump(shared["queries"], fh, indent=0)
+    me = [sys.executable, os.path.abspath(__file__), "_query-searchlib", sl_index, qfile, str(ARGS.passes)]
     for system, qcmd in (
-            ("searchlib", [sys.executable, os.path.abspath(__file__), "_query-searchlib", sl_index, qfile]),
-            ("whoosh", [sys.executable, bl, "query", "whoosh", os.path.join(work, "naive-whoosh"), qfile]),
-            ("fts5", [sys.executable, bl, "query", "fts5", os.path.join(work, "fts5.sqlite"), qfile])):
+            ("searchlib", me + ["default"]),
+            ("searchlib_all", me + ["all"]),
+            ("whoosh", [sys.executable, bl, "query", "whoosh", os.path.join(work, "naive-whoosh"), qfile, str(ARGS.passes)]),
+            ("fts5", [sys.executable, bl, "query", "fts5", os.path.join(work, "fts5.sqlite"), qfile, str(ARGS.passes)])):
         log(f"N={n}: warm queries, {system}")
-        m = run_measured(qcmd + [str(ARGS.passes)])
+        m = run_measured(qcmd)
+        note_load(r, f"{system} queries")
         if m["rc"] != 0:
             raise SystemExit(f"{system} queries failed: {m['stderr'][-2000:]}")
         q = json.loads(m["stdout"].strip().splitlines()[-1])
         q["process_tree_rss_mb"] = m["tree_rss_mb"]
         r[f"{system}_query"] = q
-        log(f"  p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms")
+        if "p50_ms" in q:
+            log(f"  p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms, sum of totals {q.get('totals_sum')}")
+        else:
+            log(f"  skipped: {q}")
 
     # fresh-process search with facets vs ripgrep single-term lookups over the files
     runs_each = max(1, ARGS.fresh_runs // len(FRESH_TERMS))
@@ -407,6 +439,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
         times += ts
         rcs.add(rc)
     r["fresh_search"] = {"median_ms": statistics.median(times) * 1000, "runs": len(times), "exit_codes": sorted(rcs)}
+    note_load(r, "fresh search")
     log(f"N={n}: fresh search median {r['fresh_search']['median_ms']:.0f} ms")
     if shared.get("rg"):
         subprocess.run([shared["rg"], "-l", "-i", "-w", "-F", "election", corpus], stdout=subprocess.DEVNULL)  # warm
@@ -478,12 +511,19 @@ ROWS = [
     ("searchlib warm query p95 ms", "searchlib_query.p95_ms", ".2f"),
     ("searchlib queries with 0 hits (of 200)", "searchlib_query.zero_hit_queries", "d"),
     ("searchlib import+open+first query ms", "searchlib_query.import_open_first_query_ms", ".0f"),
+    ("searchlib sum of totals, 200 queries", "searchlib_query.totals_sum", "d"),
+    ("searchlib --all (every copy) warm p50 ms", "searchlib_all_query.p50_ms", ".2f"),
+    ("searchlib --all (every copy) warm p95 ms", "searchlib_all_query.p95_ms", ".2f"),
+    ("searchlib --all sum of totals", "searchlib_all_query.totals_sum", "d"),
     ("naive Whoosh warm query p50 ms", "whoosh_query.p50_ms", ".2f"),
     ("naive Whoosh warm query p95 ms", "whoosh_query.p95_ms", ".2f"),
     ("naive Whoosh queries with 0 hits", "whoosh_query.zero_hit_queries", "d"),
+    ("naive Whoosh sum of totals", "whoosh_query.totals_sum", "d"),
     ("SQLite FTS5 warm query p50 ms", "fts5_query.p50_ms", ".2f"),
     ("SQLite FTS5 warm query p95 ms", "fts5_query.p95_ms", ".2f"),
     ("SQLite FTS5 queries with 0 hits", "fts5_query.zero_hit_queries", "d"),
+    ("SQLite FTS5 sum of totals", "fts5_query.totals_sum", "d"),
+    ("load average 1 min, max over phases", "load_max", ".1f"),
     ("fresh `search TERM --facets` median ms", "fresh_search.median_ms", ".0f"),
     ("ripgrep single-term lookup median ms", "ripgrep.median_ms", ".0f"),
     ("search --batch lookups/s", "batch.lookups_per_s", ".0f"),
@@ -497,13 +537,15 @@ def ratio(a, b):
 def report(results: list[dict], shared: dict) -> list[str]:
     lines = []
     sizes = [r["n"] for r in results]
+    for r in results:
+        r["load_max"] = max((v for vals in r.get("load_1min", {}).values() for v in vals), default=None)
     w = max(len(label) for label, _, _ in ROWS) + 2
     lines.append("measure".ljust(w) + "".join(f"N={n}".rjust(12) for n in sizes))
     lines.append("-" * (w + 12 * len(sizes)))
     for label, path, spec in ROWS:
         lines.append(label.ljust(w) + "".join(fmt(get(r, path), spec).rjust(12) for r in results))
     lines.append("")
-    for sysname in ("searchlib", "whoosh", "fts5"):
+    for sysname in ("searchlib", "searchlib_all", "whoosh", "fts5"):
         kinds = get(results[-1], f"{sysname}_query.by_kind") or {}
         lines.append(f"p50/p95 ms by query kind at N={results[-1]['n']}, {sysname}: " + ", ".join(
             f"{k} {v['p50_ms']:.1f}/{v['p95_ms']:.1f}" for k, v in kinds.items()))
@@ -511,6 +553,17 @@ def report(results: list[dict], shared: dict) -> list[str]:
         lines.append("ripgrep: not installed (pass --install-rg to apt-get install it); fresh-search ratio skipped")
     if not shared["has_batch"]:
         lines.append("search --batch: not available")
+    cores = os.cpu_count()
+    busy = [f"N={r['n']} max {r['load_max']:.1f}" for r in results if r.get("load_max") and r["load_max"] > cores]
+    if busy:
+        lines.append(f"WARNING: the machine was shared: 1-min load average above {cores} cores ({', '.join(busy)}); "
+                     "other processes competed, so absolute times are inflated (ratios less so)")
+    if shared.get("head_start") != shared.get("head_end"):
+        lines.append(f"WARNING: searchlib's git HEAD moved during the run ({shared.get('head_start')} -> "
+                     f"{shared.get('head_end')}): measurements mix code versions")
+    if get(results[-1], "searchlib_query.totals_sum") and get(results[-1], "whoosh_query.totals_sum"):
+        lines.append("note: the replicas are exact copies; searchlib's default counts each near-duplicate story once "
+                     "(smaller totals and facet counts), --all (SearchRequest(all=True)) counts every copy as the baselines do")
     lines.append(f"peak RSS: sampled from /proc every 0.1 s, sum over the process tree (RSS counts pages shared "
                  f"by forked workers once per process; PSS shares them); largest single process: "
                  f"{results[0]['searchlib_index']['max_process_rss_source']}")
@@ -524,6 +577,8 @@ def report(results: list[dict], shared: dict) -> list[str]:
                 lines.append(f"growth warm_p50 {sysname} N={r['n']}/N={first['n']} = {fmt(g, '.2f')} "
                              f"(docs x{k:g}; target for searchlib: sub-linear, < {k:g})")
             g = ratio(get(r, "searchlib_index.docs_per_s"), get(first, "searchlib_index.docs_per_s"))
+            g = ratio(get(r, "searchlib_all_query.p50_ms"), get(first, "searchlib_all_query.p50_ms"))
+            lines.append(f"growth warm_p50 searchlib --all N={r['n']}/N={first['n']} = {fmt(g, '.2f')} (docs x{k:g})")
             lines.append(f"growth index docs/s searchlib N={r['n']}/N={first['n']} = {fmt(g, '.2f')} (target: flat, ~1.0)")
     for r in results:  # largest N last
         n = r["n"]
@@ -535,7 +590,11 @@ def report(results: list[dict], shared: dict) -> list[str]:
                      f"{fmt(get(r, 'searchlib_index.max_process_rss_mb'), '.0f')}) (target <= 400)")
         lines.append(f"ratio warm_p50 searchlib / naive_whoosh = "
                      f"{fmt(ratio(get(r, 'searchlib_query.p50_ms'), get(r, 'whoosh_query.p50_ms')), '.3f')} (target <= 0.1)")
-        lines.append(f"warm_p95 searchlib = {fmt(get(r, 'searchlib_query.p95_ms'), '.1f')} ms (target <= 60 ms)")
+        lines.append(f"ratio warm_p50 searchlib --all / naive_whoosh = "
+                     f"{fmt(ratio(get(r, 'searchlib_all_query.p50_ms'), get(r, 'whoosh_query.p50_ms')), '.3f')} "
+                     f"(every copy counted, the baselines' work) (target <= 0.1)")
+        lines.append(f"warm_p95 searchlib = {fmt(get(r, 'searchlib_query.p95_ms'), '.1f')} ms, --all "
+                     f"{fmt(get(r, 'searchlib_all_query.p95_ms'), '.1f')} ms (target <= 60 ms)")
         lines.append(f"ratio warm_p50 searchlib / fts5 = "
                      f"{fmt(ratio(get(r, 'searchlib_query.p50_ms'), get(r, 'fts5_query.p50_ms')), '.3f')} (target < 1)")
         lines.append(f"ratio warm_p95 searchlib / fts5 = "
@@ -623,7 +682,7 @@ def parse_args(argv):
 
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "_query-searchlib":  # child process of the warm-query measurement
-        print(json.dumps(query_searchlib(argv[1], argv[2], int(argv[3]))))
+        print(json.dumps(query_searchlib(argv[1], argv[2], int(argv[3]), *argv[4:5])))
         return 0
     global ARGS
     ARGS = parse_args(argv)
@@ -636,10 +695,11 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     rows = base.load_articles()
     help_text = subprocess.run(["search", "--help"], capture_output=True, text=True).stdout
-    shared = {"rg": ensure_rg(), "has_batch": "--batch" in help_text}
+    shared = {"rg": ensure_rg(), "has_batch": "--batch" in help_text, "head_start": git_head()}
     results = []
     for n in sizes:
         results.append(bench_size(n, rows, shared))
+    shared["head_end"] = git_head()
     lines = report(results, shared) if results else []
     if ARGS.profile:
         lines = profile_index(rows) + [""] + lines
@@ -652,6 +712,7 @@ def main(argv: list[str]) -> int:
         json.dump({"argv": argv, "sizes": sizes, "cores": os.cpu_count(), "total_s": total,
                    "filter_values": shared.get("filter_values"), "queries": shared.get("queries"),
                    "ripgrep": shared["rg"], "has_batch": shared["has_batch"],
+                   "git_head": [shared["head_start"], shared.get("head_end")],
                    "results": [{k: v for k, v in r.items()} for r in results], "printed": lines}, fh, indent=1)
     print(f"(results: {path})")
     print("\n".join(lines))

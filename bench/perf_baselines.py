@@ -203,21 +203,22 @@ def time_queries(run, queries: list[dict], passes: int) -> dict:
     """One warm-up pass, then PASSES timed passes; p50/p95 per pass and their medians."""
     for q in queries:
         run(q)
-    per_pass, zero = [], 0
-    for _ in range(passes):
+    per_pass, zero, totals = [], 0, 0
+    for k in range(passes):
         times = []
         for q in queries:
             t0 = time.perf_counter()
             total, _ = run(q)
             times.append((time.perf_counter() - t0) * 1000.0)
             zero += total == 0
+            totals += total if k == 0 else 0
         per_pass.append(times)
     by_kind: dict[str, list[float]] = {}
     for times in per_pass:
         for q, t in zip(queries, times):
             by_kind.setdefault(q.get("kind", "?"), []).append(t)
     kinds = {k: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)} for k, v in by_kind.items()}
-    return summarize_passes(per_pass, zero_hit_queries=zero // max(1, passes), by_kind=kinds)
+    return summarize_passes(per_pass, zero_hit_queries=zero // max(1, passes), totals_sum=totals, by_kind=kinds)
 
 
 def percentile(values: list[float], p: float) -> float:

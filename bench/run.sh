@@ -5,7 +5,8 @@
 # fresh `search` processes vs ripgrep and `search --batch`. Prints a table, then the ratio lines of
 # the targets (largest size last); writes bench/out/results-<timestamp>.json.
 #
-#   bash bench/run.sh                      # N = 10k and 50k: about 20-25 min on 2 cores
+#   bash bench/run.sh                      # N = 10k and 50k: about 25 min on an idle 2-core machine
+#                                          # (37 min measured while other jobs kept the load at 4-7)
 #   bash bench/run.sh --sizes 2000         # quick check, about 1-2 min
 #   bash bench/run.sh --full               # adds N = 100k (about +25 min)
 #   bash bench/run.sh --install-rg         # apt-get install ripgrep first if rg is missing
