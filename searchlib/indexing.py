@@ -732,7 +732,7 @@ class _RunWriter:
             else:
                 self.gen_dir = live_gen
                 self.ix = whoosh_index.open_dir(live_gen)
-            self.writer = self.ix.writer(limitmb=128)
+            self.writer = self.ix.writer(limitmb=64)  # the posting buffer: memory vs. segment merges at commit
         except OSError as e:
             self.abort()
             raise self._io_error(e) from None
