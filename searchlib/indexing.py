@@ -438,33 +438,33 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     _write_json(gen_dir, CLUSTERS, found)
 
 
-FACET_TABLE_VERSION = 2
+FACET_TABLE_VERSION = 3
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 FACET_FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
 
-def facet_table(reader) -> dict:
-    """docnum -> key, and per facet docnum -> values, read from the postings of the facet fields."""
+def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
+    """What a searcher needs besides the postings, in inverted form (value -> document numbers:
+    few objects, so it loads in milliseconds): the live documents, each facet's values, the
+    publication days, and the near-duplicate cluster of each document that has copies."""
 
     def text(term):
         return term.decode("utf-8") if isinstance(term, bytes) else term
 
-    keys: dict[int, str] = {}
-    for term in reader.lexicon("key"):
-        for docnum in reader.postings("key", term).all_ids():
-            keys[docnum] = text(term)
-    values: dict[str, dict[int, list[str]]] = {}
-    for facet, fieldname in (*FACET_FIELDS.items(), ("month", "published"), ("day", "published")):
-        table: dict[int, list[str]] = {}
-        for term in reader.lexicon(fieldname):
-            value = text(term)
-            if value:
-                if facet == "month":
-                    value = value[:7]
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    table.setdefault(docnum, []).append(value)
-        values[facet] = table
-    return {"keys": keys, "values": values}
+    def inverted(fieldname: str) -> dict[str, list[int]]:
+        return {text(term): list(reader.postings(fieldname, term).all_ids())
+                for term in reader.lexicon(fieldname) if text(term)}
+
+    cluster: dict[int, str] = {}
+    for key, canonical in (clusters or {}).items():
+        for docnum in (reader.postings("key", key).all_ids() if reader.doc_frequency("key", key) else ()):
+            cluster[docnum] = canonical
+    return {
+        "docs": sorted(reader.all_doc_ids()),
+        "facets": {facet: inverted(fieldname) for facet, fieldname in FACET_FIELDS.items()},
+        "days": inverted("published"),
+        "cluster": cluster,
+    }
 
 
 def index_fingerprint(ix) -> list:
@@ -475,7 +475,7 @@ def index_fingerprint(ix) -> list:
 def _write_facet_table(gen_dir: str) -> None:
     ix = whoosh_index.open_dir(gen_dir)
     with ix.reader() as reader:
-        data = {"fingerprint": index_fingerprint(ix), **facet_table(reader)}
+        data = {"fingerprint": index_fingerprint(ix), **facet_table(reader, read_json(gen_dir, CLUSTERS))}
     tmp = os.path.join(gen_dir, f".{FACET_TABLE}.{os.getpid()}")
     with open(tmp, "wb") as fh:
         marshal.dump(data, fh)

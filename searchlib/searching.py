@@ -325,30 +325,43 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
 # ----------------------------------------------------------------------------- facets
 
 class FacetCache:
-    """Per-reader table docnum -> facet values, built once from the postings of the facet fields.
+    """A searcher's facet table (``indexing.facet_table``): value -> documents, per facet.
 
-    Counting a facet over N matches is then N dictionary lookups, instead of Whoosh rebuilding
-    its facet table for every search. Multi-valued tags count once per document and value.
+    Facet counts and filters are set intersections at C speed, instead of Whoosh rebuilding its
+    facet table for every search. Multi-valued tags count once per document and value; with
+    near-duplicates collapsed, a story counts once.
     """
 
-    def __init__(self, table: dict, clusters: dict[str, str] | None = None) -> None:
-        self.keys: dict[int, str] = table["keys"]
-        self.values: dict[str, dict[int, list[str]]] = table["values"]
-        clusters = clusters or {}
-        self.cluster: dict[int, str] = {d: clusters.get(k, k) for d, k in self.keys.items()}
-        self.cluster_size = Counter(clusters.values())
-        # documents that share a story with another one: the only ones collapsing changes
-        self.clustered = frozenset(d for d, k in self.keys.items() if k in clusters)
+    def __init__(self, table: dict) -> None:
+        self.docs: list[int] = table["docs"]
+        self.inverted: dict[str, dict[str, list[int]]] = dict(table["facets"])
+        self.days: dict[str, list[int]] = table["days"]
+        self.inverted["month"] = {}
+        for day, docs in self.days.items():
+            self.inverted["month"].setdefault(day[:7], []).extend(docs)
+        # the documents that share a story with another one, and each one's canonical copy
+        self.cluster: dict[int, str] = table["cluster"]
+        self.cluster_size = Counter(self.cluster.values())
+        self.clustered = frozenset(self.cluster)
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
-        self._days: list[tuple[str, int]] | None = None
+        self._days: list[str] | None = None
+        self._day_of: dict[int, str] | None = None
+
+    def story(self, docnum: int):
+        """The identity of a document's story: its cluster, or the document itself."""
+        return self.cluster.get(docnum, docnum)
+
+    def values_of(self, facet: str) -> dict[int, list[str]]:
+        """docnum -> values (for checks and small jobs; the counts use the sets)."""
+        out: dict[int, list[str]] = {}
+        for value, docs in self.inverted[facet].items():
+            for d in docs:
+                out.setdefault(d, []).append(value)
+        return out
 
     def _value_sets(self, facet: str) -> dict[str, frozenset[int]]:
         if facet not in self.sets:
-            by_value: dict[str, set[int]] = {}
-            for d, values in self.values[facet].items():
-                for v in values:
-                    by_value.setdefault(v, set()).add(d)
-            self.sets[facet] = {v: frozenset(ds) for v, ds in by_value.items()}
+            self.sets[facet] = {v: frozenset(docs) for v, docs in self.inverted[facet].items()}
         return self.sets[facet]
 
     def allowed(self, plan: QueryPlan, searcher) -> set[int] | None:
@@ -364,39 +377,26 @@ class FacetCache:
             result = docs if result is None else result & docs
         if plan.dates:
             start, end = plan.dates
-            days = self.day_index()
-            lo = bisect.bisect_left(days, (start, -1))
-            hi = bisect.bisect_right(days, (end, float("inf")))
-            docs = {d for _day, d in days[lo:hi]}
+            if self._days is None:
+                self._days = sorted(self.days)
+            lo = bisect.bisect_left(self._days, start)
+            hi = bisect.bisect_right(self._days, end)
+            docs = {d for day in self._days[lo:hi] for d in self.days[day]}
             result = docs if result is None else result & docs
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
             result = docs if result is None else result & docs
         return result
 
-    def day_index(self) -> list[tuple[str, int]]:
-        if self._days is None:
-            self._days = sorted((v[0], d) for d, v in self.values.get("day", {}).items())
-        return self._days
-
     def newest_first(self, docnums) -> list[int]:
-        """Documents by publication date, newest first, then by key (undated ones last)."""
-        day = self.values.get("day", {})
-        keys = self.keys
-        return sorted(docnums, key=lambda d: ((day.get(d) or [""])[0], keys.get(d, "")), reverse=True)
+        """Documents by publication date, newest first, then by document number (undated ones last)."""
+        if self._day_of is None:
+            self._day_of = {d: day for day, docs in self.days.items() for d in docs}
+        day = self._day_of
+        return sorted(docnums, key=lambda d: (day.get(d, ""), d), reverse=True)
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
-        table = self.values[facet]
-        if len(docnums) > 2000:
-            return self._count_by_sets(docnums, facet, collapse)
-        if not collapse:
-            counts: Counter = Counter()
-            for d in docnums:
-                counts.update(table.get(d, ()))
-            return counts
-        # a story counts once per value, however many outlets carried it
-        pairs = {(v, self.cluster.get(d, d)) for d in docnums for v in table.get(d, ())}
-        return Counter(v for v, _c in pairs)
+        return self._count_by_sets(docnums, facet, collapse)
 
     def _count_by_sets(self, docnums, facet: str, collapse: bool) -> Counter:
         """Many matches: intersect each value's document set with the matches, at C speed."""
@@ -410,7 +410,7 @@ class FacetCache:
             if collapse and self.clustered:
                 extra = inter & self.clustered
                 if extra:
-                    n -= len(extra) - len({self.cluster[d] for d in extra})
+                    n -= len(extra) - len({self.cluster[d] for d in extra})  # copies of one story
             counts[value] = n
         return counts
 
@@ -458,8 +458,9 @@ class Searcher:
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
             # written by the indexer after each commit; rebuilt here only if it is missing or stale
-            table = indexing.load_facet_table(self.gen_dir, self.ix) or indexing.facet_table(self.searcher.reader())
-            self._facets = FacetCache(table, indexing.read_json(self.gen_dir, indexing.CLUSTERS))
+            table = indexing.load_facet_table(self.gen_dir, self.ix) or indexing.facet_table(
+                self.searcher.reader(), indexing.read_json(self.gen_dir, indexing.CLUSTERS))
+            self._facets = FacetCache(table)
         return self._facets
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -471,7 +472,7 @@ class Searcher:
         by_date = request.sort == "date" or plan.text is None
         if plan.text is None:  # browsing: the filters, as sets of documents, are the matches, newest first
             allowed = cache.allowed(plan, s)
-            matched = allowed if allowed is not None else set(cache.keys)
+            matched = allowed if allowed is not None else set(cache.docs)
             ranked = iter(cache.newest_first(matched))
             scored = ((d, 0.0) for d in ranked)
         else:
@@ -511,8 +512,8 @@ class Searcher:
         snippets = Snippets(plan.text, self.ix.schema["body"].analyzer) if plan.text is not None else None
         hits = []
         for rank, (docnum, score) in enumerate(chosen, 1):
-            canonical = cluster.get(docnum, cache.keys.get(docnum))
-            size = cache.cluster_size.get(canonical, 0)
+            canonical = cluster.get(docnum)
+            size = cache.cluster_size.get(canonical, 0) if canonical else 0
             hits.append(_hit(rank, s.stored_fields(docnum), 0.0 if by_date else score, snippets,
                              max(0, size - 1), canonical if size else None))
         facets = facet_counts(cache, matched, collapse=collapse) if request.facets else {}
