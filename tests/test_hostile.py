@@ -212,3 +212,19 @@ def test_unreadable_file_is_reported(tmp_path):
     os.chmod(tmp_path / "secret.txt", 0)
     report = build_index([str(tmp_path)], str(tmp_path / "ix"), jobs=1)
     assert "secret.txt" in report.failed[0][0]
+
+
+def test_files_deleted_or_rewritten_during_a_run(tmp_path):
+    from searchlib import loading, pipeline
+
+    (tmp_path / "gone.txt").write_text(GOOD)
+    (tmp_path / "moving.txt").write_text(GOOD)
+    sources = [s for s in loading.iter_sources([str(tmp_path)])]
+    (tmp_path / "gone.txt").unlink()  # deleted between the scan and the read
+    (tmp_path / "moving.txt").write_text(GOOD.replace("Kabul", "Kandahar"))  # rewritten meanwhile
+    results = {r.key: r for r in pipeline.derive_all(sources, jobs=1)}
+    assert "vanished" in results["gone.txt"].failures[0].reason
+    assert "Kandahar" in results["moving.txt"].records[0].text  # the bytes read are the ones indexed
+    ix = tmp_path / "ix"
+    build_index([str(tmp_path)], str(ix), jobs=1)
+    assert search(SearchRequest("Kandahar"), str(ix)).total == 1
