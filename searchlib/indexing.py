@@ -269,7 +269,8 @@ def _live_name(index_dir: str) -> str | None:
         return None
 
 
-def _size(path: str) -> int:
+def folder_size(path: str) -> int:
+    """Bytes under ``path`` (a file or a folder)."""
     if os.path.isfile(path):
         return os.path.getsize(path)
     total = 0
@@ -299,7 +300,7 @@ def reclaim(index_dir: str) -> int:
         dead_build = re.fullmatch(r"gen-\d{6}", name) and (live_number is None or int(name[4:]) > live_number)
         temp = name.startswith((f".{CURRENT}.", f".{LAST_RUN}."))
         if dead_build or temp:
-            freed += _size(path)
+            freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
     if live_number is not None:
         gen_dir = os.path.join(index_dir, live)
@@ -315,7 +316,7 @@ def reclaim(index_dir: str) -> int:
             if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
                 continue
             path = os.path.join(gen_dir, name)
-            freed += _size(path)
+            freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
     return freed
 

@@ -10,17 +10,6 @@ from typing import IO
 from . import indexing, searching
 
 
-def _folder_size(path: str) -> int:
-    total = 0
-    for dirpath, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(dirpath, name))
-            except OSError:
-                pass
-    return total
-
-
 def stats(index_dir: str | None = None, top: int = 10) -> dict:
     """A summary of the index at ``index_dir``. Raises IndexNotFound/IndexCorrupt."""
     index_dir = index_dir or indexing.default_index_dir()
@@ -38,7 +27,7 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
     return {
         "index": index_dir,
         "documents": documents,
-        "size_bytes": _folder_size(gen),
+        "size_bytes": indexing.folder_size(gen),
         "last_update": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
         "years": {c.value: c.count for c in sorted(counts["year"], key=lambda c: c.value)},
         "undated": documents - sum(c.count for c in counts["year"]),
