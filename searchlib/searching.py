@@ -482,9 +482,11 @@ class Searcher:
             text_query = dataclasses.replace(plan, dates=None).as_query()
             allowed = cache.allowed(QueryPlan(None, [], [], plan.dates, {}), s) if plan.dates else None
             # One pass over the postings gives the best hits and every match (totals and facets need
-            # them all). With copies of a story to fold, a few more top hits are kept; a second pass
-            # keeps all of them in the rare case that is still not enough.
-            size = limit * 3 + 10 if collapse else limit
+            # them all). With copies of a story to fold, enough top hits are kept for `limit` stories.
+            # a story has at most `copies` documents, so the best limit * copies documents hold at least
+            # `limit` stories: one pass is enough
+            copies = max(cache.cluster_size.values(), default=1)
+            size = limit * copies + 1 if collapse else limit
             while True:
                 inner = _TopAndAll(max(size, 1))
                 collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
