@@ -346,6 +346,7 @@ class FacetCache:
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
         self._days: list[str] | None = None
         self._day_of: dict[int, str] | None = None
+        self._by_doc: dict[str, dict[int, list[str]]] = {}
 
     def story(self, docnum: int):
         """The identity of a document's story: its cluster, or the document itself."""
@@ -396,7 +397,19 @@ class FacetCache:
         return sorted(docnums, key=lambda d: (day.get(d, ""), d), reverse=True)
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
-        return self._count_by_sets(docnums, facet, collapse)
+        """Documents (stories, with ``collapse``) per value of ``facet`` among ``docnums``."""
+        if len(docnums) * 4 > len(self.inverted[facet]):
+            return self._count_by_sets(docnums, facet, collapse)
+        # few matches against many values (officials): look up each match's values instead
+        by_doc = self._by_doc.get(facet)
+        if by_doc is None:
+            by_doc = self._by_doc[facet] = self.values_of(facet)
+        if not collapse:
+            counts: Counter = Counter()
+            for d in docnums:
+                counts.update(by_doc.get(d, ()))
+            return counts
+        return Counter(v for v, _story in {(v, self.story(d)) for d in docnums for v in by_doc.get(d, ())})
 
     def _count_by_sets(self, docnums, facet: str, collapse: bool) -> Counter:
         """Many matches: intersect each value's document set with the matches, at C speed."""
