@@ -360,7 +360,7 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     for r in role_re.finditer(text):
         role, role_start = r.group(0), r.start()
         # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell",
-        #    "President Obama", "Russian president Vladimir Putin", "(foreign) minister (Mahmood Ali)"
+        #    "President Obama", "Russian president Vladimir Putin", "the (interior) minister (Name Surname)"
         m = pre_tail.match(text, r.end())
         if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Sees No Link" is a headline
             name = m.group("name")
@@ -387,7 +387,7 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             country = _adjacent_country(text, role_start) or (_first_country(m.group("compl")) if m.group("compl") else None)
             add(m.group("name"), role, country, m.start("name"))
 
-    # 2. apposition after the name: "Michael Gonzales, a deputy assistant secretary at the US ...",
+    # 2. apposition after the name: "Jane Doe, a deputy assistant secretary at the US ...",
     #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
     appos = re.compile(rf"(?P<name>{name2}),\s+(?=(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}}))")  # overlapping
     for m in appos.finditer(text):

@@ -69,7 +69,7 @@ def test_section_labels_between_paragraphs_are_dropped():
 def test_you_may_also_like_and_everything_after_it_is_dropped():
     art = clean_text(page("Suspects held", PARA, PARA2, "You may also like:", "World",
                           "A vendor sweats at Bangkok's biggest fresh market as a heatwave grips Thailand and the region...",
-                          "Business", "A diver in Myanmar works to recover a sunken ship in the Yangon River..."))
+                          "Business", "Fishermen on Myanmar's Irrawaddy river say the catch has halved in a decade..."))
     assert "Bangkok" not in art.body and "Myanmar" not in art.body
 
 
@@ -106,8 +106,8 @@ def test_published_in_footer_line_gives_the_date_and_leaves_the_body():
 
 
 def test_subheadings_and_short_quotes_inside_the_article_are_kept():
-    art = clean_text(page("Suspects held", PARA, "- 'Race against time' -", PARA2, '"We will not rest," he said.', PARA3))
-    assert "Race against time" in art.body
+    art = clean_text(page("Suspects held", PARA, "- 'A long night' -", PARA2, '"We will not rest," he said.', PARA3))
+    assert "A long night" in art.body
     assert "We will not rest" in art.body
 
 

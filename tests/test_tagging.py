@@ -97,27 +97,27 @@ def names(t):
 
 
 def test_title_before_the_name_with_country_adjective():
-    t = tags("US Secretary of State John Kerry and British Foreign Secretary Philip Hammond met in London.")
+    t = tags("Japanese Foreign Minister Taro Kono and US Secretary of State Mike Pompeo met in Tokyo.")
     assert [(o.name, o.role, o.country) for o in t.officials] == [
-        ("John Kerry", "Secretary of State", "United States"),
-        ("Philip Hammond", "Foreign Secretary", "United Kingdom"),
+        ("Taro Kono", "Foreign Minister", "Japan"),
+        ("Mike Pompeo", "Secretary of State", "United States"),
     ]
 
 
 def test_apposition_after_the_name():
-    t = tags("Nathan Sales, the State Department's coordinator for counterterrorism, told reporters that the threat grew.")
+    t = tags("In Washington, Nathan Sales, the State Department's coordinator for counterterrorism, briefed allies on financing.")
     assert names(t) == ["Nathan Sales"]
     assert t.officials[0].role == "Coordinator for Counterterrorism"
 
 
 def test_title_then_comma_then_name():
-    t = tags("A spokesperson for the Taliban's Political Office, Suhail Shaheen, said the report was wrong.")
-    assert names(t) == ["Suhail Shaheen"]
+    t = tags("A spokesman for the Pentagon's press office, John Kirby, declined to comment on the raid.")
+    assert names(t) == ["John Kirby"]
 
 
 def test_military_rank_and_counterpart():
-    t = tags("Gen John Campbell met his Iraqi counterpart Haider al-Abadi in Baghdad.")
-    assert names(t) == ["John Campbell", "Haider al-Abadi"]
+    t = tags("Gen Joseph Votel visited troops. Theresa May later spoke with her Iraqi counterpart Haider al-Abadi.")
+    assert names(t) == ["Joseph Votel", "Haider al-Abadi"]
 
 
 def test_surname_only_mentions_resolve_to_the_full_name():
@@ -126,9 +126,9 @@ def test_surname_only_mentions_resolve_to_the_full_name():
 
 
 def test_role_in_parentheses():
-    t = tags("'The (foreign) minister (Mahmood Ali) was very clear,' he said.")
-    assert names(t) == ["Mahmood Ali"]
-    assert t.officials[0].role == "Foreign Minister"
+    t = tags("'The (interior) minister (Asaduzzaman Khan) promised more patrols,' the mayor said.")
+    assert names(t) == ["Asaduzzaman Khan"]
+    assert t.officials[0].role == "Interior Minister"
 
 
 def test_author_photographers_and_victims_are_not_officials():
@@ -202,8 +202,8 @@ def test_more_ways_news_names_an_official(text, name):
 
 
 def test_a_title_case_headline_is_not_a_row_of_officials():
-    t = tags("Michael Gonzales, a deputy assistant secretary, spoke.", title="Senior US Official Sees No Link Between Groups")
-    assert names(t) == ["Michael Gonzales"]
+    t = tags("Maria Lopez, a deputy assistant secretary, spoke.", title="Senior Official Says Border Talks Will Resume")
+    assert names(t) == ["Maria Lopez"]
 
 
 def test_sentence_adverbs_are_not_names():
