@@ -362,7 +362,7 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell",
         #    "President Obama", "Russian president Vladimir Putin", "the (interior) minister (Name Surname)"
         m = pre_tail.match(text, r.end())
-        if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Sees No Link" is a headline
+        if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Says Talks ..." is a headline
             name = m.group("name")
             lower = not role[0].isupper()
             ok = True
