@@ -210,7 +210,11 @@ def open_searcher(index_dir: str):
             gen = current_generation(index_dir)
             try:
                 ix = whoosh_index.open_dir(gen)
-                return gen, ix, ix.searcher()
+                searcher = ix.searcher()
+                # read now: Whoosh reads the table of contents from disk again for these, and a
+                # later rebuild may have removed this generation by the time facets are needed
+                ix.searchlib_fingerprint = index_fingerprint(ix)
+                return gen, ix, searcher
             except FileNotFoundError:
                 problem = "it kept changing while it was opened; try again"
                 time.sleep(0.05 * (attempt + 1))
@@ -485,14 +489,14 @@ def _write_facet_table(gen_dir: str) -> None:
     os.replace(tmp, os.path.join(gen_dir, FACET_TABLE))
 
 
-def load_facet_table(gen_dir: str, ix) -> dict | None:
-    """The stored table if it describes exactly this index state, else None."""
+def load_facet_table(gen_dir: str, fingerprint: list) -> dict | None:
+    """The stored table if it describes exactly the index state ``fingerprint``, else None."""
     try:
         with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
             data = marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return data if isinstance(data, dict) and data.get("fingerprint") == index_fingerprint(ix) else None
+        return None  # also when a rebuild removed this generation meanwhile: the open reader still works
+    return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None
 
 
 def _live_generation(index_dir: str) -> str | None:

@@ -264,7 +264,7 @@ def build_query(request: SearchRequest, ix, searcher):
 
 def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
     """Parse and check a request. Raises our errors for bad values."""
-    schema = ix.schema
+    schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
     text = (request.query or "").strip()
     if text and text != "*":
@@ -471,7 +471,7 @@ class Searcher:
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
             # written by the indexer after each commit; rebuilt here only if it is missing or stale
-            table = indexing.load_facet_table(self.gen_dir, self.ix) or indexing.facet_table(
+            table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint) or indexing.facet_table(
                 self.searcher.reader(), indexing.read_json(self.gen_dir, indexing.CLUSTERS))
             self._facets = FacetCache(table)
         return self._facets
@@ -524,7 +524,7 @@ class Searcher:
             if len(chosen) >= limit:
                 break
         total = len({cluster.get(d, d) for d in matched}) if collapse else len(matched)
-        snippets = Snippets(plan.text, self.ix.schema["body"].analyzer) if plan.text is not None else None
+        snippets = Snippets(plan.text, s.schema["body"].analyzer) if plan.text is not None else None
         hits = []
         for rank, (docnum, score) in enumerate(chosen, 1):
             canonical = cluster.get(docnum)
