@@ -204,14 +204,9 @@ def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.1)
 
 
 def dir_size_mb(path: str) -> float:
-    total = 0
-    for root, _, files in os.walk(path):
-        for f in files:
-            try:
-                total += os.path.getsize(os.path.join(root, f))
-            except OSError:
-                pass
-    return total / 2**20
+    from searchlib.indexing import folder_size
+
+    return folder_size(path) / 2**20
 
 
 def median_of(runs: list[dict], key: str):

@@ -8,7 +8,6 @@ title patterns and appositions) and absolute dates. Each tag keeps the sentence 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -469,7 +468,3 @@ def expand_groups(groups: list[str] | tuple[str, ...]) -> list[str]:
             if v not in out:
                 out.append(v)
     return out
-
-
-def anchor_date(value: str | None) -> dt.date | None:
-    return dating.parse_iso(value) if value else None
