@@ -290,8 +290,8 @@ def folder_size(path: str) -> int:
 def reclaim(index_dir: str) -> int:
     """Remove what a killed run left behind; returns the bytes reclaimed. Call under the lock.
 
-    Leftovers: a generation newer than the live one (a build that never published), temporary
-    pointer and report files, and in the live generation the segment and TOC files its table of
+    Leftovers: a generation newer than the live one (a build that never published), the shard
+    folders of runs whose process is gone, temporary pointer and report files, and in the live generation the segment and TOC files its table of
     contents does not reference (a commit that died half-way).
     """
     live = _live_name(index_dir)
@@ -299,6 +299,9 @@ def reclaim(index_dir: str) -> int:
     if not os.path.isdir(index_dir):
         return 0
     live_number = int(live[4:]) if live and re.fullmatch(r"gen-\d{6}", live) else None
+    from .sharding import reclaim_shards
+
+    freed += reclaim_shards(index_dir)
     for name in os.listdir(index_dir):
         path = os.path.join(index_dir, name)
         dead_build = re.fullmatch(r"gen-\d{6}", name) and (live_number is None or int(name[4:]) > live_number)

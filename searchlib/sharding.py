@@ -1,0 +1,170 @@
+"""Shards: Whoosh segments written by other processes (or machines), adopted into one index.
+
+Whoosh has one writer per index, and its own analysis is half of the indexing time. Writing the
+documents of a partition into a separate small index (a shard) in the process that derived them
+lets every core analyse; the publishing writer then *adopts* the shards' segments: their files
+are hard-linked (or copied) into the index folder and listed in the next table of contents, in
+the same commit as the run's deletions. Nothing is re-analysed or merged, so adopting costs
+milliseconds, and searchers see the old or the new table of contents, never a mix.
+
+This uses Whoosh internals (``Segment.list_files``, ``IndexWriter.segments`` and a custom merge
+policy passed to ``commit``); setup.cfg pins Whoosh 2.7.4 and tests/test_sharding.py checks the
+result against an index written by one writer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Iterable
+
+from whoosh import index as whoosh_index
+
+SHARD_PREFIX = ".shards."
+
+
+def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = 32) -> int:
+    """Write Whoosh documents (``indexing.document(record)``) into a new shard; returns its count.
+
+    The shard is a complete index with the archive's schema, committed as one segment, so it can
+    be opened and checked on its own before it is adopted.
+    """
+    from .indexing import make_schema
+
+    os.makedirs(shard_dir, exist_ok=True)
+    ix = whoosh_index.create_in(shard_dir, make_schema())
+    writer = ix.writer(limitmb=limitmb)
+    count = 0
+    try:
+        for doc in documents:
+            writer.add_document(**doc)
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+    return count
+
+
+class ShardWriter:
+    """A shard filled incrementally (one per worker process); nothing is written until ``add``."""
+
+    def __init__(self, shard_dir: str, limitmb: int = 32) -> None:
+        self.shard_dir, self.limitmb = shard_dir, limitmb
+        self.writer = None
+        self.count = 0
+
+    def add(self, doc: dict) -> None:
+        if self.writer is None:
+            from .indexing import make_schema
+
+            os.makedirs(self.shard_dir, exist_ok=True)
+            self.writer = whoosh_index.create_in(self.shard_dir, make_schema()).writer(limitmb=self.limitmb)
+        self.writer.add_document(**doc)
+        self.count += 1
+
+    def commit(self) -> str | None:
+        """Commit; returns the shard folder, or None when no document was added."""
+        if self.writer is None:
+            return None
+        self.writer.commit(optimize=True)
+        self.writer = None
+        return self.shard_dir
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.cancel()
+            except OSError:
+                pass
+            self.writer = None
+        shutil.rmtree(self.shard_dir, ignore_errors=True)
+
+
+def shard_segments(shard_dir: str) -> list:
+    """The segments of a committed shard (raises whoosh EmptyIndexError if it has none)."""
+    return list(whoosh_index.open_dir(shard_dir)._read_toc().segments)
+
+
+def shard_doc_count(shard_dir: str) -> int:
+    return sum(s.doc_count() for s in shard_segments(shard_dir))
+
+
+def shard_keys(shard_dir: str) -> list[str]:
+    """Every document key in a shard (to route updates and check a shard against its manifest)."""
+    with whoosh_index.open_dir(shard_dir).reader() as reader:
+        return [stored["key"] for _, stored in reader.iter_docs()]
+
+
+def adopt(writer, shard_dirs: Iterable[str]) -> list:
+    """Link the segments of ``shard_dirs`` into ``writer``'s index folder; returns the segments.
+
+    Pass them to :func:`commit_with` to make them visible. The files get the same names (segment
+    ids are random, so they cannot clash); hard links make this instant on one file system.
+    """
+    target = writer.storage.folder
+    segments = []
+    for shard_dir in shard_dirs:
+        ix = whoosh_index.open_dir(shard_dir)
+        if ix.indexname != writer.indexname:
+            raise ValueError(f"shard {shard_dir} has index name {ix.indexname}, not {writer.indexname}")
+        for segment in ix._read_toc().segments:
+            for name in segment.list_files(ix.storage):
+                src, dst = os.path.join(shard_dir, name), os.path.join(target, name)
+                if os.path.exists(dst):
+                    os.unlink(dst)  # a retried adoption of the same shard
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copyfile(src, dst)
+            segments.append(segment)
+    return segments
+
+
+def commit_with(writer, segments: list, merge: bool = False) -> None:
+    """Commit ``writer`` (its own additions and deletions) with ``segments`` appended.
+
+    One table of contents lists the old segments (with this writer's deletions) and the adopted
+    ones, so the change is atomic for searchers.
+    """
+    from whoosh.writing import MERGE_SMALL, NO_MERGE
+
+    policy = MERGE_SMALL if merge else NO_MERGE
+
+    def with_adopted(w, existing):
+        return policy(w, existing) + list(segments)
+
+    writer.commit(mergetype=with_adopted)
+
+
+def reclaim_shards(index_dir: str) -> int:
+    """Remove shard folders left by runs whose process is gone; returns the bytes freed."""
+    freed = 0
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return 0
+    for name in names:
+        if not name.startswith(SHARD_PREFIX):
+            continue
+        pid = name[len(SHARD_PREFIX):].split(".")[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        path = os.path.join(index_dir, name)
+        from .indexing import folder_size
+
+        freed += folder_size(path)
+        shutil.rmtree(path, ignore_errors=True)
+    return freed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
