@@ -14,7 +14,11 @@ tests/test_searching.py checks scores and hits against Whoosh's own search.
 
 from __future__ import annotations
 
+from itertools import accumulate
+from pickle import loads
+
 from whoosh import query as wq
+from whoosh.system import _INT_SIZE
 from whoosh.scoring import WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
@@ -63,6 +67,8 @@ class Evaluator:
         kind = type(q)
         if kind is wq.Term:
             return self._term(q)
+        if kind is wq.Phrase:
+            return self._phrase(q)
         if kind is wq.Or or kind is wq.And:
             subs = q.subqueries
             if not subs:
@@ -147,6 +153,69 @@ class Evaluator:
             out = {d: s * boost for d, s in out.items()}
         return out
 
+    def _phrase(self, q) -> dict[int, float]:
+        """Whoosh's Phrase: the words at consecutive positions (slop 1); the score is the sum of
+        the words' scores, added in Whoosh's order (a binary tree that keeps the word order)."""
+        if q.slop != 1 or not q.words:
+            raise Unsupported("phrase with slop")
+        fieldname = q.fieldname
+        if fieldname not in self.schema:
+            return {}
+        field = self.schema[fieldname]
+        if not field.format or not field.format.supports("positions") or field.format.supports("characters"):
+            raise Unsupported("phrase on a field without plain positions")
+        try:
+            words = [field.to_bytes(w) for w in q.words]
+        except ValueError:
+            return {}
+        out: dict[int, float] = {}
+        for leaf, (sub, offset) in enumerate(self.leaves):
+            reader = sub.reader()
+            if any((fieldname, w) not in reader for w in words):
+                continue
+            deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
+            postings = [self._with_values(reader, fieldname, w) for w in words]
+            candidates = set(min(postings, key=len))
+            for p in postings:
+                candidates.intersection_update(p)
+            candidates -= deleted
+            if not candidates:
+                continue
+            scorers = []
+            for w in words:
+                scorer = self.weighting.scorer(sub, fieldname, w)
+                if not (isinstance(scorer, WeightLengthScorer) and hasattr(scorer, "dfl")):
+                    raise Unsupported(type(scorer).__name__)
+                scorers.append(scorer._score)
+            lengths = self._field_lengths(leaf, sub, fieldname)
+            for d in sorted(candidates):
+                first = _positions(postings[0][d][1])
+                rest = [set(_positions(p[d][1])) for p in postings[1:]]
+                if not any(all(start + k in s for k, s in enumerate(rest, 1)) for start in first):
+                    continue
+                length = lengths[d]
+                out[d + offset] = _tree_sum([sc(p[d][0], length) for sc, p in zip(scorers, postings)])
+        if q.boost != 1.0:
+            boost = q.boost
+            out = {d: s * boost for d, s in out.items()}
+        return out
+
+    @staticmethod
+    def _with_values(reader, fieldname: str, btext: bytes) -> dict[int, tuple[float, bytes]]:
+        matcher = reader.postings(fieldname, btext)
+        if type(matcher).__name__ == "FilterMatcher":
+            matcher = matcher.child
+        if type(matcher).__name__ != "W3LeafMatcher":
+            raise Unsupported(type(matcher).__name__)
+        out: dict[int, tuple[float, bytes]] = {}
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            out.update(zip(matcher._ids, zip(matcher._weights, matcher._values)))
+            matcher._next_block()
+        return out
+
     def _field_lengths(self, leaf: int, sub, fieldname: str) -> list:
         key = (leaf, fieldname)
         if key not in self._lengths:
@@ -157,3 +226,18 @@ class Evaluator:
                 raw_lengths = list(map(_LENGTH_OF_BYTE.__getitem__, raw))
             self._lengths[key] = raw_lengths
         return self._lengths[key]
+
+
+def _positions(value: bytes) -> list[int]:
+    """Whoosh's Positions.decode_positions, with the running sum in C."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """Add like whoosh.util.make_binary_tree over IntersectionMatchers: halves, left first."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
