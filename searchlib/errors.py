@@ -47,3 +47,9 @@ class IndexLocked(SearchlibError):
     """Another process is writing the index; retry later (EX_TEMPFAIL)."""
 
     exit_code = 75
+
+
+class EngineFailed(SearchlibError):
+    """A worker of the derive engine died or failed; the run changed nothing (EX_SOFTWARE)."""
+
+    exit_code = 70

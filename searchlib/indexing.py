@@ -48,6 +48,7 @@ from . import aliases, loading
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
     from . import pipeline  # so that a search process does not pay for it
 from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
+from .sharding import SHARD_PREFIX
 
 SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
@@ -570,7 +571,7 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
 
 def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
-                wait: float = 5.0) -> IndexReport:
+                wait: float = 5.0, engine: str | type = "local", **engine_options) -> IndexReport:
     """Bring the index up to date with every page under ``paths``, publishing all changes or none.
 
     New, changed and removed files are found by size and mtime (confirmed by sha256) and only
@@ -585,6 +586,8 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         progress: called as progress(done, total) while files are cleaned and tagged.
         rebuild: build a fresh index even when one exists.
         wait: seconds to wait for another writer before giving up (IndexLocked).
+        engine: "local" (worker processes, each writing a shard), "dask", or an engine class
+            (see ``searchlib.engines``); ``engine_options`` go to its constructor.
 
     Returns:
         An IndexReport: added/updated/removed/unchanged counts and every failed file with its reason.
@@ -623,8 +626,18 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     old_docs = {k for key, state in old_files.items() for k in _members(state, key)}
     removed = list(plan.removed)
     estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
-    # The pool starts (forks) here, before the lock; records then stream into the one writer.
-    with pipeline.DerivePool(plan.todo, jobs) as results, write_lock(index_dir, wait):
+    if isinstance(engine, str):
+        from .engines import get_engine
+
+        try:
+            engine = get_engine(engine)
+        except ValueError as e:
+            raise BadValue(str(e)) from None
+    os.makedirs(index_dir, exist_ok=True)
+    shard_root = os.path.join(index_dir, f"{SHARD_PREFIX}{os.getpid()}")
+    # The workers start (fork) here, before the lock; each writes its own shard, which the one
+    # writer adopts at the end, in the same commit as the run's deletions.
+    with engine(plan.todo, shard_root, jobs, **engine_options) as results, write_lock(index_dir, wait):
         report.reclaimed = reclaim(index_dir)
         if not fresh and _live_generation(index_dir) != live:
             raise IndexLocked(f"The index at {index_dir} was updated by another process during this run; "
@@ -647,11 +660,8 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                     plan.states[result.key][2] = result.sha256
                     plan.states[result.key][4] = keys
                     removed.extend(k for k in _members(old, result.key) if k not in set(keys))
-                    for record in result.records:
-                        if record.key in seen:
-                            continue  # a key once per run: Whoosh would keep both
+                    for record in result.records:  # keys are unique: source keys are, WARC offsets are
                         seen.add(record.key)
-                        run.add(record)
                         meta[record.key] = [record.published, list(record.sketch)]
                         if record.key in old_docs:
                             report.updated += 1
@@ -659,17 +669,24 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                             report.added += 1
                 if progress:
                     progress(done, len(plan.todo))
+            shards = results.shards()
             files = {k: v for k, v in plan.states.items() if v[2]}
             removed = [k for k in removed if k not in seen]
             report.removed = len(removed)
             report.unchanged = plan.unchanged
             if fresh or seen or removed or files != old_files or roots != known.get("roots"):
-                run.finish(removed, meta, files, roots)
+                replaced = sorted(seen & old_docs)
+                run.finish(removed, meta, files, roots, shards=shards, replaced=replaced)
             else:
                 run.abort()
+        except OSError as e:  # writing a shard failed (disk full...)
+            run.abort()
+            raise run._io_error(e) from None
         except BaseException:
             run.abort()
             raise
+        finally:
+            shutil.rmtree(shard_root, ignore_errors=True)
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
@@ -758,20 +775,26 @@ class _RunWriter:
         except OSError as e:
             raise self._io_error(e) from None
 
-    def finish(self, removed: list[str], meta: dict[str, list], files: dict, roots: list[str]) -> None:
+    def finish(self, removed: list[str], meta: dict[str, list], files: dict, roots: list[str],
+               shards: list[str] = (), replaced: list[str] = ()) -> None:
+        """Publish: this writer's documents plus the adopted ``shards``, minus ``removed`` and the
+        old versions of ``replaced`` keys, in one commit (a fresh generation is then swapped in)."""
+        from .sharding import adopt, commit_with
+
         try:
+            segments = adopt(self.writer, shards)
             if self.live_gen is None:
-                self.writer.commit()
+                commit_with(self.writer, segments)
                 self.writer = None
                 _write_duplicates(self.gen_dir, meta, [], {})
                 _write_facet_table(self.gen_dir)
                 _write_manifest(self.gen_dir, files, roots)
                 _publish(self.index_dir, self.gen_name)
             else:
-                for key in removed:
+                for key in (*removed, *replaced):
                     self.writer.delete_by_term("key", key)
                 # merging deletes segment files a searcher may be about to open: merge only when many
-                self.writer.commit(merge=len(self.ix._segments()) > 8)
+                commit_with(self.writer, segments, merge=len(self.ix._segments()) > 8)
                 self.writer = None
                 _fsync_tree(self.gen_dir)
                 _write_duplicates(self.gen_dir, meta, removed, read_json(self.gen_dir, DOCS))
