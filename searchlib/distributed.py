@@ -25,11 +25,12 @@ import math
 import os
 import shutil
 import uuid
+import socket
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 from . import __version__, loading, pipeline
-from .errors import BadValue, IndexIOError
+from .errors import BadValue, EngineFailed, IndexIOError
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -37,9 +38,9 @@ SHARD = "shard"
 FILES_PER_PARTITION = 5000  # above this, more partitions than 2 per worker
 
 
-class ClusterError(IndexIOError):
+class ClusterError(EngineFailed):
     """A partition failed on the cluster (after its retries) or its output does not match its
-    manifest; nothing was published (exit code 74)."""
+    manifest; nothing was published (exit code 70)."""
 
 
 def code_version() -> str:
@@ -136,6 +137,7 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
     ``hook(folder)`` runs just before the rename (tests kill the worker there).
     """
     from . import indexing
+    from .engines import light
     from .sharding import ShardWriter
 
     if version != code_version():
@@ -159,7 +161,7 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
                         writer.add(indexing.document(record))
                 inputs.append({"key": source.key, "path": loading.printable_name(source.path), "sha256": result.sha256,
                                "records": len(kept), "failures": len(result.failures)})
-                results.append(replace(result, records=[replace(r, text="") for r in kept]))
+                results.append(light(replace(result, records=kept)))
             fh.flush()
             os.fsync(fh.fileno())
         shard_dir = writer.commit() if writer is not None else None
@@ -297,6 +299,25 @@ def validate_partition(out_root: str, entry: dict, sources: list[loading.SourceF
 
 # ----------------------------------------------------------------------------- the engine
 
+def _host() -> str:
+    return socket.gethostname().replace(".", "-") or "host"
+
+
+def reclaim_host_shards(shards_dir: str) -> None:
+    """Remove run folders that this host's dead runs left in a shared ``--shards`` folder (other
+    hosts' folders are theirs to reclaim: a pid means nothing here)."""
+    from .sharding import SHARD_PREFIX, _alive
+
+    try:
+        names = os.listdir(shards_dir)
+    except OSError:
+        return
+    for name in names:
+        pid, _, host = name[len(SHARD_PREFIX):].partition(".")
+        if name.startswith(SHARD_PREFIX) and host == _host() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(shards_dir, name), ignore_errors=True)
+
+
 def _quiet_dask() -> None:
     """Dask logs worker restarts and retries at WARNING: ours to report, not the user's terminal."""
     for name in ("distributed", "dask"):
@@ -329,8 +350,12 @@ class DaskEngine:
 
     def __init__(self, sources: list[loading.SourceFile], shard_root: str, jobs: int | None = None,
                  scheduler: str | None = None, partitions: int | None = None, retries: int = 2,
-                 write_shards: bool = True, hook: Callable[[str], None] | None = None, **_options) -> None:
+                 write_shards: bool = True, hook: Callable[[str], None] | None = None, shards: str | None = None,
+                 timeout: float = 15.0, **_options) -> None:
         self.sources, self.shard_root, self.jobs = list(sources), shard_root, jobs
+        self.shards_dir, self.timeout = shards, timeout
+        if shards:  # storage every worker sees: this run's folder there, named after its host and pid
+            self.shard_root = os.path.join(shards, f"{os.path.basename(shard_root)}.{_host()}")
         self.scheduler, self.partitions, self.retries = scheduler, partitions, retries
         self.write_shards, self.hook = write_shards, hook
         self.version = code_version()
@@ -346,7 +371,7 @@ class DaskEngine:
         try:
             if self.scheduler:
                 try:
-                    self.client = dd.Client(self.scheduler, timeout="15s")
+                    self.client = dd.Client(self.scheduler, timeout=self.timeout)
                 except (OSError, TimeoutError, ValueError) as e:
                     raise BadValue(f"Cannot reach the Dask scheduler at {self.scheduler}: {e}") from None
             else:
@@ -355,6 +380,8 @@ class DaskEngine:
                 self.client = dd.Client(self.cluster)
             workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.jobs or 1
             self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), workers))
+            if self.shards_dir:
+                reclaim_host_shards(self.shards_dir)
             os.makedirs(self.shard_root, exist_ok=True)
             run = uuid.uuid4().hex[:8]
             self.futures = [
@@ -404,7 +431,7 @@ class DaskEngine:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
-        if exc_type is not None:
+        if exc_type is not None or self.shards_dir:  # build_index removes only its own shard root
             shutil.rmtree(self.shard_root, ignore_errors=True)
 
 
