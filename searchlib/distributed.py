@@ -432,7 +432,20 @@ class DaskEngine:
             self.cluster.close()
             self.cluster = None
         if exc_type is not None or self.shards_dir:  # build_index removes only its own shard root
-            shutil.rmtree(self.shard_root, ignore_errors=True)
+            _remove_tree(self.shard_root)
+
+
+def _remove_tree(path: str, seconds: float = 3.0) -> None:
+    """Remove a run's folder even while cancelled tasks still finish writing into it: a task
+    creates its folder only inside an existing root, so once the root is gone it stays gone."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path) or time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
 
 
 class LocalPartitions(DaskEngine):
@@ -464,7 +477,7 @@ class LocalPartitions(DaskEngine):
     def __exit__(self, exc_type, exc, tb) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         if exc_type is not None:
-            shutil.rmtree(self.shard_root, ignore_errors=True)
+            _remove_tree(self.shard_root)
 
 
 # ----------------------------------------------------------------------------- --records-only
