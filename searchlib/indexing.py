@@ -447,15 +447,15 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     _write_json(gen_dir, CLUSTERS, found)
 
 
-FACET_TABLE_VERSION = 3
+FACET_TABLE_VERSION = 4
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 FACET_FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
 
 def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     """What a searcher needs besides the postings, in inverted form (value -> document numbers:
-    few objects, so it loads in milliseconds): the live documents, each facet's values, the
-    publication days, and the near-duplicate cluster of each document that has copies."""
+    few objects, so it loads in milliseconds): the live documents (also in key order), each facet's
+    values, the publication days, and the near-duplicate cluster of each document that has copies."""
 
     def text(term):
         return term.decode("utf-8") if isinstance(term, bytes) else term
@@ -468,8 +468,14 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     for key, canonical in (clusters or {}).items():
         for docnum in (reader.postings("key", key).all_ids() if reader.doc_frequency("key", key) else ()):
             cluster[docnum] = canonical
+    docs = sorted(reader.all_doc_ids())
+    key_order = []
+    if docs:  # an empty index has no columns
+        keys = reader.column_reader("key")
+        key_order = sorted(docs, key=lambda d: keys[d])
     return {
-        "docs": sorted(reader.all_doc_ids()),
+        "docs": docs,
+        "key_order": key_order,
         "facets": {facet: inverted(fieldname) for facet, fieldname in FACET_FIELDS.items()},
         "days": inverted("published"),
         "cluster": cluster,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import bisect
 import calendar
 import dataclasses
+import heapq
 import re
 import warnings
 from collections import Counter
+from itertools import chain, repeat
 from dataclasses import dataclass, field
 
 from . import aliases, indexing
@@ -341,12 +343,18 @@ class FacetCache:
             self.inverted["month"].setdefault(day[:7], []).extend(docs)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
+        # each document's place in key order: ties in ranking break on the key, so the order of
+        # documents inside the index (shards, segments) never shows in the results
+        self.rank: list[int] = [0] * (max(self.docs, default=-1) + 1)
+        for place, docnum in enumerate(table["key_order"]):
+            self.rank[docnum] = place
         self.cluster_size = Counter(self.cluster.values())
         self.clustered = frozenset(self.cluster)
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
         self._days: list[str] | None = None
         self._day_of: dict[int, str] | None = None
         self._by_doc: dict[str, dict[int, list[str]]] = {}
+        self._postings: dict[str, int] = {}
 
     def story(self, docnum: int):
         """The identity of a document's story: its cluster, or the document itself."""
@@ -390,26 +398,50 @@ class FacetCache:
         return result
 
     def newest_first(self, docnums) -> list[int]:
-        """Documents by publication date, newest first, then by document number (undated ones last)."""
+        """Documents by publication date, newest first, then by key (undated ones last)."""
         if self._day_of is None:
             self._day_of = {d: day for day, docs in self.days.items() for d in docs}
-        day = self._day_of
-        return sorted(docnums, key=lambda d: (day.get(d, ""), d), reverse=True)
+        day, rank = self._day_of, self.rank
+        by_key = sorted(docnums, key=rank.__getitem__)
+        return sorted(by_key, key=lambda d: day.get(d, ""), reverse=True)  # stable: key order within a day
+
+    def best(self, scores: dict[int, float], size: int) -> list[tuple[int, float]]:
+        """The ``size`` best (docnum, score) pairs: highest score first, ties in key order."""
+        if size <= 0 or not scores:
+            return []
+        if size >= len(scores):
+            candidates = list(scores.items())
+        else:  # only the documents that can make the cut (ties at the cut included) are sorted
+            threshold = heapq.nlargest(size, scores.values())[-1]
+            candidates = [(d, v) for d, v in scores.items() if v >= threshold]
+        rank = self.rank
+        candidates.sort(key=lambda dv: (-dv[1], rank[dv[0]]))
+        return candidates[:size]
 
     def count(self, docnums, facet: str, collapse: bool = False) -> Counter:
         """Documents (stories, with ``collapse``) per value of ``facet`` among ``docnums``."""
-        if len(docnums) * 4 > len(self.inverted[facet]):
+        # Cost model (measured, in microseconds): a set intersection per value, or a lookup of each
+        # match's values. Many matches over few values favour the sets; few matches, the lookups.
+        values = self.inverted[facet]
+        postings = self._postings.get(facet)
+        if postings is None:
+            postings = self._postings[facet] = sum(len(docs) for docs in values.values())
+        m = len(docnums)
+        by_sets = 4 * len(values) + 0.1 * min(postings, len(values) * m)
+        by_docs = 1.2 * m * postings / max(1, len(self.docs))
+        if by_sets < by_docs:
             return self._count_by_sets(docnums, facet, collapse)
         # few matches against many values (officials): look up each match's values instead
         by_doc = self._by_doc.get(facet)
         if by_doc is None:
             by_doc = self._by_doc[facet] = self.values_of(facet)
-        if not collapse:
-            counts: Counter = Counter()
-            for d in docnums:
-                counts.update(by_doc.get(d, ()))
-            return counts
-        return Counter(v for v, _story in {(v, self.story(d)) for d in docnums for v in by_doc.get(d, ())})
+        get = by_doc.get
+        if not collapse or not self.clustered:
+            return Counter(chain.from_iterable(map(get, docnums, repeat(()))))
+        clustered, cluster = self.clustered, self.cluster
+        counts = Counter(chain.from_iterable(get(d, ()) for d in docnums if d not in clustered))
+        counts.update(v for v, _story in {(v, cluster[d]) for d in docnums if d in clustered for v in get(d, ())})
+        return counts
 
     def _count_by_sets(self, docnums, facet: str, collapse: bool) -> Counter:
         """Many matches: intersect each value's document set with the matches, at C speed."""
@@ -457,6 +489,8 @@ class Searcher:
         self.index_dir = index_dir or indexing.default_index_dir()
         self.gen_dir, self.ix, self.searcher = indexing.open_searcher(self.index_dir)
         self._facets: FacetCache | None = None
+        self._evaluator = None
+        self.bulk_scoring = True  # False: every query through Whoosh's matchers (the reference path)
 
     def close(self) -> None:
         self.searcher.close()
@@ -476,6 +510,14 @@ class Searcher:
             self._facets = FacetCache(table)
         return self._facets
 
+    @property
+    def evaluator(self):
+        if self._evaluator is None:
+            from .postings import Evaluator
+
+            self._evaluator = Evaluator(self.searcher)
+        return self._evaluator
+
     def search(self, request: SearchRequest) -> SearchResult:
         plan = build_plan(request, self.ix, self.searcher)
         s, cache = self.searcher, self.facet_cache
@@ -494,26 +536,33 @@ class Searcher:
             # (Whoosh would expand it into one term per day).
             text_query = dataclasses.replace(plan, dates=None).as_query()
             allowed = cache.allowed(QueryPlan(None, [], [], plan.dates, {}), s) if plan.dates else None
-            # One pass over the postings gives the best hits and every match (totals and facets need
-            # them all). With copies of a story to fold, enough top hits are kept for `limit` stories.
-            # a story has at most `copies` documents, so the best limit * copies documents hold at least
-            # `limit` stories: one pass is enough
-            copies = max(cache.cluster_size.values(), default=1)
-            size = limit * copies + 1 if collapse else limit
-            while True:
-                inner = _TopAndAll(max(size, 1))
+            # Every match with its score, in one pass: totals and facets need them all. Word queries
+            # are scored from whole posting blocks (postings.py), anything else by Whoosh's matchers;
+            # both give Whoosh's scores.
+            scores = self.evaluator.scores(text_query) if self.bulk_scoring else None
+            if scores is None:
+                inner = _AllScores()
                 collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
                 s.search_with_collector(text_query, collector)
-                matched = inner.all
-                if by_date:
-                    scored = ((d, 0.0) for d in cache.newest_first(matched))
-                    break
-                top = [(hit.docnum, hit.score) for hit in collector.results()]
-                if (not collapse or len(top) >= len(matched)
-                        or len({cluster.get(d, d) for d, _ in top}) >= limit):
-                    scored = iter(top)
-                    break
-                size = len(matched)
+                scores = inner.scores()
+            elif allowed is not None:
+                scores = {d: v for d, v in scores.items() if d in allowed}
+            matched = scores
+            if by_date:
+                scored = iter(cache.newest_first(matched))
+                scored = ((d, 0.0) for d in scored)
+            else:
+                # a story has at most `copies` documents, so the best limit * copies documents hold at
+                # least `limit` stories
+                copies = max(cache.cluster_size.values(), default=1)
+                size = limit * copies + 1 if collapse else limit
+                while True:
+                    top = cache.best(scores, size)
+                    if (not collapse or len(top) >= len(scores)
+                            or len({cluster.get(d, d) for d, _ in top}) >= limit):
+                        break
+                    size = len(scores)
+                scored = iter(top)
         chosen, seen = [], set()
         for docnum, score in scored:
             c = cluster.get(docnum, docnum)
@@ -591,20 +640,17 @@ def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-class _TopAndAll(collectors.TopCollector):
-    """Whoosh's top-N collector that also records every matching document (for totals and facet
-    counts), so a faceted search reads the postings once instead of twice."""
+class _AllScores(collectors.UnlimitedCollector):
+    """Every matching document with its score (totals, facets and ranking need them all)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False)  # no block skipping: every match is seen
-        # and no matcher replacement: Whoosh would drop the branches of an OR (title | body) that can
+    def __init__(self) -> None:
+        super().__init__()
+        # no matcher replacement: Whoosh would drop the branches of an OR (title | body) that can
         # no longer reach the top N, and with them matches that count in the totals and facets
         self.replace = 0
-        self.all: list[int] = []
 
-    def _collect(self, global_docnum, score):
-        self.all.append(global_docnum)
-        return super()._collect(global_docnum, score)
+    def scores(self) -> dict[int, float]:
+        return {docnum: score for score, docnum in self.items}
 
 
 class Snippets:
@@ -651,12 +697,20 @@ class Snippets:
                     break
         if not matches:
             return _lead(text, self.WIDTH)
-        best, best_score = 0, -1
+        # the window starting at each match that holds the most distinct terms (two pointers)
+        best, best_score, j = 0, -1, 0
+        inside: Counter = Counter()
         for i, (start, _end, _w) in enumerate(matches):
             window_end = start + self.WIDTH - 60
-            score = len({w for s2, _e2, w in matches[i:] if s2 < window_end})
-            if score > best_score:
-                best, best_score = i, score
+            while j < len(matches) and matches[j][0] < window_end:
+                inside[matches[j][2]] += 1
+                j += 1
+            if len(inside) > best_score:
+                best, best_score = i, len(inside)
+            word = matches[i][2]
+            inside[word] -= 1
+            if not inside[word]:
+                del inside[word]
         start = max(0, matches[best][0] - 60)
         if start:
             start = text.find(" ", start) + 1 or start

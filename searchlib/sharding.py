@@ -67,17 +67,25 @@ class ShardWriter:
         """Commit; returns the shard folder, or None when no document was added."""
         if self.writer is None:
             return None
-        self.writer.commit(optimize=True)
+        try:
+            self.writer.commit(optimize=True)
+        except BaseException:
+            self.cancel()
+            raise
         self.writer = None
         return self.shard_dir
 
     def cancel(self) -> None:
         if self.writer is not None:
+            writer, self.writer = self.writer, None
             try:
-                self.writer.cancel()
-            except OSError:
-                pass
-            self.writer = None
+                writer.cancel()
+            except Exception:  # noqa: BLE001 - a half-committed writer; close its files regardless
+                for closable in (getattr(writer, "perdocwriter", None), getattr(writer, "fieldwriter", None)):
+                    try:
+                        closable.close()
+                    except Exception:  # noqa: BLE001
+                        pass
         shutil.rmtree(self.shard_dir, ignore_errors=True)
 
 
