@@ -83,8 +83,6 @@ def test_dask_engine_gives_the_same_export_hits_and_facets_as_local(corpus, tmp_
     assert not [n for n in os.listdir(dask) if n.startswith(".shards.")]
 
 
-@pytest.mark.xfail(strict=False, reason="search side: ties in date order still follow document numbers (the lead "
-                                       "engineer's tie-break on the key is not on main yet)")
 def test_ranking_ties_break_on_the_key_whatever_the_shard_order(corpus, tmp_path, runner, scheduler, monkeypatch):
     """The wire copies score the same and share a date: the shard adopted first must not win."""
     local, reverse = str(tmp_path / "local"), str(tmp_path / "reverse")
