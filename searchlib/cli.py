@@ -87,8 +87,19 @@ def cli():
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
 @click.option("--from-jsonl", "from_jsonl", type=click.Path(dir_okay=False), default=None,
               help="Rebuild the index from a `searchlib export --with-text` file instead of pages.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where cleaning, tagging and shard writing run: local processes, or a Dask cluster (pip install \"searchlib[dask]\").")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: start a local cluster of --jobs processes).")
+@click.option("--partitions", type=click.IntRange(1, 100000), default=None,
+              help="Dask tasks (lists of files), each writing one shard (default: 2 per worker, more for big corpora).")
+@click.option("--shards", "shards_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder every Dask worker and this process see (NFS, Lustre...) for partition output (default: the index folder).")
+@click.option("--records-only", is_flag=True,
+              help="Write the derived records as JSON Lines into --shards DIR (part-NNNNN/records.jsonl) and do not index.")
 @user_errors
-def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jsonl):
+def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jsonl, engine, scheduler, partitions,
+                  shards_dir, records_only):
     """Index (or update the index of) the pages under PATHS.
 
     New, changed and removed files are found and only those are processed; each run publishes
@@ -101,9 +112,25 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
         searchlib index            # daily update of the same folders
         searchlib index corpus/ --rebuild
         searchlib index --from-jsonl archive.jsonl --index restored/
+        searchlib index corpus/ --engine dask --scheduler tcp://10.0.0.5:8786 --shards /nfs/tmp
+        searchlib index corpus/ --records-only --shards records/
     """
     from . import indexing
 
+    if engine != "dask" and (scheduler or partitions):
+        raise click.UsageError("--scheduler and --partitions need --engine dask")
+    if records_only and not shards_dir:
+        raise click.UsageError("--records-only needs --shards DIR (where the JSON Lines go)")
+    options = {k: v for k, v in (("scheduler", scheduler), ("partitions", partitions), ("shards", shards_dir)) if v}
+    if engine != "dask":
+        options.pop("shards", None)
+    if records_only:
+        from . import distributed
+
+        options.pop("shards", None)
+        report = distributed.write_records(list(paths), shards_dir, engine=engine, jobs=jobs, **options)
+        _print_report(report, fmt)
+        sys.exit(1 if report.failed else 0)
     if from_jsonl:
         if paths:
             raise click.UsageError("Give either PATHS or --from-jsonl, not both")
@@ -118,9 +145,11 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait)
+            report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait,
+                                          engine=engine, **options)
     else:
-        report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait)
+        report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait, engine=engine,
+                                      **options)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
 
