@@ -315,12 +315,16 @@ def reclaim(index_dir: str) -> int:
         try:
             ix = whoosh_index.open_dir(gen_dir)
             keep_segments = {seg.segment_id() for seg in ix._segments()}
-            toc = f"_{ix.indexname}_{ix.latest_generation()}.toc"
+            toc_gen = ix.latest_generation()
+            toc = f"_{ix.indexname}_{toc_gen}.toc"
         except (OSError, *_CORRUPT):
             return freed
         for name in os.listdir(gen_dir):
             if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
                 continue
+            stamped = _SIDE.fullmatch(name)
+            if stamped and int(stamped.group(2)) <= toc_gen:
+                continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
             if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
                 continue
             path = os.path.join(gen_dir, name)
@@ -394,24 +398,51 @@ def write_lock(index_dir: str, wait: float = 5.0):
         os.close(fd)  # closing the descriptor releases the lock
 
 
+# The side files (manifest, sketches, clusters) of a generation are stamped with the Whoosh commit
+# (table-of-contents generation) they describe, and written *before* that commit: the commit is
+# the one atomic step, and a run killed on either side of it leaves a consistent old or new state.
+_SIDE = re.compile(r"(files|docs|clusters)\.(\d+)\.json")
+
+
+def toc_generation(gen_dir: str) -> int:
+    """The latest Whoosh commit of a generation folder (-1 when there is none)."""
+    best = -1
+    try:
+        names = os.listdir(gen_dir)
+    except OSError:
+        return best
+    for name in names:
+        m = re.fullmatch(r"_MAIN_(\d+)\.toc", name)
+        if m:
+            best = max(best, int(m.group(1)))
+    return best
+
+
+def _stamped(name: str, toc_gen: int) -> str:
+    stem, ext = os.path.splitext(name)
+    return f"{stem}.{toc_gen}{ext}"
+
+
+def _drop_old_side_files(gen_dir: str, toc_gen: int) -> None:
+    """Keep the side files of this commit and the one before (a searcher may still be on it)."""
+    for name in os.listdir(gen_dir):
+        m = _SIDE.fullmatch(name)
+        if (m and int(m.group(2)) < toc_gen - 1) or name in (MANIFEST, DOCS, CLUSTERS):
+            try:
+                os.remove(os.path.join(gen_dir, name))
+            except OSError:
+                pass
+
+
 def _read_manifest(gen_dir: str | None) -> dict:
     if not gen_dir:
         return {}
-    try:
-        with open(os.path.join(gen_dir, MANIFEST), encoding="utf-8") as fh:
-            data = json.load(fh)
-        return data if data.get("schema") == SCHEMA_VERSION else {}
-    except (OSError, ValueError):
-        return {}
+    data = read_json(gen_dir, MANIFEST)
+    return data if data.get("schema") == SCHEMA_VERSION else {}
 
 
-def _write_manifest(gen_dir: str, files: dict, roots: list[str]) -> None:
-    tmp = os.path.join(gen_dir, f".{MANIFEST}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump({"schema": SCHEMA_VERSION, "roots": roots, "files": files}, fh, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, os.path.join(gen_dir, MANIFEST))
+def _write_manifest(gen_dir: str, files: dict, roots: list[str], toc_gen: int) -> None:
+    _write_json(gen_dir, _stamped(MANIFEST, toc_gen), {"schema": SCHEMA_VERSION, "roots": roots, "files": files})
 
 
 def _write_json(gen_dir: str, name: str, data) -> None:
@@ -423,16 +454,23 @@ def _write_json(gen_dir: str, name: str, data) -> None:
     os.replace(tmp, os.path.join(gen_dir, name))
 
 
-def read_json(gen_dir: str, name: str) -> dict:
-    try:
-        with open(os.path.join(gen_dir, name), encoding="utf-8") as fh:
-            data = json.load(fh)
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+def read_json(gen_dir: str, name: str, toc_gen: int | None = None) -> dict:
+    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged."""
+    if toc_gen is None:
+        toc_gen = toc_generation(gen_dir)
+    for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
+        try:
+            with open(os.path.join(gen_dir, candidate), encoding="utf-8") as fh:
+                data = json.load(fh)
+            return data if isinstance(data, dict) else {}
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            return {}
+    return {}
 
 
-def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], start: dict) -> None:
+def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], start: dict, toc_gen: int) -> None:
     """Update the per-document sketches and recompute the near-duplicate clusters of the archive.
 
     ``meta`` maps the keys written by this run to [published, sketch]."""
@@ -442,9 +480,9 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     for key in removed:
         docs.pop(key, None)
     docs.update(meta)
-    _write_json(gen_dir, DOCS, docs)
+    _write_json(gen_dir, _stamped(DOCS, toc_gen), docs)
     found = duplicating.clusters({k: tuple(v[1]) for k, v in docs.items()}, {k: v[0] for k, v in docs.items()})
-    _write_json(gen_dir, CLUSTERS, found)
+    _write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
 
 
 FACET_TABLE_VERSION = 4
@@ -789,23 +827,26 @@ class _RunWriter:
 
         try:
             segments = adopt(self.writer, shards)
+            toc_gen = self.writer.generation  # the commit below; its side files are written first
             if self.live_gen is None:
+                _write_duplicates(self.gen_dir, meta, [], {}, toc_gen)
+                _write_manifest(self.gen_dir, files, roots, toc_gen)
                 commit_with(self.writer, segments)
                 self.writer = None
-                _write_duplicates(self.gen_dir, meta, [], {})
                 _write_facet_table(self.gen_dir)
-                _write_manifest(self.gen_dir, files, roots)
                 _publish(self.index_dir, self.gen_name)
             else:
+                _write_duplicates(self.gen_dir, meta, removed, read_json(self.gen_dir, DOCS), toc_gen)
+                _write_manifest(self.gen_dir, files, roots, toc_gen)
                 for key in (*removed, *replaced):
                     self.writer.delete_by_term("key", key)
+                _fsync_dir(self.gen_dir)
                 # merging deletes segment files a searcher may be about to open: merge only when many
                 commit_with(self.writer, segments, merge=len(self.ix._segments()) > 8)
                 self.writer = None
                 _fsync_tree(self.gen_dir)
-                _write_duplicates(self.gen_dir, meta, removed, read_json(self.gen_dir, DOCS))
                 _write_facet_table(self.gen_dir)
-                _write_manifest(self.gen_dir, files, roots)
+                _drop_old_side_files(self.gen_dir, toc_gen)
                 _fsync_dir(self.gen_dir)
         except OSError as e:
             self.abort()

@@ -506,7 +506,8 @@ class Searcher:
         if self._facets is None:
             # written by the indexer after each commit; rebuilt here only if it is missing or stale
             table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint) or indexing.facet_table(
-                self.searcher.reader(), indexing.read_json(self.gen_dir, indexing.CLUSTERS))
+                self.searcher.reader(),
+                indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1]))
             self._facets = FacetCache(table)
         return self._facets
 
