@@ -33,7 +33,33 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
+def _import_whoosh_without_urllib():
+    """Import Whoosh without the 40 ms of urllib.request (and http, email, ssl) it pulls in only to
+    re-export ``urlretrieve``, which searchlib never calls: a stand-in module is present while
+    ``whoosh.compat`` loads; its ``urlretrieve`` imports the real one if anything ever calls it."""
+    import sys
+    import types
+
+    if "urllib.request" in sys.modules or "whoosh.compat" in sys.modules:
+        return
+    stand_in = types.ModuleType("urllib.request")
+
+    def urlretrieve(*args, **kwargs):
+        from urllib.request import urlretrieve as real
+
+        return real(*args, **kwargs)
+
+    stand_in.urlretrieve = urlretrieve
+    sys.modules["urllib.request"] = stand_in
+    try:
+        import whoosh.compat  # noqa: F401
+    finally:
+        if sys.modules.get("urllib.request") is stand_in:
+            del sys.modules["urllib.request"]
+
+
 with warnings.catch_warnings():
+    _import_whoosh_without_urllib()
     # Whoosh 2.7.4 has invalid escape sequences and `is` with literals: SyntaxWarnings at compile time
     # on Python 3.12+. They are Whoosh's, not ours, and harmless; keep them off the user's terminal.
     warnings.simplefilter("ignore", SyntaxWarning)

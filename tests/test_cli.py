@@ -171,3 +171,19 @@ def test_batch_reports_bad_lines_and_goes_on(runner, built_index):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r.get("line") for r in rows[:2]] == [1, 2] and "Afghanistan" in rows[0]["error"]
     assert rows[-1]["total"] >= 1
+
+
+def test_a_search_process_loads_only_what_searching_needs(built_index):
+    """A fresh `search` pays for every import: no pipeline, HTML parser, web app or urllib stack."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from searchlib.cli import search_command; sys.argv = ['search', 'Kabul', '--facets', "
+            f"'--index', {built_index!r}, '--format', 'json']\n"
+            "try:\n    search_command()\nexcept SystemExit:\n    pass\n"
+            "heavy = ['bs4', 'trafilatura', 'lxml', 'flask', 'dateutil', 'searchlib.cleaning', 'searchlib.tagging',"
+            " 'urllib.request', 'http.client', 'ssl', 'email.parser']\n"
+            "print([m for m in heavy if m in sys.modules], file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert '"total"' in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "[]"
