@@ -827,7 +827,8 @@ class _RunWriter:
             else:
                 self.gen_dir = live_gen
                 self.ix = whoosh_index.open_dir(live_gen)
-            self.writer = self.ix.writer(limitmb=64)  # the posting buffer: memory vs. segment merges at commit
+            # the posting buffer: memory vs. segment merges at commit; no compound segment files (see sharding)
+            self.writer = self.ix.writer(limitmb=64, compound=False)
         except OSError as e:
             self.abort()
             raise self._io_error(e) from None

@@ -488,12 +488,21 @@ class Searcher:
     def __init__(self, index_dir: str | None = None) -> None:
         self.index_dir = index_dir or indexing.default_index_dir()
         self.gen_dir, self.ix, self.searcher = indexing.open_searcher(self.index_dir)
+        self._closed = False
         self._facets: FacetCache | None = None
         self._evaluator = None
         self.bulk_scoring = True  # False: every query through Whoosh's matchers (the reference path)
 
     def close(self) -> None:
-        self.searcher.close()
+        if not getattr(self, "_closed", True):
+            self._closed = True
+            self.searcher.close()
+
+    def __del__(self) -> None:  # a searcher dropped without close() still releases its files
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
 
     def __enter__(self) -> "Searcher":
         return self

@@ -7,6 +7,10 @@ are hard-linked (or copied) into the index folder and listed in the next table o
 the same commit as the run's deletions. Nothing is re-analysed or merged, so adopting costs
 milliseconds, and searchers see the old or the new table of contents, never a mix.
 
+Segments are written as separate files, not Whoosh's default compound file: a reader opens a
+compound file by copying each of its parts into memory (``BytesIO`` over the map), which costs a
+fresh ``search`` process tens of milliseconds and every searcher the size of the index in RAM.
+
 This uses Whoosh internals (``Segment.list_files``, ``IndexWriter.segments`` and a custom merge
 policy passed to ``commit``); setup.cfg pins Whoosh 2.7.4 and tests/test_sharding.py checks the
 result against an index written by one writer.
@@ -33,7 +37,7 @@ def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = 32) ->
 
     os.makedirs(shard_dir, exist_ok=True)
     ix = whoosh_index.create_in(shard_dir, make_schema())
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer(limitmb=limitmb, compound=False)
     count = 0
     try:
         for doc in documents:
@@ -59,7 +63,7 @@ class ShardWriter:
             from .indexing import make_schema
 
             os.makedirs(self.shard_dir, exist_ok=True)
-            self.writer = whoosh_index.create_in(self.shard_dir, make_schema()).writer(limitmb=self.limitmb)
+            self.writer = whoosh_index.create_in(self.shard_dir, make_schema()).writer(limitmb=self.limitmb, compound=False)
         self.writer.add_document(**doc)
         self.count += 1
 

@@ -146,7 +146,7 @@ def test_a_rerun_partition_replaces_its_own_output(corpus, tmp_path):
     shard = distributed.validate_partition(str(out), again.entry, sources, version, again.results)
     assert shard == str(out / "part-00007" / "shard")
     # a stale answer (the first attempt's) no longer matches the files on disk: refused
-    segment = next(p for p in (out / "part-00007" / "shard").iterdir() if p.suffix == ".seg")
+    segment = next(p for p in (out / "part-00007" / "shard").iterdir() if p.suffix == ".pst")  # the postings
     segment.write_bytes(segment.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(EngineFailed, match="part-00007.*changed after it was written"):
         distributed.validate_partition(str(out), again.entry, sources, version, again.results)
