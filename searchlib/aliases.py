@@ -19,16 +19,20 @@ _APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
 
+_NOT_WORD = re.compile(r"[^\w& ]+")
+_SPACES = re.compile(r"\s+")
+_TO_DROP = str.maketrans("", "", _APOSTROPHES)
+_TO_SPACE = str.maketrans({ch: " " for ch in _DASHES + "_./"})
+
+
+@functools.lru_cache(maxsize=1 << 16)  # tagging folds the same names and aliases over and over
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes/dashes/spaces: the key used for lookups."""
     text = unicodedata.normalize("NFKD", str(text))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    for ch in _APOSTROPHES:
-        text = text.replace(ch, "")
-    for ch in _DASHES + "_./":
-        text = text.replace(ch, " ")
-    text = re.sub(r"[^\w& ]+", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = text.translate(_TO_DROP).translate(_TO_SPACE)
+    text = _NOT_WORD.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
     if text.startswith("the "):
         text = text[4:]
     return text

@@ -82,6 +82,7 @@ def _trie_regex(sequences: list[list[str]]) -> str:
     return build(trie)
 
 
+@functools.lru_cache(maxsize=None)  # one answer per alias
 def _exact_case(alias: str) -> bool:
     """Acronyms match with their exact case: IS, ISKP, IS-K, LeT (never "is", "Isis", "Let")."""
     letters = [c for c in alias if c.isalpha()]
