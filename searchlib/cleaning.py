@@ -296,14 +296,35 @@ def _text_model() -> dict | None:
 
 
 def _tree_score(model: dict, x: list[float]) -> float:
-    total = model["init"]
-    for tree in model["trees"]:
-        node = 0
+    return _compiled(model)(x)
+
+
+_COMPILED: dict[int, object] = {}
+
+
+def _compiled(model: dict):
+    """The trees as one generated Python function (nested conditionals): several times faster than
+    walking the node arrays, which keeps text cleaning well above 40 pages/s."""
+    key = id(model)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    rate = model["rate"]
+
+    def expr(tree, node: int) -> str:
         feature, threshold, left, right, value = tree
-        while left[node] != -1:
-            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-        total += model["rate"] * value[node]
-    return 1.0 / (1.0 + math.exp(-total))
+        if left[node] == -1:
+            return repr(rate * value[node])
+        return (f"({expr(tree, left[node])} if x[{feature[node]}] <= {threshold[node]!r} "
+                f"else {expr(tree, right[node])})")
+
+    lines = ["def score(x):", f"    t = {model['init']!r}"]
+    lines += [f"    t += {expr(tree, 0)}" for tree in model["trees"]]
+    lines.append("    return 1.0 / (1.0 + _exp(-t))")
+    namespace: dict = {"_exp": math.exp}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code generated from our own model file
+    _COMPILED[key] = (model, namespace["score"])
+    return namespace["score"]
 
 
 def context_features(feats: list[list[float]], probs: list[float]) -> list[list[float]]:
