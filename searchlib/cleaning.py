@@ -183,6 +183,8 @@ def _title_candidate(block: _Block) -> bool:
         return False
     if dating.date_line(block.text) or _BYLINE.match(block.text) or _is_credit(block.text):
         return False
+    if len(block.text.split()) <= 8 and re.match(r"(?:By|BY)\s", block.text):
+        return False  # a byline the pattern above misses ("By Jo Writer2"), never a headline
     if _patterns()["drop"].match(block.text) or _patterns()["end"].match(block.text):
         return False
     return not block.text.endswith((".", ":", "...", "\u2026")) or block.text.endswith(("?", "!"))
