@@ -91,7 +91,7 @@ def examples(text: str, gold: str):
         else:
             label = len(sh & gold_sh) / len(sh) >= 0.5
         labels.append(int(label))
-    return feats, labels
+    return feats, labels, seg
 
 
 def export_trees(clf) -> dict:
@@ -132,7 +132,7 @@ def fit_two_stage(data: dict, pids: list[str], seed: int, inner_folds: int = 4) 
         m = export_trees(fit([x for p in train for x in data[p][0]], [v for p in train for v in data[p][1]], seed))
         for p in held:
             oof[p] = first_pass_probs(m, data[p][0])
-    X2 = [x for p in pids for x in cleaning.context_features(data[p][0], oof[p])]
+    X2 = [x for p in pids for x in cleaning.context_features(data[p][2], data[p][0], oof[p])]
     y = [v for p in pids for v in data[p][1]]
     first = export_trees(fit([x for p in pids for x in data[p][0]], y, seed))
     second = export_trees(fit(X2, y, seed))

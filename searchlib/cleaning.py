@@ -77,7 +77,8 @@ _CREDIT_WORDS = re.compile(
     r"\b(?:AFP|AP|Reuters|Getty(?: Images)?|EPA(?:-EFE)?|Xinhua|Anadolu|Bloomberg|Shutterstock|"
     r"AAP|ANI|PTI|IANS|dpa|Sipa|Alamy|File|Handout|Courtesy|Photo|Photograph|Image|Credit)\b"
 )
-_SENTENCE_END = re.compile(r"[.!?]['\"’”)\]]*$|[.!?]['\"’”]?\s")
+_SENTENCE_END = re.compile(r"[.!?]['\"’”)\]]*$|[.!?]['\"’”]?\s|[\u3002\uff01\uff1f]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
@@ -86,9 +87,11 @@ class _Block:
     text: str
     tokens: list[str]
 
-    @property
-    def words(self) -> int:
-        return len(self.tokens)
+    def __post_init__(self) -> None:
+        # Chinese and Japanese run a sentence together as one \w+ token: count about two
+        # characters a word there, so that length means the same in every script
+        self.cjk = len(_CJK.findall(self.text))
+        self.words = len(self.tokens) + self.cjk // 2
 
 
 def _is_credit(text: str) -> bool:
@@ -108,7 +111,7 @@ def _is_sentence_like(block: _Block) -> bool:
     if block.words < 10:
         return False
     stop = sum(1 for t in block.tokens if t in _STOPWORDS)
-    if stop / block.words < 0.12:
+    if stop / block.words < 0.12 and block.cjk * 2 < len(block.text):
         return False
     return bool(_SENTENCE_END.search(block.text)) or block.words >= 20
 
@@ -180,6 +183,8 @@ def _title_candidate(block: _Block) -> bool:
         return False
     if dating.date_line(block.text) or _BYLINE.match(block.text) or _is_credit(block.text):
         return False
+    if len(block.text.split()) <= 8 and re.match(r"(?:By|BY)\s", block.text):
+        return False  # a byline the pattern above misses ("By Jo Writer2"), never a headline
     if _patterns()["drop"].match(block.text) or _patterns()["end"].match(block.text):
         return False
     return not block.text.endswith((".", ":", "...", "\u2026")) or block.text.endswith(("?", "!"))
@@ -223,8 +228,17 @@ def segment_text(text: str) -> Segmented:
     blocks = _dedupe(raw_blocks)
     end = _patterns()["end"]
     span = _body_span(blocks, len(blocks)) or (0, len(blocks))
-    # the footer starts at the first end marker after the article has started
-    end_at = next((i for i in range(span[0] + 1, len(blocks)) if end.match(blocks[i].text)), len(blocks))
+    # the footer starts at the first end marker after the article has started that is followed by
+    # less article-like text than came before it: a "Comments" link in a share bar or a "Related
+    # articles" box inside the article is followed by the rest of the article
+    mass = [b.words if _is_sentence_like(b) and not _is_credit(b.text) else 0 for b in blocks]
+    markers = [i for i in range(span[0] + 1, len(blocks)) if end.match(blocks[i].text)]
+    end_at = len(blocks)
+    for k, i in enumerate(markers):
+        nxt = markers[k + 1] if k + 1 < len(markers) else len(blocks)
+        if sum(mass[i + 1:nxt]) < sum(mass[span[0]:i]):
+            end_at = i
+            break
     span = _body_span(blocks, end_at) or span
     return Segmented(blocks, end_at, span, repeats)
 
@@ -253,7 +267,7 @@ def block_features(seg: Segmented) -> list[list[float]]:
         stop = sum(1 for tok in b.tokens if tok in _STOPWORDS) / max(1, b.words)
         digits = sum(c.isdigit() for c in t) / max(1, len(t))
         punct = len(re.findall(r"[,.;:!?]", t)) / nw
-        sentences = len(re.findall(r"[.!?](?:\s|$)", t))
+        sentences = len(re.findall(r"[.!?](?:\s|$)|[\u3002\uff01\uff1f]", t))
         base.append([
             math.log1p(b.words), math.log1p(len(t)), float(bool(_SENTENCE_END.search(t))), stop, lower_init,
             upper_init, digits, punct, float(_is_credit(t)), float(bool(drop.match(t))), float(bool(end.match(t))),
@@ -270,19 +284,50 @@ def block_features(seg: Segmented) -> list[list[float]]:
         marks.append(comment_marks)
         if _COMMENT_MARK.search(b.text) and b.words <= 12:
             comment_marks += 1
+    # footer markers before and after: the article sits before most of them, teasers and legal
+    # notices after, whatever the heuristic run picked
+    ends_before, count = [], 0
+    for row in base:
+        ends_before.append(count)
+        count += row[10] > 0
+    runs = _short_runs(blocks)
     for i, row in enumerate(base):
         prev = base[i - 1] if i > 0 else [0.0] * len(row)
         nxt = base[i + 1] if i + 1 < n else [0.0] * len(row)
         window = base[max(0, i - 3): i + 4]
         inside = s0 <= i < s1
         dist = 0 if inside else (s0 - i if i < s0 else i - s1 + 1)
+        r0, r1 = runs[i]
         feats.append(row + [
             prev[0], prev[2], prev[11], nxt[0], nxt[2], nxt[11],
             sum(w[11] for w in window) / len(window), sum(w[0] for w in window) / len(window),
             i / n, float(inside), math.log1p(dist), float(i >= seg.end_at),
             math.log1p(marks[i]), float(bool(_INLINE_CREDIT.search(blocks[i].text))),
+            math.log1p(ends_before[i]), math.log1p(count - ends_before[i] - (row[10] > 0)),
+            math.log1p(r1 - r0), float(blocks[r0 - 1].text.endswith(":")) if r0 > 0 else 0.0,
+            float(blocks[i].text.endswith(":")),
         ])
     return feats
+
+
+def _short_runs(blocks: list[_Block]) -> list[tuple[int, int]]:
+    """For each block, the run of consecutive short non-sentence lines it stands in ((i, i) for a
+    paragraph): a menu or a link list is a long run; so is a list inside the article, but that
+    one follows a line ending with ":" and is framed by paragraphs."""
+    short = [b.words <= 15 and not _is_sentence_like(b) for b in blocks]
+    out: list[tuple[int, int]] = [(i, i) for i in range(len(blocks))]
+    i = 0
+    while i < len(blocks):
+        if not short[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and short[j]:
+            j += 1
+        for k in range(i, j):
+            out[k] = (i, j)
+        i = j
+    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -296,33 +341,60 @@ def _text_model() -> dict | None:
 
 
 def _tree_score(model: dict, x: list[float]) -> float:
-    total = model["init"]
-    for tree in model["trees"]:
-        node = 0
+    return _compiled(model)(x)
+
+
+_COMPILED: dict[int, object] = {}
+
+
+def _compiled(model: dict):
+    """The trees as one generated Python function (nested conditionals): several times faster than
+    walking the node arrays, which keeps text cleaning well above 40 pages/s."""
+    key = id(model)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    rate = model["rate"]
+
+    def expr(tree, node: int) -> str:
         feature, threshold, left, right, value = tree
-        while left[node] != -1:
-            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-        total += model["rate"] * value[node]
-    return 1.0 / (1.0 + math.exp(-total))
+        if left[node] == -1:
+            return repr(rate * value[node])
+        return (f"({expr(tree, left[node])} if x[{feature[node]}] <= {threshold[node]!r} "
+                f"else {expr(tree, right[node])})")
+
+    lines = ["def score(x):", f"    t = {model['init']!r}"]
+    lines += [f"    t += {expr(tree, 0)}" for tree in model["trees"]]
+    lines.append("    return 1.0 / (1.0 + _exp(-t))")
+    namespace: dict = {"_exp": math.exp}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code generated from our own model file
+    _COMPILED[key] = (model, namespace["score"])
+    return namespace["score"]
 
 
-def context_features(feats: list[list[float]], probs: list[float]) -> list[list[float]]:
+def context_features(seg: Segmented, feats: list[list[float]], probs: list[float]) -> list[list[float]]:
     """Second-pass features: each block's first-pass probability and those around it.
 
     An article is a run of blocks: a short line between two confident paragraphs belongs to it,
-    a lone long line among menus does not.
+    a lone long line among menus does not; a list is judged by the lines framing it.
     """
     n = len(probs)
     total = sum(probs) or 1.0
     best = max(probs) if probs else 1.0
+    runs = _short_runs(seg.blocks)
     out, before = [], 0.0
     for i, p in enumerate(probs):
         w2 = probs[max(0, i - 2): i + 3]
         w5 = probs[max(0, i - 5): i + 6]
+        w12 = probs[max(0, i - 12): i + 13]
         prev = probs[max(0, i - 3): i] or [0.0]
         nxt = probs[i + 1: i + 4] or [0.0]
+        r0, r1 = runs[i]
+        frame_before = max(probs[max(0, r0 - 2): r0] or [0.0])
+        frame_after = max(probs[r1: r1 + 2] or [0.0])
         out.append(feats[i] + [p, sum(w2) / len(w2), sum(w5) / len(w5), max(prev), max(nxt), p / best,
-                               before / total, min(sum(prev) / len(prev), sum(nxt) / len(nxt))])
+                               before / total, min(sum(prev) / len(prev), sum(nxt) / len(nxt)),
+                               sum(w12) / len(w12), frame_before, frame_after, min(frame_before, frame_after)])
         before += p
     return out
 
@@ -336,7 +408,7 @@ def keep_probabilities(seg: Segmented) -> list[float]:
     probs = [_tree_score(model["first"], x) for x in feats]
     if "second" not in model:
         return probs
-    return [_tree_score(model["second"], x) for x in context_features(feats, probs)]
+    return [_tree_score(model["second"], x) for x in context_features(seg, feats, probs)]
 
 
 def _footer_start(seg: Segmented, probs: list[float]) -> int:
@@ -420,6 +492,8 @@ def clean_text(text: str) -> Article:
         t = block.text
         if not k or drop.match(t) or _is_credit(t) or dating.date_line(t):
             continue
+        if block.words <= 15 and (_PUBLISHED_LINE.match(t) or _UPDATED_LINE.match(t)) and dating.full_date_in(t):
+            continue  # "Published in The Daily, April 25th, 2023": the page's metadata, not the article
         if block.words <= 2 and not _is_sentence_like(block) and t[:1].isupper() and " " not in t.strip():
             continue  # one-word section labels ("World", "Business")
         m = _BYLINE.match(t + " |")
