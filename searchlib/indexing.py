@@ -528,15 +528,14 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
         return {text(term): list(reader.postings(fieldname, term).all_ids())
                 for term in reader.lexicon(fieldname) if text(term)}
 
-    cluster: dict[int, str] = {}
-    for key, canonical in (clusters or {}).items():
-        for docnum in (reader.postings("key", key).all_ids() if reader.doc_frequency("key", key) else ()):
-            cluster[docnum] = canonical
     docs = sorted(reader.all_doc_ids())
-    key_order = []
-    if docs:  # an empty index has no columns
-        keys = reader.column_reader("key")
-        key_order = sorted(docs, key=lambda d: keys[d])
+    key_of: dict[int, str] = {}
+    if docs:  # an empty index has no columns; one pass over the key column, not a lookup per key
+        keys = reader.column_reader("key", translate=True)
+        key_of = {d: text(keys[d]) for d in docs}
+    key_order = sorted(docs, key=key_of.__getitem__)
+    docnum_of = {k: d for d, k in key_of.items()}
+    cluster = {docnum_of[k]: canonical for k, canonical in (clusters or {}).items() if k in docnum_of}
     return {
         "docs": docs,
         "key_order": key_order,

@@ -19,7 +19,7 @@ from pickle import loads
 
 from whoosh import query as wq
 from whoosh.system import _INT_SIZE
-from whoosh.scoring import WeightLengthScorer, WeightScorer
+from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
@@ -127,18 +127,23 @@ class Evaluator:
                 matcher = matcher.child
             if type(matcher).__name__ != "W3LeafMatcher":
                 raise Unsupported(type(matcher).__name__)
+            bm25 = type(scorer) is BM25FScorer
             if type(scorer) is WeightScorer:
                 score = None
             elif isinstance(scorer, WeightLengthScorer) and hasattr(scorer, "dfl"):
                 score, lengths = scorer._score, self._field_lengths(leaf, sub, fieldname)
             else:
                 raise Unsupported(type(scorer).__name__)
+            if bm25:  # whoosh.scoring.bm25 inlined, the same operations in the same order
+                idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                k1_plus_1, one_minus_b = K1 + 1, 1 - B
             while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids, weights = matcher._ids, matcher._weights
+                ids, weights = _block_ids(matcher), _block_weights(matcher)
                 if score is None:
                     block = zip(ids, weights)
+                elif bm25:
+                    block = ((i, idf * ((w * k1_plus_1) / (w + K1 * (one_minus_b + B * lengths[i] / avgfl))))
+                             for i, w in zip(ids, weights))
                 else:
                     block = ((i, score(w, lengths[i])) for i, w in zip(ids, weights))
                 if deleted:
@@ -209,10 +214,9 @@ class Evaluator:
             raise Unsupported(type(matcher).__name__)
         out: dict[int, tuple[float, bytes]] = {}
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
+            ids, weights = _block_ids(matcher), _block_weights(matcher)
             matcher._read_values()
-            out.update(zip(matcher._ids, zip(matcher._weights, matcher._values)))
+            out.update(zip(ids, zip(weights, matcher._values)))
             matcher._next_block()
         return out
 
@@ -226,6 +230,19 @@ class Evaluator:
                 raw_lengths = list(map(_LENGTH_OF_BYTE.__getitem__, raw))
             self._lengths[key] = raw_lengths
         return self._lengths[key]
+
+
+def _block_ids(matcher):
+    """The document numbers of a posting block (Whoosh's _read_ids, with the running sum in C)."""
+    if matcher._data is None:
+        matcher._read_data()
+    raw = matcher._data[0]
+    return raw if matcher._byteids else list(accumulate(raw))
+
+
+def _block_weights(matcher):
+    matcher._read_weights()
+    return matcher._weights
 
 
 def _positions(value: bytes) -> list[int]:

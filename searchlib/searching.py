@@ -429,6 +429,8 @@ class FacetCache:
         m = len(docnums)
         by_sets = 4 * len(values) + 0.1 * min(postings, len(values) * m)
         by_docs = 1.2 * m * postings / max(1, len(self.docs))
+        if collapse and self.clustered:  # a story's copies are counted through (value, story) pairs
+            by_docs *= 1 + 3 * len(self.clustered) / max(1, len(self.docs))
         if by_sets < by_docs:
             return self._count_by_sets(docnums, facet, collapse)
         # few matches against many values (officials): look up each match's values instead
