@@ -431,6 +431,11 @@ class FacetCache:
         by_docs = 1.2 * m * postings / max(1, len(self.docs))
         if collapse and self.clustered:  # a story's copies are counted through (value, story) pairs
             by_docs *= 1 + 3 * len(self.clustered) / max(1, len(self.docs))
+        # what is not built yet costs once: a fresh `search` process answers one query
+        if facet not in self.sets:
+            by_sets += 0.1 * postings
+        if facet not in self._by_doc:
+            by_docs += 0.3 * postings
         if by_sets < by_docs:
             return self._count_by_sets(docnums, facet, collapse)
         # few matches against many values (officials): look up each match's values instead
