@@ -18,7 +18,6 @@ Dask is an optional extra (``pip install "searchlib[dask]"``) and is imported on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -31,6 +30,7 @@ from typing import Callable, Iterator
 
 from . import __version__, loading, pipeline
 from .errors import BadValue, EngineFailed, IndexIOError
+from .indexing import _fsync_dir
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -189,18 +189,10 @@ def _file_hashes(folder: str) -> dict[str, list]:
         for name in sorted(files):
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, folder).replace(os.sep, "/")
-            out[rel] = [os.path.getsize(full), _sha256(full)]
+            out[rel] = [os.path.getsize(full), loading.file_sha256(full)]
             with open(full, "rb") as fh:
                 os.fsync(fh.fileno())
     return out
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write_json(path: str, data) -> None:
@@ -208,14 +200,6 @@ def _write_json(path: str, data) -> None:
         json.dump(data, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _replace_dir(tmp: str, final: str) -> None:
@@ -279,7 +263,7 @@ def validate_partition(out_root: str, entry: dict, sources: list[loading.SourceF
     for rel, (size, digest) in on_disk.get("files", {}).items():
         path = os.path.join(folder, rel)
         try:
-            if os.path.getsize(path) != size or _sha256(path) != digest:
+            if os.path.getsize(path) != size or loading.file_sha256(path) != digest:
                 raise fail(f"{rel} changed after it was written")
         except OSError:
             raise fail(f"{rel} is missing") from None

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
-import hashlib
 import json
 import marshal
 import os
@@ -580,14 +579,6 @@ def _live_generation(index_dir: str) -> str | None:
         return None
 
 
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @dataclass
 class _Plan:
     todo: list[loading.SourceFile] = field(default_factory=list)  # new or changed: derive these
@@ -626,7 +617,7 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
             continue
         if old and old[0] == st.st_size:
             try:
-                if _sha256(src.path) == old[2]:  # touched, not changed
+                if loading.file_sha256(src.path) == old[2]:  # touched, not changed
                     plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
                                             _members(old, src.key)]
                     plan.unchanged += len(_members(old, src.key))
@@ -667,8 +658,6 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         IndexIOError: the index could not be written (disk full...); the previous state is kept.
         BadValue: no usable path was given.
     """
-    from . import pipeline
-
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
     report = IndexReport(index_dir)

@@ -10,6 +10,7 @@ devices, never follows a symlink loop, never reads more than ``MAX_BYTES`` of on
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -108,6 +109,15 @@ def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
                 yield SourceFile(key, root, kind)
         else:
             yield LoadFailure(root, "no such file or folder")
+
+
+def file_sha256(path: str) -> str:
+    """sha256 of a file, read in 1 MB steps (WARC files can be large)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def read_bytes(path: str) -> bytes:

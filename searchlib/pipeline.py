@@ -114,7 +114,7 @@ def derive_file(source: loading.SourceFile) -> FileResult:
 def _derive_warc(source: loading.SourceFile) -> FileResult:
     records, failures = [], []
     try:
-        sha = _file_sha256(source.path)
+        sha = loading.file_sha256(source.path)
     except OSError as e:
         return FileResult(source.key, source.path, None, [], [loading.LoadFailure(source.path, e.strerror or str(e))])
     for item in loading.iter_warc(source.path):
@@ -128,14 +128,6 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
         except loading.LoadFailure as e:
             failures.append(loading.LoadFailure(f"{source.path}@{item.offset}", f"{item.url}: {e.reason}"))
     return FileResult(source.key, source.path, sha, records, failures)
-
-
-def _file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _derive_chunk(sources: list[loading.SourceFile]) -> list[FileResult]:
