@@ -14,7 +14,10 @@ tests/test_searching.py checks scores and hits against Whoosh's own search.
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
 from itertools import accumulate
+from operator import add
 from pickle import loads
 
 from whoosh import query as wq
@@ -22,6 +25,8 @@ from whoosh.system import _INT_SIZE
 from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+CACHE_POSTINGS = 2_000_000  # about 24 MB of decoded scores per warm searcher
+CACHE_MIN_POSTINGS = 500  # shorter lists decode faster than they would be worth keeping
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
 
 
@@ -54,6 +59,28 @@ class Evaluator:
         self.leaves = list(searcher.leaf_searchers())
         self.many_docs = searcher.doc_count_all() > 5000
         self._lengths: dict[tuple[int, str], list] = {}
+        # Decoded scores of long posting lists, least recently used dropped first. Whoosh stores a
+        # posting block as one pickle holding every posting's positions, so decoding a common word
+        # costs ~0.5 us per posting on every query; a warm searcher (search --batch, the web view,
+        # the Python API) keeps the scores instead: 12 bytes per posting, CACHE_POSTINGS at most.
+        self.cache: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self.cached_postings = 0
+        self.cache_limit = CACHE_POSTINGS
+        self.cache_min = CACHE_MIN_POSTINGS
+
+    def _cached(self, key: tuple, compute) -> dict[int, float]:
+        hit = self.cache.get(key)
+        if hit is not None:
+            self.cache.move_to_end(key)
+            return dict(zip(*hit))
+        out = compute()
+        if len(out) >= self.cache_min and self.cache_limit:
+            self.cache[key] = (array("q", out.keys()), array("d", out.values()))
+            self.cached_postings += len(out)
+            while self.cached_postings > self.cache_limit:
+                _key, (ids, _scores) = self.cache.popitem(last=False)
+                self.cached_postings -= len(ids)
+        return out
 
     def scores(self, query) -> dict[int, float] | None:
         """docnum -> Whoosh's score for every match, or None when Whoosh must run the query."""
@@ -65,10 +92,17 @@ class Evaluator:
     # ------------------------------------------------------------------ tree
     def _eval(self, q) -> dict[int, float]:
         kind = type(q)
-        if kind is wq.Term:
-            return self._term(q)
-        if kind is wq.Phrase:
-            return self._phrase(q)
+        if kind is wq.Term or kind is wq.Phrase:
+            if kind is wq.Term:
+                out = self._cached(("term", q.fieldname, q.text), lambda: self._term(q))
+            else:
+                if q.slop != 1:
+                    raise Unsupported("phrase with slop")
+                out = self._cached(("phrase", q.fieldname, tuple(q.words)), lambda: self._phrase(q))
+            if q.boost != 1.0:
+                boost = q.boost
+                out = {d: s * boost for d, s in out.items()}
+            return out
         if kind is wq.Or or kind is wq.And:
             subs = q.subqueries
             if not subs:
@@ -91,6 +125,8 @@ class Evaluator:
         if len(parts) > 2 and not self._integral(parts):
             # Whoosh adds 3+ branches in an order that depends on the index size and the caller
             raise Unsupported("Or of 3+ scored branches")
+        if len(parts) == 2 and len(parts[1]) > len(parts[0]):
+            parts = parts[::-1]  # walk the shorter one: a + b == b + a exactly in floating point
         out = dict(parts[0])
         for p in parts[1:]:
             for d, s in p.items():
@@ -108,6 +144,7 @@ class Evaluator:
 
     # ------------------------------------------------------------------ leaves
     def _term(self, q) -> dict[int, float]:
+        """A word's scores, boost not applied."""
         fieldname = q.fieldname
         if fieldname not in self.schema:
             return {}
@@ -153,14 +190,16 @@ class Evaluator:
                 else:
                     out.update(block)
                 matcher._next_block()
-        if q.boost != 1.0:
-            boost = q.boost
-            out = {d: s * boost for d, s in out.items()}
         return out
 
     def _phrase(self, q) -> dict[int, float]:
         """Whoosh's Phrase: the words at consecutive positions (slop 1); the score is the sum of
-        the words' scores, added in Whoosh's order (a binary tree that keeps the word order)."""
+        the words' scores, added in Whoosh's order (a binary tree that keeps the word order).
+
+        The words' posting ids are intersected first; only the candidates' position lists are
+        decoded, all of a word's in one unpickling, and the phrase test is one set intersection
+        of (document, start position) keys across the words, all in C.
+        """
         if q.slop != 1 or not q.words:
             raise Unsupported("phrase with slop")
         fieldname = q.fieldname
@@ -178,46 +217,52 @@ class Evaluator:
             reader = sub.reader()
             if any((fieldname, w) not in reader for w in words):
                 continue
-            deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
-            postings = [self._with_values(reader, fieldname, w) for w in words]
-            candidates = set(min(postings, key=len))
-            for p in postings:
-                candidates.intersection_update(p)
-            candidates -= deleted
+            postings = [_block_postings(reader, fieldname, w) for w in words]
+            candidates = set(min((p[0] for p in postings), key=len))
+            for ids, _weights, _values in postings:
+                candidates.intersection_update(ids)
+            if reader.has_deletions():
+                candidates.difference_update(reader._perdoc.deleted_docs())
             if not candidates:
                 continue
-            scorers = []
-            for w in words:
+            candidates = sorted(candidates)
+            starts = None
+            at = []  # per word: docnum -> index into its postings
+            for k, (ids, _weights, values) in enumerate(postings):
+                index = dict(zip(ids, range(len(ids))))
+                at.append(index)
+                where = list(map(index.__getitem__, candidates))
+                keys = set()
+                for docnum, deltas in zip(candidates, _decode_position_lists([values[i] for i in where])):
+                    if deltas:  # key (docnum, position - k): the phrase's start if word k is there
+                        deltas[0] += (docnum << 32) - k
+                        keys.update(accumulate(deltas))
+                starts = keys if starts is None else starts & keys
+                if not starts:
+                    break
+            if not starts:
+                continue
+            matched = sorted({key >> 32 for key in starts})
+            lengths = self._field_lengths(leaf, sub, fieldname)
+            word_scores = []
+            for w, (_ids, weights, _values), index in zip(words, postings, at):
                 scorer = self.weighting.scorer(sub, fieldname, w)
                 if not (isinstance(scorer, WeightLengthScorer) and hasattr(scorer, "dfl")):
                     raise Unsupported(type(scorer).__name__)
-                scorers.append(scorer._score)
-            lengths = self._field_lengths(leaf, sub, fieldname)
-            for d in sorted(candidates):
-                first = _positions(postings[0][d][1])
-                rest = [set(_positions(p[d][1])) for p in postings[1:]]
-                if not any(all(start + k in s for k, s in enumerate(rest, 1)) for start in first):
-                    continue
-                length = lengths[d]
-                out[d + offset] = _tree_sum([sc(p[d][0], length) for sc, p in zip(scorers, postings)])
-        if q.boost != 1.0:
-            boost = q.boost
-            out = {d: s * boost for d, s in out.items()}
-        return out
-
-    @staticmethod
-    def _with_values(reader, fieldname: str, btext: bytes) -> dict[int, tuple[float, bytes]]:
-        matcher = reader.postings(fieldname, btext)
-        if type(matcher).__name__ == "FilterMatcher":
-            matcher = matcher.child
-        if type(matcher).__name__ != "W3LeafMatcher":
-            raise Unsupported(type(matcher).__name__)
-        out: dict[int, tuple[float, bytes]] = {}
-        while matcher.is_active():
-            ids, weights = _block_ids(matcher), _block_weights(matcher)
-            matcher._read_values()
-            out.update(zip(ids, zip(weights, matcher._values)))
-            matcher._next_block()
+                ws = [weights[index[d]] for d in matched]
+                if type(scorer) is BM25FScorer:  # whoosh.scoring.bm25 inlined, as in _term
+                    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                    k1_plus_1, one_minus_b = K1 + 1, 1 - B
+                    word_scores.append([idf * ((w * k1_plus_1) / (w + K1 * (one_minus_b + B * lengths[d] / avgfl)))
+                                        for d, w in zip(matched, ws)])
+                else:
+                    score = scorer._score
+                    word_scores.append([score(w, lengths[d]) for d, w in zip(matched, ws)])
+            if len(word_scores) == 2:
+                totals = map(add, *word_scores)
+            else:
+                totals = map(lambda *s: _tree_sum(list(s)), *word_scores)
+            out.update(zip((d + offset for d in matched), totals))
         return out
 
     def _field_lengths(self, leaf: int, sub, fieldname: str) -> list:
@@ -245,11 +290,50 @@ def _block_weights(matcher):
     return matcher._weights
 
 
-def _positions(value: bytes) -> list[int]:
-    """Whoosh's Positions.decode_positions, with the running sum in C."""
+def _block_postings(reader, fieldname: str, btext: bytes) -> tuple[list, list, list]:
+    """A term's postings in one segment as three lists: ids, weights, raw values (positions)."""
+    matcher = reader.postings(fieldname, btext)
+    if type(matcher).__name__ == "FilterMatcher":
+        matcher = matcher.child
+    if type(matcher).__name__ != "W3LeafMatcher":
+        raise Unsupported(type(matcher).__name__)
+    ids: list = []
+    weights: list = []
+    values: list = []
+    while matcher.is_active():
+        ids.extend(_block_ids(matcher))
+        weights.extend(_block_weights(matcher))
+        matcher._read_values()
+        values.extend(matcher._values)
+        matcher._next_block()
+    return ids, weights, values
+
+
+_PICKLE_LIST = b"\x80\x02]"  # Positions.encode: pack_uint(count) + pickle.dumps(deltas, 2), final STOP dropped
+
+
+def _decode_position_lists(values: list[bytes]) -> list[list[int]]:
+    """The position deltas of many postings (Whoosh's Positions format) in one unpickling.
+
+    Each value is a protocol-2 pickle of one list of ints; their bodies, put one after another
+    inside an outer list, are the pickle of the list of lists (each inner one reuses memo slot 0,
+    which is harmless: nothing refers back to it). Anything unexpected decodes one by one.
+    """
+    bodies = []
+    for v in values:
+        if v[_INT_SIZE:_INT_SIZE + 3] != _PICKLE_LIST:
+            return [_deltas(v) for v in values]
+        bodies.append(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:])
+    decoded = loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
+    if len(decoded) != len(values):
+        return [_deltas(v) for v in values]
+    return decoded
+
+
+def _deltas(value: bytes) -> list[int]:
     if not value.endswith(b"."):
         value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
+    return loads(value[_INT_SIZE:])
 
 
 def _tree_sum(scores: list[float]) -> float:

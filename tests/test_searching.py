@@ -267,6 +267,64 @@ def test_block_scoring_covers_words_and_phrases_and_leaves_the_rest_to_whoosh(bu
         assert not covered('"suicide bomber"~3') and not covered("police NOT Kabul") and not covered("Kabul*")
 
 
+def test_phrase_positions_decode_in_one_unpickling_exactly_as_whoosh_does():
+    """The batched decoder of position lists must agree with Whoosh's own, for empty lists, long
+    gaps (1-, 2- and 4-byte pickle ints) and values stored with or without the final STOP."""
+    import random
+    from itertools import accumulate
+
+    from whoosh.formats import Positions
+
+    from searchlib.postings import _decode_position_lists
+
+    rng, fmt = random.Random(5), Positions()
+    lists = [[], [0], [7], [0, 1, 2], [300, 70000, 2**31 + 5]]
+    lists += [sorted(rng.sample(range(200000), rng.randrange(1, 40))) for _ in range(200)]
+    values = [fmt.encode(p) for p in lists]
+    values = [v[:-1] if i % 2 else v for i, v in enumerate(values)]  # the index stores them without STOP
+    assert [fmt.decode_positions(v) for v in values] == lists
+    assert [list(accumulate(d)) for d in _decode_position_lists(values)] == lists
+
+
+def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
+    """Facets count a story once, over set arithmetic on stories; a story whose copies were
+    tagged differently must count for each value one of its matching copies has."""
+    import itertools
+    from collections import Counter
+
+    from searchlib.searching import FacetCache
+
+    table = {"docs": list(range(7)), "key_order": list(range(7)), "days": {},
+             "cluster": {0: "a", 1: "a", 2: "b", 3: "b", 5: "c", 6: "c"},
+             "facets": {"country": {"Iraq": [0, 1, 2, 4], "Syria": [3, 5, 6], "Iran": [4, 6]}}}
+    cache = FacetCache(table)
+    by_doc = cache.values_of("country")
+    for size in range(1, 8):
+        for matched in map(set, itertools.combinations(range(7), size)):
+            expected = Counter(v for v, _ in {(v, cache.story(d)) for d in matched for v in by_doc.get(d, ())})
+            assert cache._count_by_stories(matched, "country") == expected, matched
+            assert cache.count(matched, "country", collapse=True) == expected, matched
+            assert len(cache.stories(matched)) == len({cache.story(d) for d in matched})
+
+
+def test_a_warm_searcher_answers_repeated_lookups_from_its_cache_with_the_same_results(built_index):
+    """Decoded posting scores are kept between lookups (least recently used dropped first, within
+    a budget); answers from the cache, and after evictions, equal Whoosh's."""
+    queries = ["Taliban", "attack Kabul", '"suicide bomber"', "Islamic State", "Kabul", "Taliban"]
+    with Searcher(built_index) as s:
+        s.evaluator.cache_min, s.evaluator.cache_limit = 1, 12
+        for _round in range(2):
+            for text in queries:
+                request = SearchRequest(text, facets=True, limit=50, all=True)
+                s.bulk_scoring = True
+                fast = s.search(request)
+                s.bulk_scoring = False
+                slow = s.search(request)
+                assert [(h.key, h.score) for h in fast.hits] == [(h.key, h.score) for h in slow.hits], text
+                assert (fast.total, fast.facets) == (slow.total, slow.facets)
+        assert s.evaluator.cache and 0 < s.evaluator.cached_postings <= 12
+
+
 def test_ties_rank_by_key_whatever_the_order_inside_the_index(tmp_path):
     """Copies score the same; their order must not depend on which shard or segment holds them."""
     import shutil
