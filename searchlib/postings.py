@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from itertools import accumulate
-from operator import add
+from itertools import accumulate, repeat
+from operator import add, mul, truediv
 from pickle import loads
 
 from whoosh import query as wq
@@ -59,6 +59,7 @@ class Evaluator:
         self.leaves = list(searcher.leaf_searchers())
         self.many_docs = searcher.doc_count_all() > 5000
         self._lengths: dict[tuple[int, str], list] = {}
+        self._norm_cache: dict[tuple, list[float]] = {}
         # Decoded scores of long posting lists, least recently used dropped first. Whoosh stores a
         # posting block as one pickle holding every posting's positions, so decoding a common word
         # costs ~0.5 us per posting on every query; a warm searcher (search --batch, the web view,
@@ -171,16 +172,28 @@ class Evaluator:
                 score, lengths = scorer._score, self._field_lengths(leaf, sub, fieldname)
             else:
                 raise Unsupported(type(scorer).__name__)
-            if bm25:  # whoosh.scoring.bm25 inlined, the same operations in the same order
-                idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                k1_plus_1, one_minus_b = K1 + 1, 1 - B
+            if bm25:
+                ids, weights = [], []
+                while matcher.is_active():
+                    ids.extend(_block_ids(matcher))
+                    weights.extend(_block_weights(matcher))
+                    matcher._next_block()
+                # whoosh.scoring.bm25, the same operations in the same order, each a C-level map:
+                # idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * length / avgfl)))
+                norms = self._norms(leaf, sub, fieldname, scorer)
+                scores = map(mul, repeat(scorer.idf), map(truediv, map(mul, weights, repeat(scorer.K1 + 1)),
+                                                          map(add, weights, map(norms.__getitem__, ids))))
+                if offset:
+                    ids = map(add, ids, repeat(offset))
+                block = zip(ids, scores)
+                if deleted:
+                    block = ((i, s) for i, s in block if i - offset not in deleted)
+                out.update(block)
+                continue
             while matcher.is_active():
                 ids, weights = _block_ids(matcher), _block_weights(matcher)
                 if score is None:
                     block = zip(ids, weights)
-                elif bm25:
-                    block = ((i, idf * ((w * k1_plus_1) / (w + K1 * (one_minus_b + B * lengths[i] / avgfl))))
-                             for i, w in zip(ids, weights))
                 else:
                     block = ((i, score(w, lengths[i])) for i, w in zip(ids, weights))
                 if deleted:
@@ -191,6 +204,17 @@ class Evaluator:
                     out.update(block)
                 matcher._next_block()
         return out
+
+    def _norms(self, leaf: int, sub, fieldname: str, scorer) -> list[float]:
+        """Per document, BM25's length part K1 * ((1 - B) + B * length / avgfl) of one field."""
+        key = (leaf, fieldname, scorer.K1, scorer.B, scorer.avgfl)
+        norms = self._norm_cache.get(key)
+        if norms is None:
+            K1, B, avgfl = scorer.K1, scorer.B, scorer.avgfl
+            one_minus_b = 1 - B
+            norms = self._norm_cache[key] = [K1 * (one_minus_b + B * n / avgfl) if n is not None else None
+                                             for n in self._field_lengths(leaf, sub, fieldname)]  # None: field empty
+        return norms
 
     def _phrase(self, q) -> dict[int, float]:
         """Whoosh's Phrase: the words at consecutive positions (slop 1); the score is the sum of

@@ -271,7 +271,9 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
     text = (request.query or "").strip()
     if text and text != "*":
         check_query(text)
-        parser = MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup)
+        parser = getattr(searcher, "_searchlib_parser", None)  # building one costs ~0.5 ms: once per searcher
+        if parser is None:
+            parser = searcher._searchlib_parser = MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup)
         try:
             parsed = parser.parse(text)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
@@ -387,7 +389,7 @@ class FacetCache:
             # a story is uniform when each of its values is on all of its copies or on none
             per_value = {v: Counter(map(story_of.__getitem__, docs)) for v, docs in self.inverted[facet].items()}
             mixed = {st for counts in per_value.values() for st, n in counts.items() if n != size[st]}
-            uniform, rest = {}, {}
+            uniform, rest, mixed_docs = {}, {}, set()
             for value, counts in per_value.items():
                 stories = counts.keys() - mixed if mixed else counts.keys()
                 uniform[value] = frozenset(stories)
@@ -395,7 +397,8 @@ class FacetCache:
                     odd = frozenset(d for d in self.inverted[facet][value] if story_of[d] in mixed)
                     if odd:
                         rest[value] = odd
-            self._story_sets[facet] = (uniform, rest)
+                        mixed_docs.update(odd)
+            self._story_sets[facet] = (uniform, rest, frozenset(mixed_docs))
         return self._story_sets[facet]
 
     def values_of(self, facet: str) -> dict[int, list[str]]:
@@ -467,12 +470,9 @@ class FacetCache:
         if postings is None:
             postings = self._postings[facet] = sum(len(docs) for docs in values.values())
         m = len(docnums)
-        clustered = len(self.clustered) / max(1, len(self.docs))
+        n_docs = max(1, len(self.docs))
         by_sets = 4 * len(values) + 0.1 * min(postings, len(values) * m)
-        by_docs = 1.2 * m * postings / max(1, len(self.docs))
-        if collapse and self.clustered:  # a story's copies are counted through (value, story) pairs
-            by_docs *= 1 + 3 * clustered
-            by_sets *= 1 + 1.5 * clustered
+        by_docs = 1.2 * m * postings / n_docs
         # What is not built yet costs once: a fresh `search` process answers one query, a warm
         # searcher spreads the cost over the queries it has answered.
         calls = self._calls[facet] = self._calls.get(facet, 0) + 1
@@ -480,36 +480,53 @@ class FacetCache:
             by_sets += 0.1 * postings / calls
         if facet not in self._by_doc:
             by_docs += 0.3 * postings / calls
-        if collapse and self.clustered:
-            # counted over stories: the value's stories against the matches' stories
-            share = self.story_count / max(1, len(self.docs))
-            m_stories = len(stories) if stories is not None else m * share
-            by_stories = 4 * len(values) + 0.1 * min(postings * share, len(values) * m_stories)
-            if stories is None:
-                by_stories += 0.05 * m
-            if facet not in self._story_sets:
-                by_stories += (1.0 + (0 if facet in self._by_doc else 0.3)) * postings / calls
-            if by_stories < min(by_sets, by_docs):
-                return self._count_by_stories(docnums, facet, stories)
-        if by_sets < by_docs:
-            return self._count_by_sets(docnums, facet, collapse)
-        # few matches against many values (officials): look up each match's values instead
+        if not collapse or not self.clustered:
+            if by_sets < by_docs:
+                return self._count_by_sets(docnums, facet, False)
+            return self._count_by_docs(docnums, facet)
+        # Stories: by set arithmetic on story numbers (each value's stories against the matches'),
+        # or by the values of one copy per matched story.
+        share = self.story_count / n_docs
+        m_stories = len(stories) if stories is not None else m * share
+        story_cost = (0 if stories is not None else 0.05 * m)
+        if facet not in self._story_sets:
+            story_cost += 1.0 * postings / calls
+        by_stories = story_cost + 4 * len(values) + 0.1 * min(postings * share, len(values) * m_stories)
+        by_story_docs = story_cost + 0.1 * m + 1.2 * m_stories * postings / n_docs
+        if facet not in self._by_doc:
+            by_story_docs += 0.3 * postings / calls
+        if by_stories <= by_story_docs:
+            return self._count_by_stories(docnums, facet, stories)
+        return self._count_by_docs(docnums, facet, collapse=True)
+
+    def _count_by_docs(self, docnums, facet: str, collapse: bool = False) -> Counter:
+        """Few matches against many values (officials): look up each match's values."""
         by_doc = self._by_doc.get(facet)
         if by_doc is None:
             by_doc = self._by_doc[facet] = self.values_of(facet)
         get = by_doc.get
         if not collapse or not self.clustered:
             return Counter(chain.from_iterable(map(get, docnums, repeat(()))))
-        clustered, cluster = self.clustered, self.cluster
-        counts = Counter(chain.from_iterable(get(d, ()) for d in docnums if d not in clustered))
-        counts.update(v for v, _story in {(v, cluster[d]) for d in docnums if d in clustered for v in get(d, ())})
+        # one copy per story, for the stories whose copies carry the same values; the others
+        # through (value, story) pairs
+        story_of = self.story_of
+        one_copy = dict(zip(map(story_of.__getitem__, docnums), docnums))
+        _uniform, _rest, mixed_docs = self._stories_by_value(facet)
+        pairs = set()
+        if mixed_docs:
+            odd = mixed_docs.intersection(docnums)
+            for d in odd:
+                one_copy.pop(story_of[d], None)
+            pairs = {(v, story_of[d]) for d in odd for v in get(d, ())}
+        counts = Counter(chain.from_iterable(map(get, one_copy.values(), repeat(()))))
+        counts.update(v for v, _story in pairs)
         return counts
 
     def _count_by_stories(self, docnums, facet: str, stories: set[int] | None = None) -> Counter:
         """Stories per value: set intersections over stories, not over their copies."""
         if stories is None:
             stories = self.stories(docnums)
-        uniform, rest = self._stories_by_value(facet)
+        uniform, rest, _mixed_docs = self._stories_by_value(facet)
         counts: Counter = Counter()
         for value, value_stories in uniform.items():
             n = len(value_stories & stories if len(value_stories) < len(stories) else stories & value_stories)

@@ -296,7 +296,7 @@ def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
 
     table = {"docs": list(range(7)), "key_order": list(range(7)), "days": {},
              "cluster": {0: "a", 1: "a", 2: "b", 3: "b", 5: "c", 6: "c"},
-             "facets": {"country": {"Iraq": [0, 1, 2, 4], "Syria": [3, 5, 6], "Iran": [4, 6]}}}
+             "facets": {"country": {"Iraq": [0, 1, 2, 4], "Syria": [3, 5, 6], "Iran": [4, 6], "Chad": [1]}}}
     cache = FacetCache(table)
     by_doc = cache.values_of("country")
     for size in range(1, 8):
@@ -304,6 +304,7 @@ def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
             expected = Counter(v for v, _ in {(v, cache.story(d)) for d in matched for v in by_doc.get(d, ())})
             assert cache._count_by_stories(matched, "country") == expected, matched
             assert cache.count(matched, "country", collapse=True) == expected, matched
+            assert cache._count_by_docs(matched, "country", collapse=True) == expected, matched
             assert len(cache.stories(matched)) == len({cache.story(d) for d in matched})
 
 
