@@ -26,7 +26,8 @@ from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 CACHE_POSTINGS = 2_000_000  # about 24 MB of decoded scores per warm searcher
-CACHE_MIN_POSTINGS = 500  # shorter lists decode faster than they would be worth keeping
+CACHE_MIN_POSTINGS = 500  # fewer decoded postings are quicker to decode again than worth keeping
+CACHE_ENTRIES = 10_000
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
 
 
@@ -68,17 +69,20 @@ class Evaluator:
         self.cached_postings = 0
         self.cache_limit = CACHE_POSTINGS
         self.cache_min = CACHE_MIN_POSTINGS
+        self.decoded = 0  # postings decoded so far
 
     def _cached(self, key: tuple, compute) -> dict[int, float]:
         hit = self.cache.get(key)
         if hit is not None:
             self.cache.move_to_end(key)
             return dict(zip(*hit))
+        before = self.decoded
         out = compute()
-        if len(out) >= self.cache_min and self.cache_limit:
+        # kept when it was costly to decode (a rare phrase of common words is), 12 bytes a match
+        if self.decoded - before >= self.cache_min and self.cache_limit:
             self.cache[key] = (array("q", out.keys()), array("d", out.values()))
             self.cached_postings += len(out)
-            while self.cached_postings > self.cache_limit:
+            while self.cached_postings > self.cache_limit or len(self.cache) > CACHE_ENTRIES:
                 _key, (ids, _scores) = self.cache.popitem(last=False)
                 self.cached_postings -= len(ids)
         return out
@@ -183,6 +187,7 @@ class Evaluator:
                 norms = self._norms(leaf, sub, fieldname, scorer)
                 scores = map(mul, repeat(scorer.idf), map(truediv, map(mul, weights, repeat(scorer.K1 + 1)),
                                                           map(add, weights, map(norms.__getitem__, ids))))
+                self.decoded += len(weights)
                 if offset:
                     ids = map(add, ids, repeat(offset))
                 block = zip(ids, scores)
@@ -192,6 +197,7 @@ class Evaluator:
                 continue
             while matcher.is_active():
                 ids, weights = _block_ids(matcher), _block_weights(matcher)
+                self.decoded += len(weights)
                 if score is None:
                     block = zip(ids, weights)
                 else:
@@ -242,6 +248,7 @@ class Evaluator:
             if any((fieldname, w) not in reader for w in words):
                 continue
             postings = [_block_postings(reader, fieldname, w) for w in words]
+            self.decoded += sum(len(p[0]) for p in postings)
             candidates = set(min((p[0] for p in postings), key=len))
             for ids, _weights, _values in postings:
                 candidates.intersection_update(ids)

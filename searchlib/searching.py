@@ -15,7 +15,7 @@ import dataclasses
 import heapq
 import re
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from itertools import chain, repeat
 from dataclasses import dataclass, field
 
@@ -258,6 +258,23 @@ class QueryPlan:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+class _RememberingParser:
+    """A query parser that answers a text it has parsed before from memory (the last 1,000)."""
+
+    def __init__(self, parser) -> None:
+        self.parser = parser
+        self.parsed: dict[str, object] = {}
+
+    def parse(self, text: str):
+        query = self.parsed.get(text)
+        if query is None:
+            query = self.parser.parse(text)
+            if len(self.parsed) >= 1000:
+                del self.parsed[next(iter(self.parsed))]
+            self.parsed[text] = query
+        return query
+
+
 def build_query(request: SearchRequest, ix, searcher):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
     plan = build_plan(request, ix, searcher)
@@ -271,9 +288,10 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
     text = (request.query or "").strip()
     if text and text != "*":
         check_query(text)
-        parser = getattr(searcher, "_searchlib_parser", None)  # building one costs ~0.5 ms: once per searcher
-        if parser is None:
-            parser = searcher._searchlib_parser = MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup)
+        parser = getattr(searcher, "_searchlib_parser", None)  # Whoosh's parser costs ~1 ms per query:
+        if parser is None:  # one per searcher, remembering what it parsed (the queries are not changed)
+            parser = searcher._searchlib_parser = _RememberingParser(
+                MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
         try:
             parsed = parser.parse(text)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
@@ -328,6 +346,23 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
 
 # ----------------------------------------------------------------------------- facets
 
+class _Facets(dict):
+    """facet -> value -> documents; "month" is derived from the days when first asked for."""
+
+    def __init__(self, facets, days) -> None:
+        super().__init__(facets)
+        self._days_table = days
+
+    def __missing__(self, facet: str):
+        if facet != "month":
+            raise KeyError(facet)
+        months: dict[str, list[int]] = {}
+        for day, docs in self._days_table.items():
+            months.setdefault(day[:7], []).extend(docs)
+        self["month"] = months
+        return months
+
+
 class FacetCache:
     """A searcher's facet table (``indexing.facet_table``): value -> documents, per facet.
 
@@ -338,28 +373,25 @@ class FacetCache:
 
     def __init__(self, table: dict) -> None:
         self.docs: list[int] = table["docs"]
-        self.inverted: dict[str, dict[str, list[int]]] = dict(table["facets"])
         self.days: dict[str, list[int]] = table["days"]
-        self.inverted["month"] = {}
-        for day, docs in self.days.items():
-            self.inverted["month"].setdefault(day[:7], []).extend(docs)
+        self.inverted: dict[str, dict[str, list[int]]] = _Facets(table["facets"], days=self.days)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
         # each document's place in key order: ties in ranking break on the key, so the order of
         # documents inside the index (shards, segments) never shows in the results
+        # (the loops here are C-level maps: a fresh `search` process builds this for one query)
         self.rank: list[int] = [0] * (max(self.docs, default=-1) + 1)
-        for place, docnum in enumerate(table["key_order"]):
-            self.rank[docnum] = place
+        key_order = table["key_order"]
+        deque(map(self.rank.__setitem__, key_order, range(len(key_order))), maxlen=0)
         self.cluster_size = Counter(self.cluster.values())
         self.clustered = frozenset(self.cluster)
         # each document's story as a number (its cluster's first document, or itself), so that
         # counting stories is set arithmetic too
-        first: dict[str, int] = {}
-        for docnum in sorted(self.cluster):
-            first.setdefault(self.cluster[docnum], docnum)
+        last_first = sorted(self.cluster, reverse=True)
+        first = dict(zip(map(self.cluster.__getitem__, last_first), last_first))  # the smallest wins
         self.story_of: list[int] = list(range(len(self.rank)))
-        for docnum, canonical in self.cluster.items():
-            self.story_of[docnum] = first[canonical]
+        deque(map(self.story_of.__setitem__, self.cluster.keys(), map(first.__getitem__, self.cluster.values())),
+              maxlen=0)
         self.story_count = len(self.docs) - len(self.cluster) + len(first)
         self._calls: dict[str, int] = {}
         self._story_size: Counter | None = None
@@ -484,20 +516,29 @@ class FacetCache:
             if by_sets < by_docs:
                 return self._count_by_sets(docnums, facet, False)
             return self._count_by_docs(docnums, facet)
-        # Stories: by set arithmetic on story numbers (each value's stories against the matches'),
-        # or by the values of one copy per matched story.
+        # Stories. Per document, with the copies of a story merged afterwards (nothing more to
+        # build: a fresh process), or, once built, by set arithmetic on story numbers (each value's
+        # stories against the matches') or by the values of one copy per matched story.
+        clustered = len(self.clustered) / n_docs
+        by_sets *= 1 + 1.5 * clustered
+        by_docs *= 1 + 3 * clustered
         share = self.story_count / n_docs
         m_stories = len(stories) if stories is not None else m * share
         story_cost = (0 if stories is not None else 0.05 * m)
         if facet not in self._story_sets:
-            story_cost += 1.0 * postings / calls
+            story_cost += 0.3 * postings / calls
         by_stories = story_cost + 4 * len(values) + 0.1 * min(postings * share, len(values) * m_stories)
         by_story_docs = story_cost + 0.1 * m + 1.2 * m_stories * postings / n_docs
         if facet not in self._by_doc:
             by_story_docs += 0.3 * postings / calls
-        if by_stories <= by_story_docs:
+        best = min(by_sets, by_docs, by_stories, by_story_docs)
+        if best == by_stories:
             return self._count_by_stories(docnums, facet, stories)
-        return self._count_by_docs(docnums, facet, collapse=True)
+        if best == by_story_docs:
+            return self._count_by_docs(docnums, facet, collapse=True)
+        if best == by_sets:
+            return self._count_by_sets(docnums, facet, True)
+        return self._count_by_copies(docnums, facet)
 
     def _count_by_docs(self, docnums, facet: str, collapse: bool = False) -> Counter:
         """Few matches against many values (officials): look up each match's values."""
@@ -520,6 +561,16 @@ class FacetCache:
             pairs = {(v, story_of[d]) for d in odd for v in get(d, ())}
         counts = Counter(chain.from_iterable(map(get, one_copy.values(), repeat(()))))
         counts.update(v for v, _story in pairs)
+        return counts
+
+    def _count_by_copies(self, docnums, facet: str) -> Counter:
+        """Each match's values, copies of one story merged through (value, story) pairs."""
+        by_doc = self._by_doc.get(facet)
+        if by_doc is None:
+            by_doc = self._by_doc[facet] = self.values_of(facet)
+        get, clustered, story_of = by_doc.get, self.clustered, self.story_of
+        counts = Counter(chain.from_iterable(get(d, ()) for d in docnums if d not in clustered))
+        counts.update(v for v, _story in {(v, story_of[d]) for d in docnums if d in clustered for v in get(d, ())})
         return counts
 
     def _count_by_stories(self, docnums, facet: str, stories: set[int] | None = None) -> Counter:

@@ -305,6 +305,8 @@ def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
             assert cache._count_by_stories(matched, "country") == expected, matched
             assert cache.count(matched, "country", collapse=True) == expected, matched
             assert cache._count_by_docs(matched, "country", collapse=True) == expected, matched
+            assert cache._count_by_copies(matched, "country") == expected, matched
+            assert cache._count_by_sets(matched, "country", collapse=True) == expected, matched
             assert len(cache.stories(matched)) == len({cache.story(d) for d in matched})
 
 
