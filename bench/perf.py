@@ -233,6 +233,22 @@ def note_load(r: dict, phase: str) -> None:
     r.setdefault("load_1min", {}).setdefault(phase, []).append(loadavg())
 
 
+def entry_point(name: str) -> str:
+    """The installed console script itself. A version manager's shim on PATH (pyenv's is a bash
+    script that runs `pyenv exec`, ~45 ms a call) would be timed as if it were searchlib."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    return beside if os.access(beside, os.X_OK) else (shutil.which(name) or name)
+
+
+def compile_bytecode() -> None:
+    """Write searchlib's bytecode, as a regular `pip install` does: an editable install under
+    PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module in every fresh process."""
+    import searchlib
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.dirname(searchlib.__file__)], check=False,
+                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+
+
 def git_head() -> str:
     p = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return p.stdout.strip() or "?"
@@ -248,7 +264,7 @@ def pick_filter_values(index_dir: str) -> dict:
     """Real facet values of the searchlib index (top countries and groups), via `searchlib facets`."""
     values = {}
     for facet in ("country", "group"):
-        p = subprocess.run(["searchlib", "facets", facet, "--format", "json", "--limit", "10", "--index", index_dir],
+        p = subprocess.run([entry_point("searchlib"), "facets", facet, "--format", "json", "--limit", "10", "--index", index_dir],
                            capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit(f"searchlib facets {facet} failed: {p.stderr.strip()[-400:]}")
@@ -335,7 +351,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
 
     # searchlib end to end: load + clean + tag + index, all cores
     sl_index = os.path.join(work, "searchlib-index")
-    cmd = ["searchlib", "index", corpus, "--index", sl_index, "--format", "json", "--no-progress"]
+    cmd = [entry_point("searchlib"), "index", corpus, "--index", sl_index, "--format", "json", "--no-progress"]
     if ARGS.jobs:
         cmd += ["--jobs", str(ARGS.jobs)]
     builds = []
@@ -430,7 +446,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
     runs_each = max(1, ARGS.fresh_runs // len(FRESH_TERMS))
     times, rcs = [], set()
     for term in FRESH_TERMS:
-        _, ts, rc = wall_median(["search", term, "--facets", "--index", sl_index, "--format", "json"], runs_each)
+        _, ts, rc = wall_median([entry_point("search"), term, "--facets", "--index", sl_index, "--format", "json"], runs_each)
         times += ts
         rcs.add(rc)
     r["fresh_search"] = {"median_ms": statistics.median(times) * 1000, "runs": len(times), "exit_codes": sorted(rcs)}
@@ -460,7 +476,7 @@ def bench_size(n: int, rows: list[dict], shared: dict) -> dict:
         runs, lines_out, rc, err = [], None, None, ""
         for _ in range(3):
             t0 = time.perf_counter()
-            p = subprocess.run(["search", "--batch", bfile, "--index", sl_index], capture_output=True, text=True)
+            p = subprocess.run([entry_point("search"), "--batch", bfile, "--index", sl_index], capture_output=True, text=True)
             runs.append(time.perf_counter() - t0)
             lines_out, rc, err = len(p.stdout.splitlines()), p.returncode, p.stderr[-500:]
         wall = statistics.median(runs)
@@ -689,7 +705,8 @@ def main(argv: list[str]) -> int:
     sizes.sort()
     started = time.perf_counter()
     rows = base.load_articles()
-    help_text = subprocess.run(["search", "--help"], capture_output=True, text=True).stdout
+    compile_bytecode()
+    help_text = subprocess.run([entry_point("search"), "--help"], capture_output=True, text=True).stdout
     shared = {"rg": ensure_rg(), "has_batch": "--batch" in help_text, "head_start": git_head()}
     results = []
     for n in sizes:

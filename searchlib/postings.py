@@ -14,6 +14,7 @@ tests/test_searching.py checks scores and hits against Whoosh's own search.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
@@ -179,8 +180,9 @@ class Evaluator:
             if bm25:
                 ids, weights = [], []
                 while matcher.is_active():
-                    ids.extend(_block_ids(matcher))
-                    weights.extend(_block_weights(matcher))
+                    block_ids, block_weights = _ids_and_weights(matcher)
+                    ids.extend(block_ids)
+                    weights.extend(block_weights)
                     matcher._next_block()
                 # whoosh.scoring.bm25, the same operations in the same order, each a C-level map:
                 # idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * length / avgfl)))
@@ -196,7 +198,7 @@ class Evaluator:
                 out.update(block)
                 continue
             while matcher.is_active():
-                ids, weights = _block_ids(matcher), _block_weights(matcher)
+                ids, weights = _ids_and_weights(matcher)
                 self.decoded += len(weights)
                 if score is None:
                     block = zip(ids, weights)
@@ -306,6 +308,33 @@ class Evaluator:
                 raw_lengths = list(map(_LENGTH_OF_BYTE.__getitem__, raw))
             self._lengths[key] = raw_lengths
         return self._lengths[key]
+
+
+_VALUES_START = b"(c_codecs\nencode\n"  # a block's third part, the values, as Python 3 pickles bytes
+
+
+def _ids_and_weights(matcher) -> tuple:
+    """A posting block's document numbers and weights, without unpickling its values.
+
+    Whoosh pickles a block as (ids, weights, values), and the values (every posting's positions,
+    each pickled as a call that makes bytes) are most of the bytes and nearly all of the unpickling
+    time. Word scoring needs no positions, so the pickle is cut where the values start and closed
+    as a pair. A block of any other shape is read whole, as Whoosh reads it.
+    """
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    if matcher._compression:
+        raw = zlib.decompress(raw)
+    cut = raw.find(_VALUES_START)
+    data = loads(raw[:cut] + b"\x86.") if cut > 0 else loads(raw)  # \x86: TUPLE2
+    ids, weights = data[0], data[1]
+    count = matcher._blocklength
+    if weights is None:
+        weights = (1.0,) * count
+    elif isinstance(weights, float):
+        weights = (weights,) * count
+    if len(ids) != count or len(weights) != count:
+        raise Unsupported("unexpected posting block")
+    return (ids if matcher._byteids else list(accumulate(ids))), weights
 
 
 def _block_ids(matcher):

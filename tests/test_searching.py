@@ -286,6 +286,31 @@ def test_phrase_positions_decode_in_one_unpickling_exactly_as_whoosh_does():
     assert [list(accumulate(d)) for d in _decode_position_lists(values)] == lists
 
 
+def test_word_scoring_reads_ids_and_weights_of_posting_blocks_exactly_as_whoosh(tmp_path):
+    """Word scoring cuts each block's pickle before the positions; ids and weights must be
+    Whoosh's own, over full and partial blocks, compressed or not, frequent and rare words."""
+    from whoosh import fields, index
+
+    from searchlib.postings import _block_ids, _block_weights, _ids_and_weights
+
+    ix = index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT()))
+    with ix.writer() as w:
+        for i in range(700):
+            w.add_document(body=" ".join(["common"] * (i % 5 + 1) + ["rare"] * (i % 97 == 0) + [f"w{i % 13}"] * 2))
+    with ix.searcher() as s:
+        reader = s.reader()
+        for word in ("common", "rare", "w3"):
+            ours, theirs = reader.postings("body", word), reader.postings("body", word)
+            blocks = 0
+            while theirs.is_active():
+                ids, weights = _ids_and_weights(ours)
+                assert (list(ids), list(weights)) == (list(_block_ids(theirs)), list(_block_weights(theirs)))
+                blocks += 1
+                ours._next_block()
+                theirs._next_block()
+            assert not ours.is_active() and (word != "common" or blocks > 4)
+
+
 def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
     """Facets count a story once, over set arithmetic on stories; a story whose copies were
     tagged differently must count for each value one of its matching copies has."""
