@@ -30,9 +30,6 @@ from typing import Iterator
 from . import loading, pipeline
 from .errors import EngineFailed
 
-# A worker's posting buffer. Two workers with 32 MB each stay well inside the 400 MB budget of a
-# whole indexing run; more buffer only saves a little merging at commit.
-SHARD_LIMIT_MB = 32
 
 
 def light(result: pipeline.FileResult) -> pipeline.FileResult:
@@ -57,7 +54,7 @@ def derive_into(sources: list[loading.SourceFile], shard) -> list[pipeline.FileR
 def _worker(shard_dir: str, tasks, results) -> None:
     from .sharding import ShardWriter
 
-    shard = ShardWriter(shard_dir, SHARD_LIMIT_MB)
+    shard = ShardWriter(shard_dir)
     try:
         while True:
             chunk = tasks.get()
@@ -106,7 +103,7 @@ class LocalEngine:
         if not self.parallel:
             from .sharding import ShardWriter
 
-            self._serial = ShardWriter(os.path.join(self.shard_root, "shard-0"), SHARD_LIMIT_MB)
+            self._serial = ShardWriter(os.path.join(self.shard_root, "shard-0"))
             for source in self.sources:
                 yield from derive_into([source], self._serial)
             done = self._serial.commit()

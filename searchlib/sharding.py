@@ -25,9 +25,13 @@ from typing import Iterable
 from whoosh import index as whoosh_index
 
 SHARD_PREFIX = ".shards."
+# A shard writer's posting buffer. Whoosh sorts postings in runs of this size and merges the runs at
+# commit; measured on 4,000 pages, 8 MB costs no time against 32 MB and keeps each worker ~25 MB
+# smaller (the indexing run's memory budget is 400 MB for all its processes together).
+POOL_MB = 8
 
 
-def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = 32) -> int:
+def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = POOL_MB) -> int:
     """Write Whoosh documents (``indexing.document(record)``) into a new shard; returns its count.
 
     The shard is a complete index with the archive's schema, committed as one segment, so it can
@@ -53,7 +57,7 @@ def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = 32) ->
 class ShardWriter:
     """A shard filled incrementally (one per worker process); nothing is written until ``add``."""
 
-    def __init__(self, shard_dir: str, limitmb: int = 32) -> None:
+    def __init__(self, shard_dir: str, limitmb: int = POOL_MB) -> None:
         self.shard_dir, self.limitmb = shard_dir, limitmb
         self.writer = None
         self.count = 0
