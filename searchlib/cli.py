@@ -268,12 +268,15 @@ def search_command(query, groups, exact_group, countries, officials, sources, da
 
 def _run_batch(lines, index_dir, defaults) -> int:
     """One warm searcher for many lookups; a bad line gets an {"error"} object and exit code 2."""
+    import gc
     import json
 
     from . import searching
 
     out, errors = stdout(), 0
     with searching.Searcher(index_dir) as s:
+        s.facet_cache  # noqa: B018 - loaded now, then frozen: the cyclic collector never rescans the
+        gc.freeze()    # long-lived tables between lookups (half of its time in a batch)
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import dataclasses
+import gc
 import heapq
 import re
 import warnings
@@ -31,6 +32,7 @@ with warnings.catch_warnings():
 
 FACET_FIELDS = ("group", "country", "official", "source", "year")
 QUERY_FIELDS = ("title", "body")
+RECORDS_KEPT = 2000  # stored records a warm searcher keeps (about 2 KB each)
 
 
 @dataclass(frozen=True)
@@ -642,6 +644,7 @@ class Searcher:
         self._facets: FacetCache | None = None
         self._evaluator = None
         self.bulk_scoring = True  # False: every query through Whoosh's matchers (the reference path)
+        self._records: dict[int, dict] = {}
 
     def close(self) -> None:
         if not getattr(self, "_closed", True):
@@ -660,14 +663,33 @@ class Searcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _stored(self, docnum: int) -> dict:
+        """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
+        and each costs a decompression and a JSON parse)."""
+        rec = self._records.get(docnum)
+        if rec is None:
+            rec = _record(self.searcher.stored_fields(docnum))
+            if len(self._records) >= RECORDS_KEPT:
+                del self._records[next(iter(self._records))]
+            self._records[docnum] = rec
+        return rec
+
     @property
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
-            # written by the indexer after each commit; rebuilt here only if it is missing or stale
-            table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint) or indexing.facet_table(
-                self.searcher.reader(),
-                indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1]))
-            self._facets = FacetCache(table)
+            # Written by the indexer after each commit; rebuilt here only if it is missing or stale.
+            # Hundreds of thousands of new objects and no garbage: the cyclic collector would only
+            # rescan them (tens of ms), so it pauses meanwhile.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint) or indexing.facet_table(
+                    self.searcher.reader(),
+                    indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1]))
+                self._facets = FacetCache(table)
+            finally:
+                if collecting:
+                    gc.enable()
         return self._facets
 
     @property
@@ -739,7 +761,7 @@ class Searcher:
         for rank, (docnum, score) in enumerate(chosen, 1):
             canonical = cluster.get(docnum)
             size = cache.cluster_size.get(canonical, 0) if canonical else 0
-            hits.append(_hit(rank, s.stored_fields(docnum), 0.0 if by_date else score, snippets,
+            hits.append(_hit(rank, self._stored(docnum), 0.0 if by_date else score, snippets,
                              max(0, size - 1), canonical if size else None))
         facets = facet_counts(cache, matched, collapse=collapse, stories=stories) if request.facets else {}
         timeline = None
@@ -894,12 +916,12 @@ def _lead(text: str, width: int) -> str:
     return re.sub(r"\s+", " ", cut).strip() + (" ..." if len(text) > width else "")
 
 
-def _hit(rank: int, fields: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
+def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
          cluster: str | None = None) -> Hit:
-    rec = _record(fields)
+    """A hit from a stored record (``_record``); its lists are copies, the record may be shared."""
     snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
-    return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], rec["groups"],
-               rec["countries"], rec["officials"], float(score or 0.0), snippet, duplicates, cluster)
+    return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
+               list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster)
 
 
 _BATCH_KEYS = {
