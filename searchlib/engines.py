@@ -31,7 +31,6 @@ from . import loading, pipeline
 from .errors import EngineFailed
 
 
-
 def light(result: pipeline.FileResult) -> pipeline.FileResult:
     """The result without its records' text and evidence: what the publisher needs, cheap to send."""
     records = [dataclasses.replace(r, text="", evidence=()) for r in result.records]

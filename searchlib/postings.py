@@ -101,9 +101,7 @@ class Evaluator:
         if kind is wq.Term or kind is wq.Phrase:
             if kind is wq.Term:
                 out = self._cached(("term", q.fieldname, q.text), lambda: self._term(q))
-            else:
-                if q.slop != 1:
-                    raise Unsupported("phrase with slop")
+            else:  # (_phrase refuses a slop; the key then never gets stored)
                 out = self._cached(("phrase", q.fieldname, tuple(q.words)), lambda: self._phrase(q))
             if q.boost != 1.0:
                 boost = q.boost
@@ -164,12 +162,8 @@ class Evaluator:
             if (fieldname, btext) not in reader:
                 continue
             scorer = self.weighting.scorer(sub, fieldname, btext)
-            matcher = reader.postings(fieldname, btext)
+            matcher = _leaf_matcher(reader, fieldname, btext)
             deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
-            if type(matcher).__name__ == "FilterMatcher":
-                matcher = matcher.child
-            if type(matcher).__name__ != "W3LeafMatcher":
-                raise Unsupported(type(matcher).__name__)
             bm25 = type(scorer) is BM25FScorer
             if type(scorer) is WeightScorer:
                 score = None
@@ -184,11 +178,7 @@ class Evaluator:
                     ids.extend(block_ids)
                     weights.extend(block_weights)
                     matcher._next_block()
-                # whoosh.scoring.bm25, the same operations in the same order, each a C-level map:
-                # idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * length / avgfl)))
-                norms = self._norms(leaf, sub, fieldname, scorer)
-                scores = map(mul, repeat(scorer.idf), map(truediv, map(mul, weights, repeat(scorer.K1 + 1)),
-                                                          map(add, weights, map(norms.__getitem__, ids))))
+                scores = _bm25(scorer, weights, ids, self._norms(leaf, sub, fieldname, scorer))
                 self.decoded += len(weights)
                 if offset:
                     ids = map(add, ids, repeat(offset))
@@ -214,7 +204,8 @@ class Evaluator:
         return out
 
     def _norms(self, leaf: int, sub, fieldname: str, scorer) -> list[float]:
-        """Per document, BM25's length part K1 * ((1 - B) + B * length / avgfl) of one field."""
+        """Per document, BM25's length part K1 * ((1 - B) + B * length / avgfl) of one field
+        (the scorer's parameters are the field's, so each field has one list)."""
         key = (leaf, fieldname, scorer.K1, scorer.B, scorer.avgfl)
         norms = self._norm_cache.get(key)
         if norms is None:
@@ -230,7 +221,7 @@ class Evaluator:
 
         The words' posting ids are intersected first; only the candidates' position lists are
         decoded, all of a word's in one unpickling, and the phrase test is one set intersection
-        of (document, start position) keys across the words, all in C.
+        of (document, start position) keys across the words.
         """
         if q.slop != 1 or not q.words:
             raise Unsupported("phrase with slop")
@@ -276,20 +267,16 @@ class Evaluator:
             if not starts:
                 continue
             matched = sorted({key >> 32 for key in starts})
-            lengths = self._field_lengths(leaf, sub, fieldname)
             word_scores = []
             for w, (_ids, weights, _values), index in zip(words, postings, at):
                 scorer = self.weighting.scorer(sub, fieldname, w)
                 if not (isinstance(scorer, WeightLengthScorer) and hasattr(scorer, "dfl")):
                     raise Unsupported(type(scorer).__name__)
                 ws = [weights[index[d]] for d in matched]
-                if type(scorer) is BM25FScorer:  # whoosh.scoring.bm25 inlined, as in _term
-                    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                    k1_plus_1, one_minus_b = K1 + 1, 1 - B
-                    word_scores.append([idf * ((w * k1_plus_1) / (w + K1 * (one_minus_b + B * lengths[d] / avgfl)))
-                                        for d, w in zip(matched, ws)])
+                if type(scorer) is BM25FScorer:
+                    word_scores.append(list(_bm25(scorer, ws, matched, self._norms(leaf, sub, fieldname, scorer))))
                 else:
-                    score = scorer._score
+                    score, lengths = scorer._score, self._field_lengths(leaf, sub, fieldname)
                     word_scores.append([score(w, lengths[d]) for d, w in zip(matched, ws)])
             if len(word_scores) == 2:
                 totals = map(add, *word_scores)
@@ -350,13 +337,26 @@ def _block_weights(matcher):
     return matcher._weights
 
 
-def _block_postings(reader, fieldname: str, btext: bytes) -> tuple[list, list, list]:
-    """A term's postings in one segment as three lists: ids, weights, raw values (positions)."""
+def _bm25(scorer, weights, ids, norms):
+    """whoosh.scoring.bm25 over many postings, the same operations in the same order (so the same
+    floats), each a C-level map: idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * length / avgfl)))."""
+    return map(mul, repeat(scorer.idf), map(truediv, map(mul, weights, repeat(scorer.K1 + 1)),
+                                            map(add, weights, map(norms.__getitem__, ids))))
+
+
+def _leaf_matcher(reader, fieldname: str, btext: bytes):
+    """The posting reader of one segment whose blocks this module can read (Whoosh 2.7's W3)."""
     matcher = reader.postings(fieldname, btext)
-    if type(matcher).__name__ == "FilterMatcher":
+    if type(matcher).__name__ == "FilterMatcher":  # deletions: the child still reads every posting
         matcher = matcher.child
     if type(matcher).__name__ != "W3LeafMatcher":
         raise Unsupported(type(matcher).__name__)
+    return matcher
+
+
+def _block_postings(reader, fieldname: str, btext: bytes) -> tuple[list, list, list]:
+    """A term's postings in one segment as three lists: ids, weights, raw values (positions)."""
+    matcher = _leaf_matcher(reader, fieldname, btext)
     ids: list = []
     weights: list = []
     values: list = []

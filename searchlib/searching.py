@@ -268,13 +268,18 @@ class _RememberingParser:
         self.parsed: dict[str, object] = {}
 
     def parse(self, text: str):
-        query = self.parsed.get(text)
-        if query is None:
-            query = self.parser.parse(text)
-            if len(self.parsed) >= 1000:
-                del self.parsed[next(iter(self.parsed))]
-            self.parsed[text] = query
-        return query
+        return _kept(self.parsed, text, self.parser.parse, 1000)
+
+
+def _kept(store: dict, key, make, limit: int):
+    """``store[key]``, made with ``make(key)`` when missing; the oldest entry goes beyond ``limit``."""
+    value = store.get(key)
+    if value is None:
+        value = make(key)
+        if len(store) >= limit:
+            del store[next(iter(store))]
+        store[key] = value
+    return value
 
 
 def build_query(request: SearchRequest, ix, searcher):
@@ -435,6 +440,13 @@ class FacetCache:
             self._story_sets[facet] = (uniform, rest, frozenset(mixed_docs))
         return self._story_sets[facet]
 
+    def _values_by_doc(self, facet: str) -> dict[int, list[str]]:
+        """``values_of(facet)``, built once."""
+        by_doc = self._by_doc.get(facet)
+        if by_doc is None:
+            by_doc = self._by_doc[facet] = self.values_of(facet)
+        return by_doc
+
     def values_of(self, facet: str) -> dict[int, list[str]]:
         """docnum -> values (for checks and small jobs; the counts use the sets)."""
         out: dict[int, list[str]] = {}
@@ -544,10 +556,7 @@ class FacetCache:
 
     def _count_by_docs(self, docnums, facet: str, collapse: bool = False) -> Counter:
         """Few matches against many values (officials): look up each match's values."""
-        by_doc = self._by_doc.get(facet)
-        if by_doc is None:
-            by_doc = self._by_doc[facet] = self.values_of(facet)
-        get = by_doc.get
+        get = self._values_by_doc(facet).get
         if not collapse or not self.clustered:
             return Counter(chain.from_iterable(map(get, docnums, repeat(()))))
         # one copy per story, for the stories whose copies carry the same values; the others
@@ -567,10 +576,7 @@ class FacetCache:
 
     def _count_by_copies(self, docnums, facet: str) -> Counter:
         """Each match's values, copies of one story merged through (value, story) pairs."""
-        by_doc = self._by_doc.get(facet)
-        if by_doc is None:
-            by_doc = self._by_doc[facet] = self.values_of(facet)
-        get, clustered, story_of = by_doc.get, self.clustered, self.story_of
+        get, clustered, story_of = self._values_by_doc(facet).get, self.clustered, self.story_of
         counts = Counter(chain.from_iterable(get(d, ()) for d in docnums if d not in clustered))
         counts.update(v for v, _story in {(v, story_of[d]) for d in docnums if d in clustered for v in get(d, ())})
         return counts
@@ -666,13 +672,7 @@ class Searcher:
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
-        rec = self._records.get(docnum)
-        if rec is None:
-            rec = _record(self.searcher.stored_fields(docnum))
-            if len(self._records) >= RECORDS_KEPT:
-                del self._records[next(iter(self._records))]
-            self._records[docnum] = rec
-        return rec
+        return _kept(self._records, docnum, lambda d: _record(self.searcher.stored_fields(d)), RECORDS_KEPT)
 
     @property
     def facet_cache(self) -> FacetCache:
