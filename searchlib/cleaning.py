@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 from . import aliases, dating
 
-EXTRACTOR_VERSION = "clean-1"
-
 # trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
 # Python would print those lines on the user's terminal. Failures reach the user as our own
 # one-line messages instead.

@@ -97,19 +97,28 @@ def cli():
               help="Folder every Dask worker and this process see (NFS, Lustre...) for partition output (default: the index folder).")
 @click.option("--records-only", is_flag=True,
               help="Write the derived records as JSON Lines into --shards DIR (part-NNNNN/records.jsonl) and do not index.")
+@click.option("--forget", "forget", multiple=True, metavar="ROOT",
+              help="Drop a root (its path or label, see `searchlib stats`) and its documents from the archive. Repeatable.")
+@click.option("--prune", is_flag=True,
+              help="Allow this run to remove any number of documents whose files are gone (otherwise a run that "
+                   "would remove over 10% of the archive asks on a terminal, or stops with exit 2).")
 @user_errors
 def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jsonl, engine, scheduler, partitions,
-                  shards_dir, records_only):
+                  shards_dir, records_only, forget, prune):
     """Index (or update the index of) the pages under PATHS.
 
+    The archive remembers every root it is given: a run over new PATHS adds them, and the
+    documents of the other roots stay. Without PATHS, every remembered root is scanned again.
     New, changed and removed files are found and only those are processed; each run publishes
-    all of its changes or none. Without PATHS, the folders of the last run are scanned again.
-    Files that cannot be read are named on stderr and skipped (exit code 1).
+    all of its changes or none. Files that cannot be read are named on stderr (exit code 1);
+    files that are not pages (images, style sheets...) are named and counted, not indexed.
 
     \b
     Example:
         searchlib index corpus/
-        searchlib index            # daily update of the same folders
+        searchlib index            # daily update of every remembered folder
+        searchlib index batch2/    # add a folder; corpus/ stays
+        searchlib index --forget batch2/
         searchlib index corpus/ --rebuild
         searchlib index --from-jsonl archive.jsonl --index restored/
         searchlib index corpus/ --engine dask --scheduler tcp://10.0.0.5:8786 --shards /nfs/tmp
@@ -138,6 +147,11 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
         _print_report(report, fmt)
         return
     show = progress if progress is not None else stderr().isatty()
+    interactive = sys.stdin.isatty() and stderr().isatty()
+
+    def confirm(what: str) -> bool:  # a large removal: ask on a terminal, refuse elsewhere (exit 2)
+        return interactive and click.confirm(f"{what[0].upper()}{what[1:]}. Go on?", default=False, err=True)
+
     if show:
         with click.progressbar(length=1, label="Cleaning and tagging", file=stderr(), show_pos=True,
                                show_eta=True) as bar:
@@ -146,12 +160,15 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                 bar.update(done - bar.pos)
 
             report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait,
-                                          engine=engine, **options)
+                                          engine=engine, forget=forget, prune=prune, confirm=confirm, **options)
     else:
         report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait, engine=engine,
-                                      **options)
+                                      forget=forget, prune=prune, confirm=confirm, **options)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
+
+
+SKIPPED_SHOWN = 20  # non-page files named on stderr; --format json lists them all
 
 
 def _print_report(report, fmt):
@@ -159,6 +176,13 @@ def _print_report(report, fmt):
 
     for path, reason in report.failed:
         click.echo(f"skipped {_printable(path)}: {reason}", file=stderr())
+    skipped = getattr(report, "skipped", [])
+    for path, reason in skipped[:SKIPPED_SHOWN]:
+        click.echo(f"not indexed {_printable(path)}: {reason}", file=stderr())
+    if len(skipped) > SKIPPED_SHOWN:
+        click.echo(f"not indexed: {len(skipped) - SKIPPED_SHOWN} more files (--format json lists every one)", file=stderr())
+    for old, new in getattr(report, "rekeyed", [])[:SKIPPED_SHOWN]:
+        click.echo(f"re-keyed {old} -> {new}", file=stderr())
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:

@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 from . import __version__, loading, pipeline
 from .errors import BadValue, EngineFailed, IndexIOError
 from .indexing import _fsync_dir
+from .processes import worker_init
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -443,7 +444,7 @@ class LocalPartitions(DaskEngine):
         jobs = self.jobs or os.cpu_count() or 1
         self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), jobs))
         os.makedirs(self.shard_root, exist_ok=True)
-        self.pool = ProcessPoolExecutor(max_workers=jobs)
+        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),))
         self.futures = [self.pool.submit(run_partition, n, part, self.shard_root, self.version, self.write_shards,
                                          self.hook) for n, part in enumerate(self.parts)]
         return self

@@ -8,7 +8,7 @@ folders that the publishing writer adopts (``sharding``). Every engine runs the 
 The contract (also followed by ``distributed.DaskEngine``)::
 
     engine = Engine(sources, shard_root, jobs=None)
-    with engine:                 # workers start here, before the index write lock is taken
+    with engine:                 # workers start here, under the index write lock
         for result in engine:    # FileResults, any order
             ...
         engine.shards()          # after iteration: shard folders to adopt
@@ -28,6 +28,7 @@ import shutil
 from typing import Iterator
 
 from . import loading, pipeline
+from .processes import worker_init
 from .errors import EngineFailed
 
 
@@ -50,8 +51,10 @@ def derive_into(sources: list[loading.SourceFile], shard) -> list[pipeline.FileR
     return out
 
 
-def _worker(shard_dir: str, tasks, results) -> None:
+def _worker(shard_dir: str, tasks, results, parent: int) -> None:
     from .sharding import ShardWriter
+
+    worker_init(parent)
 
     shard = ShardWriter(shard_dir)
     try:
@@ -92,7 +95,8 @@ class LocalEngine:
             ctx = multiprocessing.get_context("fork")
             self.tasks, self.results = ctx.Queue(), ctx.Queue()
             for i in range(self.jobs):
-                p = ctx.Process(target=_worker, args=(os.path.join(self.shard_root, f"shard-{i}"), self.tasks, self.results),
+                p = ctx.Process(target=_worker, args=(os.path.join(self.shard_root, f"shard-{i}"), self.tasks, self.results,
+                                                         os.getpid()),
                                 daemon=True)
                 p.start()
                 self.procs.append(p)

@@ -25,6 +25,10 @@ class UnknownFacetValue(BadValue):
     """A --group/--country/--official value that no alias table or index knows."""
 
 
+class RemovalRefused(BadValue):
+    """A run that would remove a large share of the archive, not confirmed (``--prune``)."""
+
+
 class BadQuery(SearchlibError):
     """A query the parser cannot read (unbalanced quotes, unknown field, ...)."""
 

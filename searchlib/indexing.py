@@ -69,11 +69,11 @@ with warnings.catch_warnings():
     from whoosh.analysis.filters import STOP_WORDS
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from . import aliases, loading
+from . import aliases, loading, processes
 
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
     from . import pipeline  # so that a search process does not pay for it
-from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, SearchlibError
+from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, RemovalRefused, SearchlibError
 from .sharding import SHARD_PREFIX
 
 SCHEMA_VERSION = 2
@@ -379,20 +379,50 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reclaimed: int = 0  # bytes left by an interrupted run and removed by this one
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files under a root that are not pages
+    kept: int = 0  # documents of roots this run did not scan, kept as they were
+    rederived: int = 0  # unchanged pages derived again: their records were made by another derive version
+    rekeyed: list[tuple[str, str]] = field(default_factory=list)  # (old key, new key) of an older archive
+    roots_added: list[str] = field(default_factory=list)
+    roots_forgotten: list[str] = field(default_factory=list)
+    missing_roots: list[str] = field(default_factory=list)  # remembered roots not on disk: documents kept
+    rekeyed_roots: list[str] = field(default_factory=list)  # roots inside a new root, which took their place
+    derive_version: str = ""
 
     @property
     def documents(self) -> int:
-        return self.added + self.updated + self.unchanged
+        return self.added + self.updated + self.unchanged + self.kept
 
     def summary(self) -> str:
-        extra = f"; reclaimed {self.reclaimed:,} bytes left by an interrupted run" if self.reclaimed else ""
+        extra = ""
+        if self.kept:
+            extra += f"; {self.kept} kept from roots not scanned"
+        if self.skipped:
+            extra += f"; {len(self.skipped)} files not pages, not indexed"
+        if self.rederived:
+            extra += f"; {self.rederived} pages re-derived by the new version {self.derive_version}"
+        if self.rekeyed:
+            extra += f"; {len(self.rekeyed)} documents re-keyed under their root's label"
+        if self.roots_added:
+            extra += f"; new root{'s' if len(self.roots_added) > 1 else ''}: {', '.join(self.roots_added)}"
+        if self.roots_forgotten:
+            extra += f"; forgotten: {', '.join(self.roots_forgotten)}"
+        if self.missing_roots:
+            extra += f"; missing (documents kept): {', '.join(self.missing_roots)}"
+        if self.reclaimed:
+            extra += f"; reclaimed {self.reclaimed:,} bytes left by an interrupted run"
         return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged, "
                 f"{len(self.failed)} failed ({self.seconds:.1f}s) -> {self.index_dir}{extra}")
 
     def as_dict(self) -> dict:
         return {"index": self.index_dir, "added": self.added, "updated": self.updated, "removed": self.removed,
-                "unchanged": self.unchanged,
+                "unchanged": self.unchanged, "kept": self.kept,
                 "failed": [{"path": loading.printable_name(p), "reason": r} for p, r in self.failed],
+                "skipped": [{"path": loading.printable_name(p), "reason": r} for p, r in self.skipped],
+                "rederived": self.rederived, "derive_version": self.derive_version,
+                "rekeyed": [{"from": a, "to": b} for a, b in self.rekeyed],
+                "roots_added": self.roots_added, "roots_forgotten": self.roots_forgotten,
+                "missing_roots": self.missing_roots,
                 "seconds": round(self.seconds, 3), "reclaimed": self.reclaimed}
 
 
@@ -408,6 +438,7 @@ def write_lock(index_dir: str, wait: float = 5.0):
     killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked."""
     os.makedirs(index_dir, exist_ok=True)
     fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    processes.HELD_LOCKS.add(fd)
     deadline = time.monotonic() + max(0.0, wait)
     try:
         while True:
@@ -421,6 +452,7 @@ def write_lock(index_dir: str, wait: float = 5.0):
                 time.sleep(0.05)
         yield
     finally:
+        processes.HELD_LOCKS.discard(fd)
         os.close(fd)  # closing the descriptor releases the lock
 
 
@@ -467,7 +499,7 @@ def _read_manifest(gen_dir: str | None) -> dict:
     return data if data.get("schema") == SCHEMA_VERSION else {}
 
 
-def _write_manifest(gen_dir: str, files: dict, roots: list[str], toc_gen: int) -> None:
+def _write_manifest(gen_dir: str, files: dict, roots: list[dict], toc_gen: int) -> None:
     _write_json(gen_dir, _stamped(MANIFEST, toc_gen), {"schema": SCHEMA_VERSION, "roots": roots, "files": files})
 
 
@@ -581,11 +613,15 @@ def _live_generation(index_dir: str) -> str | None:
 
 @dataclass
 class _Plan:
-    todo: list[loading.SourceFile] = field(default_factory=list)  # new or changed: derive these
-    # file key -> [size, mtime_ns, sha256, path, [document keys]] (a WARC file holds many documents)
+    todo: list[loading.SourceFile] = field(default_factory=list)  # new, changed or re-derived: derive these
+    # file key -> [size, mtime_ns, sha256, path, [document keys], root, derive version]
+    # (a WARC file holds many documents; root and derive version are absent in manifests before 0.9)
     states: dict[str, list] = field(default_factory=dict)
-    removed: list[str] = field(default_factory=list)  # document keys of files that are gone
+    removed: list[str] = field(default_factory=list)  # document keys of files gone from a scanned root
+    forgotten: list[str] = field(default_factory=list)  # document keys of the roots forgotten
     unchanged: int = 0  # documents in unchanged files
+    kept: int = 0  # documents of roots not scanned by this run, kept as they are
+    rederived: int = 0  # unchanged files whose documents were made by another derive version
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -595,14 +631,53 @@ def _members(state: list | None, key: str) -> list[str]:
     return list(state[4]) if len(state) > 4 else [key]
 
 
-def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
-    """What changed since the manifest ``known``: unchanged files cost a stat (a hash when only
-    the mtime moved), new and changed ones are derived, missing ones removed."""
+def _state_root(state: list) -> str | None:
+    return state[5] if len(state) > 5 else None
+
+
+def _state_version(state: list) -> str | None:
+    return state[6] if len(state) > 6 else None
+
+
+def _known_roots(manifest: dict) -> list[loading.Root]:
+    """The archive's roots with their key labels. A manifest written before roots had labels holds
+    plain paths: they get labels in the order they were given (the first none, so its keys stay)."""
+    raw = manifest.get("roots") or []
+    if any(isinstance(r, str) for r in raw):
+        return loading.assign_roots([r for r in raw if isinstance(r, str)])
+    return [loading.Root(r["path"], r["label"]) for r in raw]
+
+
+def _upgrade_states(files: dict, roots: list[loading.Root]) -> dict:
+    """Give each file state of an older manifest the root it was found under (by its path)."""
+    if not roots or all(len(state) > 5 for state in files.values()):
+        return files
+    out = {}
+    for key, state in files.items():
+        if len(state) <= 5:
+            full = os.path.abspath(state[3]) if len(state) > 3 and state[3] else ""
+            root = next((r.path for r in roots if full == r.path or full.startswith(r.path.rstrip("/") + "/")),
+                        roots[0].path)
+            state = [*state[:5], *([[key]] if len(state) < 5 else []), root, None]
+        out[key] = state
+    return out
+
+
+def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], forget: set[str], derive: str) -> _Plan:
+    """What changed since the manifest ``known`` under the ``scanned`` roots: unchanged files cost
+    a stat (a hash when only the mtime moved); new and changed ones, and unchanged ones whose
+    documents another derive version made, are derived; files gone from a scanned root are
+    removed. Files of other roots are kept as they are; those of ``forget`` roots are removed."""
     plan = _Plan()
     seen = set()
     for src in sources:
-        seen.add(src.key)
         old = known.get(src.key)
+        if src.key in seen or (old and _state_root(old) not in (src.root, None, *scanned, *forget)):
+            other = next((s.path for s in sources if s.key == src.key), None) if src.key in seen else old[3]
+            plan.failed.append((src.path, f"its key {src.key!r} is already the key of {other} (under another "
+                                          "root): not indexed; rename one of them"))
+            continue
+        seen.add(src.key)
         try:
             st = os.stat(src.path)
         except OSError as e:
@@ -611,80 +686,153 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
             if old:
                 plan.states[src.key] = old  # unreadable now: keep what was indexed, try again next run
             continue
-        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-            plan.states[src.key] = old
-            plan.unchanged += len(_members(old, src.key))
-            continue
-        if old and old[0] == st.st_size:
+        same = old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns
+        if old and not same and old[0] == st.st_size:
             try:
-                if loading.file_sha256(src.path) == old[2]:  # touched, not changed
-                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
-                                            _members(old, src.key)]
-                    plan.unchanged += len(_members(old, src.key))
-                    continue
+                same = loading.file_sha256(src.path) == old[2]  # touched, not changed
             except OSError:
                 pass
-        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, loading.printable_name(src.path), []]
+        if same and _state_version(old) == derive:
+            plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
+                                    _members(old, src.key), src.root, derive]
+            plan.unchanged += len(_members(old, src.key))
+            continue
+        if same:
+            plan.rederived += 1
+        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, loading.printable_name(src.path), [], src.root,
+                                derive]
         plan.todo.append(src)
-    plan.removed = sorted(k for key, state in known.items() if key not in seen for k in _members(state, key))
+    for key, state in known.items():
+        if key in seen:
+            continue
+        root = _state_root(state)
+        if root in forget:
+            plan.forgotten.extend(_members(state, key))
+        elif root in scanned or root is None:
+            plan.removed.extend(_members(state, key))
+        else:
+            plan.states.setdefault(key, state)
+            plan.kept += len(_members(state, key))
+    plan.removed.sort()
+    plan.forgotten.sort()
     return plan
+
+
+# A run that would remove more than this share of the archive (and at least REMOVAL_GUARD_MIN
+# documents) because their files are gone asks first: an unmounted disk or an emptied folder must
+# not silently empty the archive. See build_index(prune=..., confirm=...).
+REMOVAL_GUARD_SHARE = 0.10
+REMOVAL_GUARD_MIN = 10
+
+
+def _place_paths(paths: list[str], known: list[loading.Root]):
+    """The archive's roots once ``paths`` are added, the paths to scan by root path, and the known
+    roots that a new folder takes the place of (they lie inside it: their files get its keys).
+    A path inside a known folder root scans that root: a file is never indexed under two roots."""
+    base = list(known)
+    given: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    absorbed: list[loading.Root] = []
+    new: list[str] = []
+    for p in paths:
+        full = loading.printable_name(os.path.abspath(p))
+        exact = next((r for r in base if r.path == full), None)
+        enclosing = next((r for r in base if full.startswith(r.path.rstrip("/") + "/") and os.path.isdir(r.path)), None)
+        if exact or enclosing:
+            root = exact or enclosing
+            given.setdefault(root.path, p if exact else root.path)
+            continue
+        inner = [r for r in base if r.path.startswith(full.rstrip("/") + "/")] if os.path.isdir(p) else []
+        if inner:
+            base = [r for r in base if r not in inner]
+            absorbed.extend(inner)
+            if any(r.label == "" for r in inner):
+                labels[full] = ""
+        given[full] = p
+        new.append(p)
+    return loading.assign_roots(new, base, labels), given, absorbed
+
+
+def archive_roots(gen_dir: str) -> tuple[list[dict], dict[str, int]]:
+    """The roots of a generation, each with its label, path, document count and whether it is on
+    disk, and the number of documents per derive version (for ``searchlib stats``)."""
+    manifest = _read_manifest(gen_dir)
+    roots = _known_roots(manifest)
+    files = _upgrade_states(manifest.get("files", {}), roots)
+    per_root: dict[str, int] = {}
+    versions: dict[str, int] = {}
+    for key, state in files.items():
+        n = len(_members(state, key))
+        per_root[_state_root(state) or ""] = per_root.get(_state_root(state) or "", 0) + n
+        version = _state_version(state) or "unknown (before derive versions)"
+        versions[version] = versions.get(version, 0) + n
+    out = [{"path": r.path, "label": r.label, "documents": per_root.pop(r.path, 0), "on_disk": os.path.exists(r.path)}
+           for r in roots]
+    if per_root.get(""):
+        out.append({"path": None, "label": "", "documents": per_root[""], "on_disk": False, "imported": True})
+    return out, versions
+
+
+def _match_roots(names: Iterable[str], roots: list[loading.Root]) -> list[loading.Root]:
+    """The known roots named by ``names`` (a path, as given or absolute, or a label)."""
+    out = []
+    for name in names:
+        full = loading.printable_name(os.path.abspath(name))
+        match = [r for r in roots if r.path == full or (r.label and r.label == name.rstrip("/"))]
+        if not match:
+            known = ", ".join(r.path for r in roots) or "none"
+            raise BadValue(f"--forget {name}: not a root of this archive (its roots: {known}); nothing was changed")
+        out.extend(m for m in match if m not in out)
+    return out
 
 
 def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
-                wait: float = 5.0, engine: str | type = "local", **engine_options) -> IndexReport:
-    """Bring the index up to date with every page under ``paths``, publishing all changes or none.
+                wait: float = 5.0, engine: str | type = "local", forget: Iterable[str] = (),
+                prune: bool = False, confirm: Callable[[str], bool] | None = None,
+                **engine_options) -> IndexReport:
+    """Bring the index up to date with the pages under ``paths``, publishing all changes or none.
 
-    New, changed and removed files are found by size and mtime (confirmed by sha256) and only
-    those are cleaned and tagged, in a process pool started before the write lock is taken.
-    Without an index, with ``rebuild``, or after a schema change, a fresh generation is built
-    beside the live one and swapped in atomically.
+    The archive remembers every root (folder or file) it was given. A run over ``paths`` scans
+    those roots (adding the new ones); a run without ``paths`` scans every remembered root. New,
+    changed and removed files are found by size and mtime (confirmed by sha256) and only those
+    are cleaned and tagged, with the pages whose records another derive version made (an
+    upgrade). Documents of roots not scanned stay as they are; pages are removed only when their
+    file is gone from a scanned root, or when their root is forgotten (``forget``). Planning
+    happens under the write lock, so two overlapping runs never apply a stale plan.
 
     Args:
-        paths: corpus folders or files; None re-scans the folders of the last run.
+        paths: corpus folders or files; None or empty scans every remembered root.
         index_dir: where the index lives (default ``$SEARCHLIB_INDEX`` or ``./index``).
         jobs: worker processes for cleaning and tagging (default: all cores).
         progress: called as progress(done, total) while files are cleaned and tagged.
-        rebuild: build a fresh index even when one exists.
+        rebuild: build a fresh generation of the whole archive (every root) and swap it in.
         wait: seconds to wait for another writer before giving up (IndexLocked).
         engine: "local" (worker processes, each writing a shard), "dask", or an engine class
             (see ``searchlib.engines``); ``engine_options`` go to its constructor.
+        forget: roots (paths or labels) to drop from the archive, with their documents.
+        prune: allow removing any number of documents whose files are gone.
+        confirm: asked (with a description) when a run would remove more than
+            REMOVAL_GUARD_SHARE of the archive; without it, or when it says no, RemovalRefused.
 
     Returns:
-        An IndexReport: added/updated/removed/unchanged counts and every failed file with its reason.
+        An IndexReport: counts, failed and skipped files with their reasons, roots, migrations.
 
     Raises:
         IndexLocked: another process is writing (exit code 75); nothing was changed.
         IndexIOError: the index could not be written (disk full...); the previous state is kept.
-        BadValue: no usable path was given.
+        BadValue: no usable path was given, or an unknown root to forget.
+        RemovalRefused: the run would remove many documents and was not confirmed.
     """
+    from . import pipeline
+
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
-    report = IndexReport(index_dir)
-    live = None if rebuild else _live_generation(index_dir)
-    known = _read_manifest(live)
-    if not paths:
-        paths = (known or _read_manifest(_live_generation(index_dir))).get("roots") or []
-        if not paths:
-            raise BadValue(f"No corpus given and none recorded in {index_dir}: use searchlib index CORPUS")
+    paths = list(paths or [])
+    report = IndexReport(index_dir, derive_version=pipeline.DERIVE_VERSION)
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise BadValue(f"No such file or folder: {missing[0]} (nothing was changed)")
-    roots = [loading.printable_name(os.path.abspath(p)) for p in paths]
-    fresh = live is None or not known
-    sources: list[loading.SourceFile] = []
-    for item in loading.iter_sources(paths):
-        if isinstance(item, loading.LoadFailure):
-            report.failed.append((item.path, item.reason))
-        else:
-            sources.append(item)
-    plan = _plan(sources, {} if fresh else known.get("files", {}))
-    report.failed.extend(plan.failed)
-
-    old_files = {} if fresh else known.get("files", {})
-    old_docs = {k for key, state in old_files.items() for k in _members(state, key)}
-    removed = list(plan.removed)
-    estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
     if isinstance(engine, str):
         from .engines import get_engine
 
@@ -694,62 +842,124 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
             raise BadValue(str(e)) from None
     os.makedirs(index_dir, exist_ok=True)
     shard_root = os.path.join(index_dir, f"{SHARD_PREFIX}{os.getpid()}")
-    # The workers start (fork) here, before the lock; each writes its own shard, which the one
-    # writer adopts at the end, in the same commit as the run's deletions.
-    with engine(plan.todo, shard_root, jobs, **engine_options) as results, write_lock(index_dir, wait):
+    with write_lock(index_dir, wait):  # plan under the lock: never apply a plan another run made stale
         report.reclaimed = reclaim(index_dir)
-        if not fresh and _live_generation(index_dir) != live:
-            raise IndexLocked(f"The index at {index_dir} was updated by another process during this run; "
-                              "nothing was changed by this run: run it again")
-        run = _RunWriter(index_dir, None if fresh else live, estimate)
-        try:
-            seen: set[str] = set()
-            meta: dict[str, list] = {}  # key -> [published, sketch], for the near-duplicate clusters
-            for done, result in enumerate(results, 1):
-                report.failed.extend((f.path, f.reason) for f in result.failures)
-                old = old_files.get(result.key)
-                if result.sha256 is None or (not result.records and result.failures):
-                    # nothing readable: keep the previous version, if any, and try again next run
-                    if old:
-                        plan.states[result.key] = old
-                    else:
-                        plan.states.pop(result.key, None)
-                else:
-                    keys = [r.key for r in result.records]
-                    plan.states[result.key][2] = result.sha256
-                    plan.states[result.key][4] = keys
-                    removed.extend(k for k in _members(old, result.key) if k not in set(keys))
-                    for record in result.records:  # keys are unique: source keys are, WARC offsets are
-                        seen.add(record.key)
-                        # the sketch as 32 machine words, not 32 Python ints: 1 KB less per document
-                        meta[record.key] = [record.published, array("I", record.sketch)]
-                        if record.key in old_docs:
-                            report.updated += 1
-                        else:
-                            report.added += 1
-                if progress:
-                    progress(done, len(plan.todo))
-            shards = results.shards()
-            files = {k: v for k, v in plan.states.items() if v[2]}
-            removed = [k for k in removed if k not in seen]
-            report.removed = len(removed)
-            report.unchanged = plan.unchanged
-            if fresh or seen or removed or files != old_files or roots != known.get("roots"):
-                replaced = sorted(seen & old_docs)
-                run.finish(removed, meta, files, roots, shards=shards, replaced=replaced)
+        live = _live_generation(index_dir)
+        known = _read_manifest(live)
+        known_roots = _known_roots(known)
+        forgotten = _match_roots(forget, known_roots)
+        if not paths and not forgotten and not known_roots:
+            raise BadValue(f"No corpus given and none recorded in {index_dir}: use searchlib index CORPUS")
+        roots, given, absorbed = _place_paths(paths, [r for r in known_roots if r not in forgotten])
+        scan = [r for r in roots if r.path in given or rebuild or (not paths and not forgotten)]
+        report.rekeyed_roots = [r.path for r in absorbed]
+        report.roots_added = [r.path for r in roots if r not in known_roots]
+        report.roots_forgotten = [r.path for r in forgotten]
+        report.missing_roots = [r.path for r in scan if not os.path.lexists(r.path)]
+        fresh = rebuild or live is None or not known
+        old_files = {} if live is None else _upgrade_states(known.get("files", {}), known_roots)
+        if rebuild and report.missing_roots:
+            raise BadValue(f"--rebuild: the root {report.missing_roots[0]} is missing, and rebuilding would drop its "
+                           "documents; restore it or forget it (--forget ROOT); nothing was changed")
+        scan = [r for r in scan if r.path not in report.missing_roots]
+        sources: list[loading.SourceFile] = []
+        skipped: list[loading.Skipped] = []
+        for item in loading.iter_sources([given.get(r.path, r.path) for r in scan], roots, skipped):
+            if isinstance(item, loading.LoadFailure):
+                report.failed.append((item.path, item.reason))
             else:
+                sources.append(item)
+        report.skipped = [(s.path, s.reason) for s in skipped]
+        forget_paths = {r.path for r in forgotten}
+        if rebuild:
+            unreachable = sum(len(_members(st, k)) for k, st in old_files.items()
+                              if _state_root(st) not in {r.path for r in scan} | forget_paths)
+            if unreachable:
+                raise BadValue(f"--rebuild: {unreachable} documents have no root to rebuild them from (imported "
+                               "with --from-jsonl?); nothing was changed")
+        # a fresh generation derives everything; the old one only serves the counts (updated, removed)
+        plan = _plan(sources, {} if fresh else old_files, {r.path for r in scan} | {r.path for r in absorbed},
+                     forget_paths, pipeline.DERIVE_VERSION)
+        report.failed.extend(plan.failed)
+        report.kept = plan.kept
+        report.rederived = plan.rederived
+        # a fresh generation counts every document as added (nothing of the old one is kept)
+        old_docs = set() if fresh else {k for key, state in old_files.items() for k in _members(state, key)}
+        new_paths = {src.path: src.key for src in plan.todo}
+        report.rekeyed = [(key, new_paths[state[3]]) for key, state in old_files.items()
+                          if key in plan.removed and len(state) > 3 and state[3] in new_paths
+                          and new_paths[state[3]] != key]
+        if not prune and not rebuild:
+            _guard_removal(plan, len(old_docs), index_dir, confirm, {r.path: r for r in scan})
+        removed = list(plan.removed) + list(plan.forgotten)
+        estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
+        # The workers start (fork) under the lock; they close their copy of its descriptor (see
+        # engines) so that a worker outliving a killed run never keeps the archive locked.
+        with engine(plan.todo, shard_root, jobs, **engine_options) as results:
+            run = _RunWriter(index_dir, None if fresh else live, estimate)
+            try:
+                seen: set[str] = set()
+                meta: dict[str, list] = {}  # key -> [published, sketch], for the near-duplicate clusters
+                for done, result in enumerate(results, 1):
+                    report.failed.extend((f.path, f.reason) for f in result.failures)
+                    old = old_files.get(result.key)
+                    if result.sha256 is None or (not result.records and result.failures):
+                        # nothing readable: keep the previous version, if any, and try again next run
+                        if old and not fresh:
+                            plan.states[result.key] = old
+                        else:
+                            plan.states.pop(result.key, None)
+                    else:
+                        keys = [r.key for r in result.records]
+                        plan.states[result.key][2] = result.sha256
+                        plan.states[result.key][4] = keys
+                        removed.extend(k for k in _members(old, result.key) if k not in set(keys))
+                        for record in result.records:  # keys are unique: source keys are, WARC offsets are
+                            seen.add(record.key)
+                            # the sketch as 32 machine words, not 32 Python ints: 1 KB less per document
+                            meta[record.key] = [record.published, array("I", record.sketch)]
+                            if record.key in old_docs:
+                                report.updated += 1
+                            else:
+                                report.added += 1
+                    if progress:
+                        progress(done, len(plan.todo))
+                shards = results.shards()
+                files = {k: v for k, v in plan.states.items() if v[2]}
+                removed = sorted(set(k for k in removed if k not in seen))
+                report.removed = len(removed)
+                report.unchanged = plan.unchanged
+                manifest_roots = [{"path": r.path, "label": r.label} for r in roots]
+                if fresh or seen or removed or files != old_files or manifest_roots != known.get("roots"):
+                    replaced = sorted(seen & old_docs)
+                    run.finish(removed, meta, files, manifest_roots, shards=shards,
+                               replaced=replaced)
+                else:
+                    run.abort()
+            except OSError as e:  # writing a shard failed (disk full...)
                 run.abort()
-        except OSError as e:  # writing a shard failed (disk full...)
-            run.abort()
-            raise run._io_error(e) from None
-        except BaseException:
-            run.abort()
-            raise
-        finally:
-            shutil.rmtree(shard_root, ignore_errors=True)
+                raise run._io_error(e) from None
+            except BaseException:
+                run.abort()
+                raise
+            finally:
+                shutil.rmtree(shard_root, ignore_errors=True)
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
+
+
+def _guard_removal(plan: _Plan, documents: int, index_dir: str, confirm, scanned: dict) -> None:
+    """Ask before a run removes a large share of the archive (RemovalRefused when not confirmed)."""
+    n = len(plan.removed)
+    if n < REMOVAL_GUARD_MIN or n <= REMOVAL_GUARD_SHARE * documents:
+        return
+    what = (f"this run would remove {n:,} of the archive's {documents:,} documents ({n / max(documents, 1):.0%}) "
+            f"because their files are gone from {', '.join(scanned) or 'its roots'}")
+    if confirm is not None and confirm(what):
+        return
+    raise RemovalRefused(f"{what[0].upper()}{what[1:]}; nothing was changed. If that is intended, run again with "
+                         f"--prune (or forget a whole root with --forget ROOT); index: {index_dir}")
 
 
 def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 5.0) -> IndexReport:
@@ -787,7 +997,9 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
             except (ValueError, KeyError, TypeError) as e:
                 raise BadValue(f"{jsonl_path}, line {number}: not a searchlib export made with --with-text ({e})") from None
             records.append(record)
-            files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path), [record.key]]
+            # root "": imported, no folder to scan (a later run never removes or re-derives them)
+            files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path),
+                                 [record.key], "", record.version]
     with write_lock(index_dir, wait):
         report.reclaimed = reclaim(index_dir)
         _write_generation(index_dir, records, files, [])

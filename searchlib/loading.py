@@ -44,6 +44,28 @@ class SourceFile:
     key: str
     path: str
     kind: str
+    root: str = ""  # the absolute root (folder or file) it was found under
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file found under a root that is not indexed, and why: named in the run's summary."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Root:
+    """A folder (or file) the archive was given. ``label`` prefixes the keys of its files, so
+    that ``a/index.html`` and ``b/index.html`` never share a key: the archive's first root has
+    the empty label (keys are plain relative paths), every later one its folder name."""
+
+    path: str  # absolute, printable
+    label: str
+
+    def key(self, rel: str) -> str:
+        return f"{self.label}/{rel}" if self.label else rel
 
 
 class LoadFailure(Exception):
@@ -59,6 +81,7 @@ class LoadFailure(Exception):
 
 
 def kind_of(path: str) -> str | None:
+    """The kind a file's name promises (``text``, ``html``, ``warc``), or None: then its content decides."""
     lower = path.lower()
     if lower.endswith(TEXT_SUFFIXES):
         return "text"
@@ -67,6 +90,70 @@ def kind_of(path: str) -> str | None:
     if lower.endswith(WARC_SUFFIXES):
         return "warc"
     return None
+
+
+# Names that are never pages, whatever their bytes: a saved page's style sheets, scripts and
+# images, and the notes and data files a librarian keeps beside the pages (README.md, lists.csv).
+NOT_PAGE_SUFFIXES = (
+    ".md", ".markdown", ".rst", ".csv", ".tsv", ".xml", ".rss", ".atom", ".yml", ".yaml", ".ini", ".cfg", ".toml",
+    ".log", ".py", ".sh", ".sql", ".jsonl", ".cdxj",
+    ".css", ".js", ".mjs", ".json", ".map", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp",
+    ".tif", ".tiff", ".avif", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".zip", ".tar",
+    ".tgz", ".7z", ".rar", ".bz2", ".xz", ".mp3", ".mp4", ".m4a", ".wav", ".ogg", ".webm", ".mov", ".avi",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot", ".exe", ".dll", ".so", ".pyc", ".sqlite", ".db", ".cdx",
+)
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<div", b"<p>", b"<article",
+               b"<!--")
+SNIFF_BYTES = 4096
+
+
+def sniff(path: str) -> str | None:
+    """The kind of a file whose name does not tell (``page.php``, ``story.shtml``, ``index``,
+    ``crawl.arc.gz``), from its first bytes: a WARC or ARC record, HTML markup, or readable
+    text. None for anything else (binary data). Raises OSError when it cannot be read."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head[:2] == b"\x1f\x8b":  # gzip: look at what it holds
+        import gzip
+        import zlib
+
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(SNIFF_BYTES)
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            return None
+        kind = _sniff_bytes(head)
+        return kind if kind == "warc" else None  # a gzipped page keeps its .html.gz/.txt.gz name
+    return _sniff_bytes(head)
+
+
+def _sniff_bytes(head: bytes) -> str | None:
+    if head.startswith((b"WARC/", b"filedesc://")):  # WARC, or ARC (older crawls): warcio reads both
+        return "warc"
+    for bom, _encoding in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom):].decode(_encoding, "replace").encode("utf-8")
+            break
+    if b"\x00" in head:
+        return None
+    lower = head.lstrip()[:2048].lower()
+    if any(mark in lower for mark in _HTML_MARKS) and lower.startswith(b"<"):
+        return "html"
+    if any(mark in head.lower() for mark in (b"<html", b"<body", b"</p>", b"</div>")):
+        return "html"
+    text = head.decode("utf-8", "ignore") if _mostly_utf8(head) else head.decode("cp1252", "replace")
+    if not text.strip():
+        return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\x0b")
+    return "text" if controls <= len(text) // 50 else None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        return e.start >= len(data) - 4  # cut inside a character at the end of the sample
 
 
 def printable_name(name: str) -> str:
@@ -79,36 +166,135 @@ def printable_name(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def iter_sources(paths: list[str]) -> Iterator[SourceFile | LoadFailure]:
-    """Every page file under ``paths`` (files or folders), each key once, in a stable order.
+def assign_roots(paths: list[str], known: list[Root] = (), labels: dict[str, str] | None = None) -> list[Root]:
+    """``known`` plus a Root for each of ``paths`` not yet known, in order. A new root's label is
+    its folder name (a file's: its folder's name), made unique among the labels and the top-level
+    names of the unlabelled root; the archive's very first root has no label. ``labels`` forces
+    the label of some paths (a root that takes the place of roots inside it keeps their label)."""
+    roots = list(known)
+    by_path = {r.path: r for r in roots}
+    for p in paths:
+        full = printable_name(os.path.abspath(p))
+        if full in by_path:
+            continue
+        if labels and full in labels:
+            root = Root(full, labels[full])
+        elif not roots:
+            root = Root(full, "")
+        else:
+            base = os.path.basename(full if os.path.isdir(p) or not os.path.lexists(p) else os.path.dirname(full))
+            base = base or "root"
+            taken = {r.label for r in roots}
+            for r in roots:
+                if r.label == "" and os.path.isdir(r.path):
+                    try:
+                        taken.update(os.listdir(r.path))
+                    except OSError:
+                        pass
+            label, n = base, 1
+            while label in taken:
+                n += 1
+                label = f"{base}-{n}"
+            root = Root(full, label)
+        roots.append(root)
+        by_path[full] = root
+    return roots
 
-    A folder's files get keys relative to that folder; a file named directly gets its name.
+
+def iter_sources(paths: list[str], roots: list[Root] | None = None,
+                 skipped: list[Skipped] | None = None) -> Iterator[SourceFile | LoadFailure]:
+    """Every page file under ``paths`` (files or folders), each file once, in a stable order:
+    a folder's own files (sorted by name) before its sub-folders (sorted).
+
+    A file's key is its path relative to its root, prefixed by the root's label (see Root);
+    ``roots`` gives the archive's known roots and their labels (new paths get labels from
+    ``assign_roots``). A file is a page by its name (.txt, .html, .warc...) or, when the name
+    does not tell, by its content (``sniff``). What is not indexed is appended to ``skipped``
+    with the reason: non-page files (images, style sheets, binary data), hidden files and
+    folders, symlinked folders, and links to files outside the roots.
     """
-    seen: set[str] = set()
-    for root in paths:
-        if os.path.isdir(root):
-            for dirpath, dirnames, filenames in os.walk(root, onerror=None):
-                dirnames.sort()
+    skipped = skipped if skipped is not None else []
+    roots = assign_roots(paths, roots or [])
+    by_path = {r.path: r for r in roots}
+    seen_files: set[str] = set()
+    real_roots = [os.path.realpath(p) for p in paths]
+
+    def inside_roots(full: str) -> bool:
+        real = os.path.realpath(full)
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in real_roots)
+
+    for p in paths:
+        root = by_path[printable_name(os.path.abspath(p))]
+        if os.path.isdir(p):
+            for dirpath, dirnames, filenames in os.walk(p, onerror=None):
+                kept = []
+                for d in sorted(dirnames):
+                    full = os.path.join(dirpath, d)
+                    if d.startswith("."):
+                        skipped.append(Skipped(printable_name(full), "hidden folder: not searched"))
+                    elif os.path.islink(full):
+                        skipped.append(Skipped(printable_name(full), "symlinked folder: not followed"))
+                    else:
+                        kept.append(d)
+                dirnames[:] = kept
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    if kind_of(name) is None:
+                    rel = printable_name(Path(os.path.relpath(full, p)).as_posix())
+                    item = _classify(full, name, root, rel, inside_roots, skipped)
+                    if item is None:
                         continue
-                    key = printable_name(Path(os.path.relpath(full, root)).as_posix())
-                    if key in seen:
+                    ident = os.path.abspath(full)
+                    if ident in seen_files:
                         continue
-                    seen.add(key)
-                    yield SourceFile(key, full, kind_of(name))  # type: ignore[arg-type]
-        elif os.path.lexists(root):
-            kind = kind_of(root)
+                    seen_files.add(ident)
+                    yield item
+        elif os.path.lexists(p):
+            kind = kind_of(p)
             if kind is None:
-                yield LoadFailure(root, "not a .txt/.text/.html/.htm/.warc/.warc.gz file")
+                try:
+                    kind = sniff(p)
+                except OSError as e:
+                    yield LoadFailure(p, e.strerror or str(e))
+                    continue
+            if kind is None:
+                yield LoadFailure(p, "not a page: neither HTML, text, WARC nor ARC (by name and content)")
                 continue
-            key = printable_name(os.path.basename(root))
-            if key not in seen:
-                seen.add(key)
-                yield SourceFile(key, root, kind)
+            ident = os.path.abspath(p)
+            if ident not in seen_files:
+                seen_files.add(ident)
+                yield SourceFile(root.key(printable_name(os.path.basename(p))), p, kind, root.path)
         else:
-            yield LoadFailure(root, "no such file or folder")
+            yield LoadFailure(p, "no such file or folder")
+
+
+def _classify(full: str, name: str, root: Root, rel: str, inside_roots, skipped: list) -> SourceFile | None:
+    """A file found in a folder walk as a SourceFile, or None (appended to ``skipped``, with why)."""
+    shown = printable_name(full)
+    if name.startswith("."):
+        skipped.append(Skipped(shown, "hidden file: not indexed"))
+        return None
+    if os.path.islink(full) and not inside_roots(full):
+        skipped.append(Skipped(shown, "link to a file outside the roots: not followed"))
+        return None
+    kind = kind_of(name)
+    if kind is not None:
+        return SourceFile(root.key(rel), full, kind, root.path)
+    if name.lower().endswith(NOT_PAGE_SUFFIXES):
+        skipped.append(Skipped(shown, f"not a page ({os.path.splitext(name)[1].lower()} file)"))
+        return None
+    try:
+        st = os.stat(full)
+        if not stat.S_ISREG(st.st_mode):
+            return SourceFile(root.key(rel), full, "text", root.path)  # read_bytes reports FIFOs and devices
+        kind = sniff(full)
+    except FileNotFoundError:
+        return SourceFile(root.key(rel), full, "text", root.path)  # a dangling link: reported when read
+    except OSError:
+        return SourceFile(root.key(rel), full, "text", root.path)  # unreadable: reported when read
+    if kind is None:
+        skipped.append(Skipped(shown, "not a page: binary content"))
+        return None
+    return SourceFile(root.key(rel), full, kind, root.path)
 
 
 def file_sha256(path: str) -> str:

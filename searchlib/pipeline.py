@@ -14,6 +14,38 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
 from . import cleaning, duplicating, loading, tagging
+from .processes import worker_init
+
+# The modules and libraries whose behaviour decides a record (bytes -> text -> clean -> tags).
+_DERIVE_MODULES = ("loading", "cleaning", "dating", "tagging", "aliases", "duplicating", "pipeline")
+_DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil")
+
+
+def _derive_version() -> str:
+    """A digest of everything that decides a record: the derive modules' code, the data tables
+    and text model, and the versions of the libraries they call. A record made by another
+    version is re-derived by the next run over its root (see indexing.build_index), so an
+    upgrade never leaves old tags or dates in the archive."""
+    from importlib import metadata
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256()
+    for name in _DERIVE_MODULES:
+        with open(os.path.join(here, f"{name}.py"), "rb") as fh:
+            h.update(name.encode() + b"\0" + fh.read() + b"\0")
+    data = os.path.join(here, "data")
+    for name in sorted(os.listdir(data)):
+        with open(os.path.join(data, name), "rb") as fh:
+            h.update(name.encode() + b"\0" + fh.read() + b"\0")
+    for lib in _DERIVE_LIBRARIES:
+        try:
+            h.update(f"{lib}={metadata.version(lib)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{lib}=-\0".encode())
+    return f"derive-{h.hexdigest()[:12]}"
+
+
+DERIVE_VERSION = _derive_version()
 
 
 @dataclass(frozen=True)
@@ -35,7 +67,7 @@ class Record:
     evidence: tuple[tagging.Evidence, ...] = field(default=(), compare=False)
     origin: dict | None = field(default=None, compare=False)  # where the bytes came from (file, WARC record)
     sketch: tuple[int, ...] = field(default=(), compare=False, repr=False)  # near-duplicate sketch
-    version: str = f"{cleaning.EXTRACTOR_VERSION}+{tagging.TAGGER_VERSION}"
+    version: str = DERIVE_VERSION  # see _derive_version
 
     def extract_dict(self) -> dict:
         """The `searchlib extract` shape (read by the scorers): stable keys, nulls kept."""
@@ -153,7 +185,7 @@ class DerivePool:
 
     def __enter__(self) -> "DerivePool":
         if self.jobs > 1 and len(self.sources) >= 16:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=worker_init, initargs=(os.getpid(),))
             self._fill()
         return self
 

@@ -23,6 +23,7 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
             last_run = json.load(fh)
     except (OSError, ValueError):
         pass
+    roots, versions = indexing.archive_roots(gen)
     updated = os.path.getmtime(os.path.join(index_dir, indexing.CURRENT))
     return {
         "index": index_dir,
@@ -32,6 +33,8 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
         "years": {c.value: c.count for c in sorted(counts["year"], key=lambda c: c.value)},
         "undated": documents - sum(c.count for c in counts["year"]),
         "top": {facet: [c.as_dict() for c in counts[facet][:top]] for facet in ("group", "country", "official")},
+        "roots": roots,
+        "derive_versions": versions,
         "last_run": last_run,
     }
 
@@ -46,6 +49,14 @@ def write_text(data: dict, out: IO[str]) -> None:
     for facet, values in data["top"].items():
         shown = ", ".join(f"{v['value']} ({v['count']})" for v in values) or "-"
         out.write(f"top {facet + ':':<9} {shown}\n")
+    for root in data.get("roots", []):
+        where = root["path"] or "(imported with --from-jsonl)"
+        label = f"{root['label']}/" if root["label"] else "(no key prefix)"
+        missing = "" if root["on_disk"] or not root["path"] else " [not on disk: documents kept]"
+        out.write(f"root:         {where}  keys {label}  {root['documents']} documents{missing}\n")
+    versions = data.get("derive_versions", {})
+    if versions:
+        out.write("derived by:   " + ", ".join(f"{v} ({n})" for v, n in versions.items()) + "\n")
     run = data.get("last_run")
     if run:
         out.write(f"last run:     {run.get('added', 0)} added, {len(run.get('failed', []))} failed\n")

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from . import aliases, dating
 from .cleaning import Article
 
-TAGGER_VERSION = "tag-1"
-
 
 @dataclass(frozen=True)
 class Official:
