@@ -137,3 +137,12 @@ def parse_iso(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except (TypeError, ValueError):
         return None
+
+
+def check_iso(value: str) -> str:
+    """``value`` if it is a real date as YYYY, YYYY-MM or YYYY-MM-DD, else ValueError."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise ValueError(value)
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    dt.date(int(year), int(month), int(day))
+    return value

@@ -964,42 +964,51 @@ def _guard_removal(plan: _Plan, documents: int, index_dir: str, confirm, scanned
 
 def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 5.0) -> IndexReport:
     """Rebuild an index from a ``searchlib export --with-text --format jsonl`` file, without the
-    original pages. The new generation is swapped in atomically.
+    original pages. Every line is checked before anything is written; the new generation is then
+    swapped in atomically.
 
     Raises:
-        BadValue: the file is not such an export (a line without text, key or valid JSON).
+        BadValue: the file is not such an export: a line that is not JSON, too long, or has a
+            field of the wrong type (named with its line number), a key given twice, or no
+            record at all. Nothing is changed.
     """
-    from . import duplicating, pipeline, tagging
-
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
     report = IndexReport(index_dir)
     records, files = [], {}
+    lines = {}
     try:
-        fh = open(jsonl_path, encoding="utf-8")
+        fh = open(jsonl_path, "rb")
     except OSError as e:
         raise BadValue(f"Cannot read {jsonl_path}: {e.strerror}") from None
     with fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
+        number = 0
+        while True:
+            raw = fh.readline(loading.MAX_BYTES + 1)
+            if not raw:
+                break
+            number += 1
+            if len(raw) > loading.MAX_BYTES:
+                raise BadValue(f"{jsonl_path}, line {number}: longer than the {loading.MAX_BYTES // 2**20} MB a "
+                               "record may take; nothing was changed")
+            if not raw.strip():
                 continue
             try:
-                row = json.loads(line)
-                record = pipeline.Record(
-                    key=row["key"], path=row.get("path") or row["key"], kind=row.get("kind") or "text",
-                    title=row.get("title") or "", author=row.get("author"), published=row.get("published"),
-                    text=row["text"], groups=tuple(row.get("groups") or ()), countries=tuple(row.get("countries") or ()),
-                    officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country"))
-                                    for o in row.get("officials") or ()),
-                    dates=tuple(row.get("dates") or ()), site=row.get("site"), sha256=row.get("sha256") or "",
-                    size=row.get("size") or 0, origin=row.get("origin"), sketch=duplicating.sketch(row["text"]),
-                    evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in row.get("evidence") or ()))
-            except (ValueError, KeyError, TypeError) as e:
-                raise BadValue(f"{jsonl_path}, line {number}: not a searchlib export made with --with-text ({e})") from None
+                row = json.loads(raw)
+            except ValueError as e:
+                raise BadValue(f"{jsonl_path}, line {number}: not JSON ({e}); nothing was changed") from None
+            record = _record_from_row(row, f"{jsonl_path}, line {number}")
+            if record.key in lines:
+                raise BadValue(f"{jsonl_path}, line {number}: key {record.key!r} was already given on line "
+                               f"{lines[record.key]}; nothing was changed")
+            lines[record.key] = number
             records.append(record)
             # root "": imported, no folder to scan (a later run never removes or re-derives them)
             files[record.key] = [record.size, 0, record.sha256, (record.origin or {}).get("path", record.path),
                                  [record.key], "", record.version]
+    if not records:
+        raise BadValue(f"{jsonl_path} holds no records: an import must not replace the archive with an empty "
+                       "one; nothing was changed")
     with write_lock(index_dir, wait):
         report.reclaimed = reclaim(index_dir)
         _write_generation(index_dir, records, files, [])
@@ -1007,6 +1016,77 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
+
+
+def _record_from_row(row, where: str) -> pipeline.Record:
+    """One export line as a Record, every field checked (BadValue naming ``where`` and the field)."""
+    from . import dating, duplicating, pipeline, tagging
+
+    def bad(field_name: str, what: str):
+        return BadValue(f"{where}: {field_name} {what}; not a searchlib export made with --with-text; "
+                        "nothing was changed")
+
+    if not isinstance(row, dict):
+        raise bad("the line", "is not a JSON object")
+
+    def text(name: str, required: bool = False) -> str | None:
+        value = row.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise bad(f'"{name}"', "must be a non-empty string" if required else "must be a string or null")
+        return value
+
+    def strings(name: str) -> tuple[str, ...]:
+        value = row.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad(f'"{name}"', "must be a list of strings")
+        return tuple(value)
+
+    def objects(name: str, keys: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
+        value = row.get(name) or []
+        if not isinstance(value, list):
+            raise bad(f'"{name}"', "must be a list of objects")
+        for item in value:
+            if not isinstance(item, dict) or any(not isinstance(item.get(k), str) for k in required) or \
+                    any(item.get(k) is not None and not isinstance(item.get(k), str) for k in keys):
+                raise bad(f'"{name}"', f"must be a list of objects with string {', '.join(required)}")
+        return value
+
+    key = text("key", required=True)
+    body = row.get("text")
+    if not isinstance(body, str):
+        raise bad('"text"', "must be a string (export with --with-text)")
+    published = text("published")
+    if published is not None:
+        try:
+            dating.check_iso(published)
+        except ValueError:
+            raise bad('"published"', f"{published!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    dates = strings("dates")
+    for d in dates:
+        try:
+            dating.check_iso(d)
+        except ValueError:
+            raise bad('"dates"', f"holds {d!r}, which is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    kind = text("kind") or "text"
+    if kind not in ("text", "html"):
+        raise bad('"kind"', 'must be "text" or "html"')
+    size = row.get("size") or 0
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise bad('"size"', "must be a whole number of bytes")
+    origin = row.get("origin")
+    if origin is not None and not isinstance(origin, dict):
+        raise bad('"origin"', "must be an object or null")
+    officials = objects("officials", ("name", "role", "country"), ("name",))
+    evidence = objects("evidence", ("field", "value", "sentence"), ("field", "value", "sentence"))
+    return pipeline.Record(
+        key=key, path=text("path") or key, kind=kind, title=text("title") or "", author=text("author"),
+        published=published, text=body, groups=strings("groups"), countries=strings("countries"),
+        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country")) for o in officials),
+        dates=dates, site=text("site"), sha256=text("sha256") or "", size=size, origin=origin,
+        sketch=duplicating.sketch(body),
+        evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in evidence))
 
 
 class _RunWriter:
