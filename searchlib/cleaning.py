@@ -202,19 +202,37 @@ MAX_LINE = 5000  # longer lines (a page saved as one line) are cut at sentence e
 
 
 def _split_long(line: str) -> list[str]:
+    """A long line as blocks of about MAX_LINE / 2 characters, cut at sentence ends, or at spaces
+    where a sentence runs longer than MAX_LINE (a list or table saved as one line): every word
+    is kept, none is cut off."""
     if len(line) <= MAX_LINE:
         return [line]
     parts, current = [], []
     size = 0
     for sentence in re.split(r"(?<=[.!?])\s+", line):
-        current.append(sentence)
-        size += len(sentence) + 1
-        if size >= MAX_LINE // 2:
-            parts.append(" ".join(current)[: MAX_LINE * 2])
-            current, size = [], 0
+        pieces = [sentence] if len(sentence) <= MAX_LINE else _cut_at_spaces(sentence, MAX_LINE // 2)
+        for piece in pieces:
+            current.append(piece)
+            size += len(piece) + 1
+            if size >= MAX_LINE // 2:
+                parts.append(" ".join(current))
+                current, size = [], 0
     if current:
-        parts.append(" ".join(current)[: MAX_LINE * 2])
+        parts.append(" ".join(current))
     return parts
+
+
+def _cut_at_spaces(text: str, width: int) -> list[str]:
+    """``text`` in pieces of about ``width`` characters, cut at a space where there is one."""
+    pieces = []
+    while len(text) > width:
+        cut = text.rfind(" ", width // 2, width)
+        cut = cut if cut > 0 else width
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip(" ")
+    if text:
+        pieces.append(text)
+    return pieces
 
 
 def segment_text(text: str) -> Segmented:

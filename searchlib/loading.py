@@ -365,13 +365,89 @@ def decode(data: bytes, kind: str, path: str = "") -> str:
     return text.replace("\x00", "")
 
 
-def _decode_guess(data: bytes, kind: str) -> str:
-    from bs4 import UnicodeDammit  # lazy: bs4 costs ~75 ms of start-up
+# The code pages a page that is not UTF-8 is tried in, first the most common (ties go to it):
+# Western, Central European, Turkish, Cyrillic, Arabic, Greek. ISO-8859 pages decode the same
+# letters as their Windows counterparts.
+LEGACY_CODEPAGES = ("cp1252", "cp1250", "cp1254", "cp1251", "cp1256", "cp1253")
+_SAMPLE = 1 << 18  # bytes scored per candidate: enough evidence, bounded time
+_RARE_LATIN = set("ÐðÝýÞþªº¤¦đĐţŢ")  # where cp1252 or cp1250 decode a Turkish letter (ğ ı ş İ Ğ Ş) as a rare one
+_WORD = None
 
-    dammit = UnicodeDammit(data, is_html=(kind == "html"), known_definite_encodings=[])
-    if dammit.unicode_markup is not None:
-        return dammit.unicode_markup
-    return data.decode("cp1252", errors="replace")
+
+def _decode_guess(data: bytes, kind: str) -> str:
+    """Bytes that are not strict UTF-8: the encoding the page declares (HTML meta or XML
+    declaration) when it decodes cleanly, else the candidate whose text looks most like words:
+    UTF-8 with stray bytes replaced, or one of LEGACY_CODEPAGES (see _plausibility)."""
+    declared = _declared_charset(data) if kind == "html" else None
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    sample = data[:_SAMPLE]
+    best, best_score = "cp1252", None
+    for candidate in ("utf-8", *LEGACY_CODEPAGES):
+        score = _plausibility(sample.decode(candidate, errors="replace"))
+        if best_score is None or score > best_score:
+            best, best_score = candidate, score
+    return data.decode(best, errors="replace")
+
+
+def _declared_charset(data: bytes) -> str | None:
+    import re
+
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", data[:4096], re.I) or \
+        re.search(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", data[:512], re.I)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    return "cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name  # as browsers do
+
+
+def _plausibility(text: str) -> int:
+    """How much ``text`` looks like words of one script: +1 for each non-ASCII letter that sits in
+    a plausible word (a Latin word with a few accents; a Cyrillic, Greek or Arabic word without
+    Latin letters; lower case, Capitalised or ALL CAPS), -1 or worse for each one that does not, for symbols inside words (``M³ller``),
+    C1 controls and replacement characters (stray bytes)."""
+    import re
+    import unicodedata
+
+    global _WORD
+    if _WORD is None:
+        _WORD = re.compile(r"[^\s\d.,;:!?()\[\]\"'/<>=&-]*[^\x00-\x7f][^\s\d.,;:!?()\[\]\"'/<>=&-]*")
+    score = 0
+    for word in _WORD.findall(text):
+        non_ascii = [ch for ch in word if ord(ch) > 127]
+        scripts = set()
+        for i, ch in enumerate(word):
+            if ord(ch) < 128:
+                continue
+            if ch == "\ufffd" or 0x80 <= ord(ch) <= 0x9f:
+                score -= 3
+            elif ch.isalpha():
+                scripts.add(unicodedata.name(ch, "X").split()[0])
+            elif unicodedata.category(ch) == "Cf":
+                score -= 2  # invisible format characters (LRM, RLM...) inside words: a wrong code page
+            elif 0 < i < len(word) - 1 and word[i - 1].isalpha() and word[i + 1].isalpha():
+                score -= 2  # a symbol inside a word: M³ller, Mï¿½ller
+        letters = [ch for ch in non_ascii if ch.isalpha()]
+        if not letters:
+            continue
+        ascii_letters = sum(1 for ch in word if ord(ch) < 128 and ch.isalpha())
+        cased = [ch for ch in word if ch.isalpha()]
+        if len(cased) > 1 and not (all(ch.isupper() for ch in cased) or all(ch.islower() for ch in cased[1:])
+                                   or not any(ch.isupper() or ch.islower() for ch in cased)):
+            score -= 2 * len(letters)  # ЮЗб: case changes inside a word
+            continue
+        if len(scripts) > 1:
+            score -= 2 * len(letters)
+        elif scripts == {"LATIN"}:
+            plausible = len(letters) <= max(1, (len(letters) + ascii_letters) // 3)
+            score += sum(0 if ch in _RARE_LATIN else 1 for ch in letters) if plausible else \
+                -sum(2 if ch in _RARE_LATIN else 1 for ch in letters)
+        else:  # Cyrillic, Greek, Arabic...: a word is all in that script
+            score += len(letters) if not ascii_letters else -2 * len(letters)
+    return score
 
 
 def load(source: SourceFile) -> RawDoc:

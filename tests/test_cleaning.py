@@ -144,3 +144,19 @@ def test_non_english_and_odd_text_never_crash():
     for text in ["", "\n\n\n", "Привет мир. " * 50, "<<<>>>" * 100, "a" * 100000, "\u202e\u200b" * 10]:
         clean_text(text)
         clean_html(text)
+
+
+def test_a_line_over_10000_characters_without_a_sentence_end_is_kept_whole():
+    import random
+
+    from searchlib import pipeline
+
+    rng = random.Random(1)
+    words = ("the officials said militants attacked a police post near the border and that troops had been "
+             "sent to the area while residents fled their homes according to local reports").split()
+    line = " ".join(rng.choice(words) for _ in range(2500)) + " lastwordofthelongline"
+    text = ("Kabul attack\n\nKABUL (Agency) - Officials said on Friday that many people were killed.\n\n" + line +
+            "\n\nThe Taliban said the city was safe.\n")
+    record = pipeline.derive(text.encode(), "x.txt", "x.txt", "text")
+    assert len(line) > 10_000 and "lastwordofthelongline" in record.text
+    assert record.text.count("officials") >= line.count("officials")

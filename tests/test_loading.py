@@ -80,3 +80,36 @@ def test_symlink_loop_does_not_hang(tmp_path):
     (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
     (tmp_path / "one.txt").write_text(TEXT)
     assert [s.key for s in iter_sources([str(tmp_path)])] == ["one.txt"]
+
+
+# ----------------------------------------------------------------------------- legacy code pages
+
+@pytest.mark.parametrize("text, codepage", [
+    ("Bürgermeister Müller", "cp1252"),
+    ("Müller", "cp1252"),
+    ("Le ministre a déclaré à Bamako", "cp1252"),
+    ("Erdoğan", "cp1254"),
+    ("Kılıçdaroğlu ve İçişleri Bakanı Soylu", "cp1254"),
+    ("Gaziantep'te ışık", "cp1254"),
+    ("Президент России заявил", "cp1251"),
+    ("قال وزير الداخلية", "cp1256"),
+])
+def test_a_short_legacy_page_is_decoded_by_evidence(text, codepage):
+    assert decode(f"{text} sagte am Dienstag.\n".encode(codepage), "text").startswith(text)
+
+
+def test_a_long_utf8_page_with_one_stray_byte_stays_utf8():
+    page = ("Der Bürgermeister Müller sagte am Dienstag, die Straße bleibe gesperrt. " * 40).encode() + b"\x92" + \
+        ("Grüße aus Köln und Genève. " * 40).encode()
+    text = decode(page, "text")
+    assert "Müller" in text and "Genève" in text and "\ufffd" in text and "Ã" not in text
+
+
+def test_a_declared_charset_is_used_when_it_decodes():
+    page = b'<html><head><meta charset="windows-1251"></head><body><p>' + "Москва".encode("cp1251") + b"</p></body></html>"
+    assert "Москва" in decode(page, "html")
+
+
+def test_latin1_declared_is_read_as_windows_1252_as_browsers_do():
+    page = b'<html><head><meta charset="iso-8859-1"></head><body><p>It\x92s Ren\xe9e</p></body></html>'
+    assert "It\u2019s Renée" in decode(page, "html")
