@@ -99,12 +99,14 @@ def cli():
               help="Write the derived records as JSON Lines into --shards DIR (part-NNNNN/records.jsonl) and do not index.")
 @click.option("--forget", "forget", multiple=True, metavar="ROOT",
               help="Drop a root (its path or label, see `searchlib stats`) and its documents from the archive. Repeatable.")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symlinked folders, and links to files outside the folders given (default: named, not followed).")
 @click.option("--prune", is_flag=True,
               help="Allow this run to remove any number of documents whose files are gone (otherwise a run that "
                    "would remove over 10% of the archive asks on a terminal, or stops with exit 2).")
 @user_errors
 def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jsonl, engine, scheduler, partitions,
-                  shards_dir, records_only, forget, prune):
+                  shards_dir, records_only, forget, follow_links, prune):
     """Index (or update the index of) the pages under PATHS.
 
     The archive remembers every root it is given: a run over new PATHS adds them, and the
@@ -160,10 +162,12 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                 bar.update(done - bar.pos)
 
             report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait,
-                                          engine=engine, forget=forget, prune=prune, confirm=confirm, **options)
+                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links, **options)
     else:
         report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait, engine=engine,
-                                      forget=forget, prune=prune, confirm=confirm, **options)
+                                      forget=forget, prune=prune, confirm=confirm, follow_links=follow_links,
+                                      **options)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
 

@@ -789,7 +789,7 @@ def _match_roots(names: Iterable[str], roots: list[loading.Root]) -> list[loadin
 def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
                 wait: float = 5.0, engine: str | type = "local", forget: Iterable[str] = (),
-                prune: bool = False, confirm: Callable[[str], bool] | None = None,
+                prune: bool = False, confirm: Callable[[str], bool] | None = None, follow_links: bool = False,
                 **engine_options) -> IndexReport:
     """Bring the index up to date with the pages under ``paths``, publishing all changes or none.
 
@@ -814,6 +814,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         prune: allow removing any number of documents whose files are gone.
         confirm: asked (with a description) when a run would remove more than
             REMOVAL_GUARD_SHARE of the archive; without it, or when it says no, RemovalRefused.
+        follow_links: follow symlinked folders, and links to files outside the roots.
 
     Returns:
         An IndexReport: counts, failed and skipped files with their reasons, roots, migrations.
@@ -864,7 +865,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         scan = [r for r in scan if r.path not in report.missing_roots]
         sources: list[loading.SourceFile] = []
         skipped: list[loading.Skipped] = []
-        for item in loading.iter_sources([given.get(r.path, r.path) for r in scan], roots, skipped):
+        for item in loading.iter_sources([given.get(r.path, r.path) for r in scan], roots, skipped, follow_links):
             if isinstance(item, loading.LoadFailure):
                 report.failed.append((item.path, item.reason))
             else:

@@ -201,8 +201,8 @@ def assign_roots(paths: list[str], known: list[Root] = (), labels: dict[str, str
     return roots
 
 
-def iter_sources(paths: list[str], roots: list[Root] | None = None,
-                 skipped: list[Skipped] | None = None) -> Iterator[SourceFile | LoadFailure]:
+def iter_sources(paths: list[str], roots: list[Root] | None = None, skipped: list[Skipped] | None = None,
+                 follow_links: bool = False) -> Iterator[SourceFile | LoadFailure]:
     """Every page file under ``paths`` (files or folders), each file once, in a stable order:
     a folder's own files (sorted by name) before its sub-folders (sorted).
 
@@ -211,7 +211,8 @@ def iter_sources(paths: list[str], roots: list[Root] | None = None,
     ``assign_roots``). A file is a page by its name (.txt, .html, .warc...) or, when the name
     does not tell, by its content (``sniff``). What is not indexed is appended to ``skipped``
     with the reason: non-page files (images, style sheets, binary data), hidden files and
-    folders, symlinked folders, and links to files outside the roots.
+    folders, symlinked folders, and links to files outside the roots, unless ``follow_links``
+    (then each real folder is walked once, so a link loop ends).
     """
     skipped = skipped if skipped is not None else []
     roots = assign_roots(paths, roots or [])
@@ -223,18 +224,28 @@ def iter_sources(paths: list[str], roots: list[Root] | None = None,
         real = os.path.realpath(full)
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in real_roots)
 
+    if follow_links:
+        def inside_roots(full: str) -> bool:  # noqa: F811 - the user asked to follow every link
+            return True
+
     for p in paths:
         root = by_path[printable_name(os.path.abspath(p))]
         if os.path.isdir(p):
-            for dirpath, dirnames, filenames in os.walk(p, onerror=None):
+            walked = {os.path.realpath(p)}
+            for dirpath, dirnames, filenames in os.walk(p, onerror=None, followlinks=follow_links):
                 kept = []
                 for d in sorted(dirnames):
                     full = os.path.join(dirpath, d)
                     if d.startswith("."):
                         skipped.append(Skipped(printable_name(full), "hidden folder: not searched"))
-                    elif os.path.islink(full):
-                        skipped.append(Skipped(printable_name(full), "symlinked folder: not followed"))
+                    elif os.path.islink(full) and not follow_links:
+                        skipped.append(Skipped(printable_name(full), "symlinked folder: not followed "
+                                                                     "(--follow-links follows it)"))
+                    elif os.path.realpath(full) in walked:
+                        skipped.append(Skipped(printable_name(full), "link to a folder already searched: "
+                                                                     "not followed again"))
                     else:
+                        walked.add(os.path.realpath(full))
                         kept.append(d)
                 dirnames[:] = kept
                 for name in sorted(filenames):
@@ -274,7 +285,7 @@ def _classify(full: str, name: str, root: Root, rel: str, inside_roots, skipped:
         skipped.append(Skipped(shown, "hidden file: not indexed"))
         return None
     if os.path.islink(full) and not inside_roots(full):
-        skipped.append(Skipped(shown, "link to a file outside the roots: not followed"))
+        skipped.append(Skipped(shown, "link to a file outside the roots: not followed (--follow-links follows it)"))
         return None
     kind = kind_of(name)
     if kind is not None:

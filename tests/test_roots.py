@@ -251,8 +251,33 @@ def test_hidden_files_and_symlinked_folders_are_reported_not_followed(tmp_path):
     os.symlink(outside, folder / "linked")
     report = build_index([str(folder)], str(tmp_path / "ix"), jobs=1)
     reasons = {os.path.basename(p): r for p, r in report.skipped}
-    assert reasons == {".hidden.html": "hidden file: not indexed", "linked": "symlinked folder: not followed"}
+    assert reasons == {".hidden.html": "hidden file: not indexed",
+                       "linked": "symlinked folder: not followed (--follow-links follows it)"}
     assert keys(tmp_path / "ix") == ["story.html"]
+
+
+def test_a_link_to_a_file_outside_the_roots_is_not_read(tmp_path, runner):
+    secret = tmp_path / "private" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\nsecretaccount:x:1000:1000::/home/s:/bin/sh\n")
+    folder = batch(tmp_path / "saved", ["story.html"])
+    os.symlink(secret, folder / "passwd.txt")
+    result = invoke(runner, "index", folder, "--index", tmp_path / "ix", "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["added"] == 1
+    assert [s["reason"] for s in data["skipped"]] == [
+        "link to a file outside the roots: not followed (--follow-links follows it)"]
+    assert keys(tmp_path / "ix", "secretaccount") == []
+
+
+def test_follow_links_reads_linked_folders_once_even_in_a_loop(tmp_path):
+    folder = batch(tmp_path / "saved", ["story.html"])
+    outside = batch(tmp_path / "elsewhere", ["other.html"])
+    os.symlink(outside, folder / "linked")
+    os.symlink(folder, outside / "back")  # a loop
+    report = build_index([str(folder)], str(tmp_path / "ix"), jobs=1, follow_links=True)
+    assert keys(tmp_path / "ix") == ["linked/other.html", "story.html"]
+    assert [os.path.basename(p) for p, _ in report.skipped] == ["back"]
 
 
 def test_an_arc_file_found_in_a_folder_is_read_as_a_crawl(tmp_path):
