@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,8 +31,8 @@ QUERIES = ("Kabul", "attack", "Islamic State", "Shabaab OR Daesh", "wire", "*")
 def scheduler():
     """One LocalCluster for the whole session: starting one costs seconds."""
     distributed._quiet_dask()
-    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                              silence_logs=logging.ERROR)
+    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                              dashboard_address=distributed.LOCAL_DASHBOARD, silence_logs=logging.ERROR)
     yield cluster.scheduler_address
     cluster.close()
 
@@ -170,6 +171,33 @@ def test_records_only_writes_the_same_json_lines_on_both_engines(corpus, tmp_pat
     assert row["hash"].startswith("sha256:")
     assert len((two / "manifest.jsonl").read_text().splitlines()) == 3
     assert not (tmp_path / "local-index").exists()
+
+
+def test_the_engines_own_cluster_uses_no_fixed_port(corpus, tmp_path, monkeypatch, recwarn):
+    """With Dask's default dashboard port (8787) held by another program, the engine's LocalCluster
+    serves its HTTP endpoints on a free port: no "already in use" warning, no failure."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:  # someone else holds it already: just as busy
+        holder.close()
+    started = []
+    real = dd.LocalCluster
+
+    def spy(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(dd, "LocalCluster", spy)
+    try:
+        report = build_index([str(corpus)], str(tmp_path / "ix"), engine="dask", jobs=1)
+    finally:
+        holder.close()
+    assert (report.added, report.failed) == (8, [])
+    (cluster,) = started
+    assert cluster.scheduler.http_server.port not in (0, 8787)
+    assert not [str(w.message) for w in recwarn if "already in use" in str(w.message)]
 
 
 def test_dask_options_are_checked(runner, corpus, tmp_path):
