@@ -56,11 +56,15 @@ def filter_options(fn):
 
 
 def stderr():
-    return click.get_text_stream("stderr")
+    """The progress bar's stream. Messages use click.echo(err=True), which (like stdout() below)
+    writes UTF-8 when the stream is set up as ASCII."""
+    return sys.stderr
 
 
 def stdout():
-    return click.get_text_stream("stdout")
+    """Data. Click's "-" file: sys.stdout itself, or re-wrapped as UTF-8 when it is set up as ASCII
+    (what click.get_text_stream did; that is deprecated since Click 8.5)."""
+    return click.open_file("-", "w")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,18 +183,18 @@ def _print_report(report, fmt):
     import json
 
     for path, reason in report.failed:
-        click.echo(f"skipped {_printable(path)}: {reason}", file=stderr())
+        click.echo(f"skipped {_printable(path)}: {reason}", err=True)
     skipped = getattr(report, "skipped", [])
     for path, reason in skipped[:SKIPPED_SHOWN]:
-        click.echo(f"not indexed {_printable(path)}: {reason}", file=stderr())
+        click.echo(f"not indexed {_printable(path)}: {reason}", err=True)
     if len(skipped) > SKIPPED_SHOWN:
-        click.echo(f"not indexed: {len(skipped) - SKIPPED_SHOWN} more files (--format json lists every one)", file=stderr())
+        click.echo(f"not indexed: {len(skipped) - SKIPPED_SHOWN} more files (--format json lists every one)", err=True)
     for old, new in getattr(report, "rekeyed", [])[:SKIPPED_SHOWN]:
-        click.echo(f"re-keyed {old} -> {new}", file=stderr())
+        click.echo(f"re-keyed {old} -> {new}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        click.echo(report.summary(), file=stderr())
+        click.echo(report.summary(), err=True)
 
 
 def _printable(path: str) -> str:
@@ -223,7 +227,7 @@ def extract_command(paths, fmt, jobs):
     for item in pipeline.extract(list(paths), jobs=jobs):
         if isinstance(item, loading.LoadFailure):
             failed += 1
-            click.echo(f"skipped {_printable(item.path)}: {item.reason}", file=stderr())
+            click.echo(f"skipped {_printable(item.path)}: {item.reason}", err=True)
         elif fmt == "json":
             records.append(item.extract_dict())  # one JSON document: collect, then write
         else:
@@ -245,7 +249,7 @@ def _ensure_index(index_dir: str) -> None:
     except IndexNotFound:
         if index_dir != "index" or "SEARCHLIB_INDEX" in os.environ or not os.path.isdir("corpus"):
             raise
-    click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", file=stderr())
+    click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", err=True)
     report = indexing.build_index(["corpus"], index_dir, wait=60)
     _print_report(report, "text")
 
@@ -346,7 +350,7 @@ def export_command(query, groups, exact_group, countries, officials, sources, da
                                       sources=sources, date_from=date_from, date_to=date_to, exact_group=exact_group)
     with searching.Searcher(index_dir) as s:
         count = rendering.write_export(s.export(request, with_text), fmt, output, with_text)
-    click.echo(f"exported {count} document{'s' if count != 1 else ''}", file=stderr())
+    click.echo(f"exported {count} document{'s' if count != 1 else ''}", err=True)
 
 
 # ----------------------------------------------------------------------------- show, facets, stats

@@ -303,6 +303,12 @@ def reclaim_host_shards(shards_dir: str) -> None:
             shutil.rmtree(os.path.join(shards_dir, name), ignore_errors=True)
 
 
+# Where a LocalCluster's scheduler serves its HTTP endpoints (dashboard, /health, metrics): a free
+# port on loopback. dashboard_address=None still binds Dask's fixed default, 8787 (and moves with a
+# warning when another program holds it); ":0" would listen on every interface.
+LOCAL_DASHBOARD = "127.0.0.1:0"
+
+
 def _quiet_dask() -> None:
     """Dask logs worker restarts and retries at WARNING: ours to report, not the user's terminal."""
     for name in ("distributed", "dask"):
@@ -361,7 +367,8 @@ class DaskEngine:
                     raise BadValue(f"Cannot reach the Dask scheduler at {self.scheduler}: {e}") from None
             else:
                 self.cluster = dd.LocalCluster(n_workers=self.jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                               processes=True, dashboard_address=LOCAL_DASHBOARD,
+                                               silence_logs=logging.ERROR)
                 self.client = dd.Client(self.cluster)
             workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.jobs or 1
             self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), workers))

@@ -661,13 +661,12 @@ def serve_command(index_dir, host, port):
     from . import indexing
     from .errors import SearchlibError
 
-    err = click.get_text_stream("stderr")
     try:
         indexing.current_generation(index_dir)
     except SearchlibError as e:
-        click.echo(f"Warning: {e} (the pages say so until it exists)", file=err)
+        click.echo(f"Warning: {e} (the pages say so until it exists)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Warning: listening on {host}: other machines can read this archive.", file=err)
+        click.echo(f"Warning: listening on {host}: other machines can read this archive.", err=True)
     try:
         _check_port(host, port)  # werkzeug would print its own message and exit
         server = make_server(host, port, create_app(index_dir), threaded=True)
@@ -676,7 +675,7 @@ def serve_command(index_dir, host, port):
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}; "
                                    "choose another --port or stop the program using it") from None
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {index_dir} at http://{shown_host}:{server.server_port}/ (Ctrl-C to stop)", file=err)
+    click.echo(f"Serving {index_dir} at http://{shown_host}:{server.server_port}/ (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

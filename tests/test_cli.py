@@ -187,3 +187,22 @@ def test_a_search_process_loads_only_what_searching_needs(built_index):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert '"total"' in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_output_is_utf8_when_the_streams_are_set_up_as_ascii(built_index, tmp_path):
+    """Data and messages are written as UTF-8 even when Python's streams say ASCII: no crash, no
+    '?' in place of a dash (what click.get_text_stream did, and a bare sys.stdout does not)."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "", "PYTHONIOENCODING": "ascii"}
+    code = "import sys; from searchlib.cli import cli; sys.exit(cli())"
+    found = subprocess.run([sys.executable, "-c", code, "search", "parade", "--index", built_index, "--format",
+                            "jsonl"], capture_output=True, env=env, timeout=60)
+    assert found.returncode == 0, found.stderr.decode("utf-8", "replace")
+    assert "BAGHDAD \u2014 Iraq" in json.loads(found.stdout.decode("utf-8"))["snippet"]
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "caf\u00e9.txt").write_bytes(b"\x00\x01")
+    indexed = subprocess.run([sys.executable, "-c", code, "index", str(tmp_path / "pages"), "--index",
+                              str(tmp_path / "ix")], capture_output=True, env=env, timeout=60)
+    assert indexed.returncode == 1 and "/caf\u00e9.txt: binary" in indexed.stderr.decode("utf-8")

@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,8 +31,8 @@ QUERIES = ("Kabul", "attack", "Islamic State", "Shabaab OR Daesh", "wire", "*")
 def scheduler():
     """One LocalCluster for the whole session: starting one costs seconds."""
     distributed._quiet_dask()
-    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                              silence_logs=logging.ERROR)
+    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                              dashboard_address=distributed.LOCAL_DASHBOARD, silence_logs=logging.ERROR)
     yield cluster.scheduler_address
     cluster.close()
 
@@ -172,6 +173,33 @@ def test_records_only_writes_the_same_json_lines_on_both_engines(corpus, tmp_pat
     assert not (tmp_path / "local-index").exists()
 
 
+def test_the_engines_own_cluster_uses_no_fixed_port(corpus, tmp_path, monkeypatch, recwarn):
+    """With Dask's default dashboard port (8787) held by another program, the engine's LocalCluster
+    serves its HTTP endpoints on a free port: no "already in use" warning, no failure."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:  # someone else holds it already: just as busy
+        holder.close()
+    started = []
+    real = dd.LocalCluster
+
+    def spy(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(dd, "LocalCluster", spy)
+    try:
+        report = build_index([str(corpus)], str(tmp_path / "ix"), engine="dask", jobs=1)
+    finally:
+        holder.close()
+    assert (report.added, report.failed) == (8, [])
+    (cluster,) = started
+    assert cluster.scheduler.http_server.port not in (0, 8787)
+    assert not [str(w.message) for w in recwarn if "already in use" in str(w.message)]
+
+
 def test_dask_options_are_checked(runner, corpus, tmp_path):
     result = invoke(runner, "index", corpus, "--index", tmp_path / "ix", "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 2 and "--engine dask" in result.output
@@ -257,20 +285,25 @@ def stories(ix) -> list:
 KILLED_AT = """
 import os, sys
 from searchlib import indexing
+getattr(indexing, sys.argv[4])  # AttributeError (exit 1) if renamed: never a run that kills nothing
 setattr(indexing, sys.argv[4], lambda *args, **kwargs: os._exit(9))  # the run dies at that step
 indexing.build_index([sys.argv[1]], sys.argv[2], engine="dask", scheduler=sys.argv[3])
 """
 
 
-@pytest.mark.parametrize("step", ["_write_duplicates", "_write_facet_table"])  # before / after the commit
-def test_a_publish_killed_around_its_commit_shows_old_or_new_stories(corpus, tmp_path, scheduler, step):
+@pytest.mark.parametrize("step, shows", [("_write_duplicates", "old"),  # before the commit
+                                         ("_write_facet_table", "new")])  # after it
+def test_a_publish_killed_around_its_commit_shows_old_or_new_stories(corpus, tmp_path, scheduler, step, shows):
     ix = str(tmp_path / "ix")
     build_index([str(corpus)], ix, engine="dask", scheduler=scheduler)
     old = stories(ix)
     shutil.copy(corpus / "wire-copy-a.txt", corpus / "wire-copy-c.txt")  # a third copy: the clusters change
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    subprocess.run([sys.executable, "-c", KILLED_AT, str(corpus), ix, scheduler, step], env=env,
-                   capture_output=True, timeout=120)
+    child = subprocess.run([sys.executable, "-c", KILLED_AT, str(corpus), ix, scheduler, step], env=env,
+                           capture_output=True, timeout=120)
+    assert child.returncode == 9, child.stderr.decode("utf-8", "replace")  # it died at that step
     killed = stories(ix)
     build_index([str(corpus)], ix, engine="dask", scheduler=scheduler)
-    assert killed in (old, stories(ix))
+    new = stories(ix)
+    assert new != old
+    assert killed == {"old": old, "new": new}[shows]

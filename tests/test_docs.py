@@ -21,6 +21,9 @@ def test_each_command_has_an_example_and_is_in_the_readme(name):
     assert f"searchlib {name}" in README or (name == "search" and "search [QUERY]" in README)
 
 
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+
+
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
     section = README.split("## Set-up on a fresh machine", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.+?)\n```", section, flags=re.S)
@@ -28,7 +31,15 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
     install_and_run, install_and_test = commands
     assert "corpus/" in install_and_run and "search " in install_and_run
     assert "pytest" in install_and_test
-    assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in commands:  # a fresh machine: a new virtualenv first, then everything from it
+        assert "\n" not in command and command.startswith(VENV)
+        assert "python3" not in command[len(VENV):] and "sudo" not in command
+    assert "/.venv/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    steps = [line for line in ci if line and not line.startswith("#")]
+    assert install_and_test in steps  # verbatim, a step of its own, not a comment
+    others = [line for line in steps if line != install_and_test]
+    assert not [line for line in others if re.search(r"\b(pip|pytest|venv|activate)\b", line)]
 
 
 def test_readme_documents_every_exit_code():

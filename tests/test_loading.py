@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
 
@@ -41,13 +42,16 @@ def test_empty_and_binary_files_are_reported(data, reason):
 
 
 def test_walk_finds_pages_recursively_with_relative_keys(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "one.txt").write_text(TEXT)
-    (tmp_path / "two.HTML").write_text(f"<p>{TEXT}</p>")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
-    found = [s for s in iter_sources([str(tmp_path)])]
-    assert [(s.key, s.kind) for s in found] == [("two.HTML", "html"), ("a/one.txt", "text")] or \
-        sorted((s.key, s.kind) for s in found) == [("a/one.txt", "text"), ("two.HTML", "html")]
+    """The order iter_sources promises: a folder's own pages by name, then its subfolders by name,
+    each the same way, whatever order the file system lists them in (created shuffled here)."""
+    pages = [("B.htm", "html"), ("a.txt", "text"), ("c.HTML", "html"), ("d.text", "text"),
+             ("m/1.txt", "text"), ("m/2.html", "html"), ("m/n/0.txt", "text"), ("m/n/5.txt", "text"),
+             ("x/3.txt", "text"), ("x/k.txt", "text"), ("z/1.txt", "text"), ("z/9.text", "text")]
+    names = [name for name, _ in pages] + ["notes.pdf", "m/readme.md", "y/image.png"]
+    for name in random.Random(7).sample(names, len(names)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(TEXT)
+    assert [(s.key, s.kind) for s in iter_sources([str(tmp_path)])] == pages
 
 
 def test_a_folder_listed_twice_yields_each_key_once(tmp_path):
