@@ -337,25 +337,37 @@ def reclaim(index_dir: str) -> int:
             freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
     if live_number is not None:
-        gen_dir = os.path.join(index_dir, live)
+        freed += _reclaim_generation(os.path.join(index_dir, live))
+    return freed
+
+
+def _reclaim_generation(gen_dir: str) -> int:
+    """Remove the files of a generation folder that its latest commit does not use: segments no
+    table of contents names, side files stamped for a commit that never happened, temporary files.
+    Returns the bytes removed. Call under the lock."""
+    freed = 0
+    try:
+        ix = whoosh_index.open_dir(gen_dir)
+        keep_segments = {seg.segment_id() for seg in ix._segments()}
+        toc_gen = ix.latest_generation()
+        toc = f"_{ix.indexname}_{toc_gen}.toc"
+        names = os.listdir(gen_dir)
+    except (OSError, *_CORRUPT):
+        return freed
+    for name in names:
+        if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
+            continue
+        stamped = _SIDE.fullmatch(name)
+        if stamped and int(stamped.group(2)) <= toc_gen:
+            continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
+        if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
+            continue
+        path = os.path.join(gen_dir, name)
         try:
-            ix = whoosh_index.open_dir(gen_dir)
-            keep_segments = {seg.segment_id() for seg in ix._segments()}
-            toc_gen = ix.latest_generation()
-            toc = f"_{ix.indexname}_{toc_gen}.toc"
-        except (OSError, *_CORRUPT):
-            return freed
-        for name in os.listdir(gen_dir):
-            if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
-                continue
-            stamped = _SIDE.fullmatch(name)
-            if stamped and int(stamped.group(2)) <= toc_gen:
-                continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
-            if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
-                continue
-            path = os.path.join(gen_dir, name)
             freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+        except OSError:
+            pass
     return freed
 
 
@@ -870,7 +882,12 @@ class _RunWriter:
             raise self._io_error(e) from None
 
     def abort(self) -> None:
-        if self.writer is not None:
+        """Leave the previous state as it was, and nothing of this run behind: a cancelled Whoosh
+        writer leaves its new (empty) segment's files, and a failed ``finish`` the adopted
+        segments and the side files of the commit it did not make. The next run would otherwise
+        take them for the leftovers of a run that died, and say so."""
+        cancelled = self.writer is not None
+        if cancelled:
             try:
                 self.writer.cancel()
             except OSError:
@@ -878,6 +895,8 @@ class _RunWriter:
             self.writer = None
         if self.live_gen is None and self.gen_dir:
             shutil.rmtree(self.gen_dir, ignore_errors=True)
+        elif cancelled:
+            _reclaim_generation(self.live_gen)
 
 
 def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:

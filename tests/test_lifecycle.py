@@ -206,6 +206,46 @@ def test_next_run_cleans_what_a_killed_run_left_and_says_so(corpus, tmp_path):
     assert len(keys_for(ix)) == 8
 
 
+def test_runs_that_finish_leave_nothing_to_reclaim(corpus, tmp_path, runner):
+    ix = tmp_path / "ix"
+    reports = [build_index([str(corpus)], str(ix), jobs=1), build_index([str(corpus)], str(ix), jobs=1)]
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1, rebuild=True))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    for _ in range(3):  # the idle runs of the issue: `searchlib index corpus/` three times
+        result = invoke(runner, "index", corpus, "--index", ix, "--format", "json")
+        assert result.exit_code == 0 and json.loads(result.stdout)["reclaimed"] == 0, result.output
+        assert "reclaimed" not in result.stderr
+    assert [r.reclaimed for r in reports] == [0] * len(reports)
+    assert "reclaimed" not in reports[-1].summary()
+
+
+def test_the_run_after_one_that_died_says_what_it_reclaimed(corpus, tmp_path):
+    import multiprocessing
+
+    from searchlib import sharding
+
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+
+    def die_before_the_commit():
+        sharding.commit_with = lambda *a, **k: os._exit(9)  # as abrupt as SIGKILL: no cleanup runs
+        build_index([str(corpus)], str(ix), jobs=1)
+
+    child = multiprocessing.get_context("fork").Process(target=die_before_the_commit)
+    child.start()
+    child.join()
+    assert child.exitcode == 9
+    assert "extra.txt" not in keys_for(ix)
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.reclaimed > 0 and "left by an interrupted run" in report.summary()
+    assert report.added == 1 and "extra.txt" in keys_for(ix)
+    assert build_index([str(corpus)], str(ix), jobs=1).reclaimed == 0
+
+
 def test_the_replaced_generation_stays_until_the_next_publish(corpus, tmp_path):
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), jobs=1)
