@@ -233,16 +233,23 @@ def open_searcher(index_dir: str):
     # Whoosh leaves a damaged file open when it fails: let it be closed quietly here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        for attempt in range(5):
+        for attempt in range(8):
             gen = current_generation(index_dir)
+            searcher = None
             try:
                 ix = whoosh_index.open_dir(gen)
                 searcher = ix.searcher()
-                # read now: Whoosh reads the table of contents from disk again for these, and a
-                # later rebuild may have removed this generation by the time facets are needed
-                ix.searchlib_fingerprint = index_fingerprint(ix)
-                return gen, ix, searcher
+                reader = searcher.reader()
+                if _hold_segment_files(gen, reader):
+                    # the searcher's own commit, not whatever the folder holds by now: the facet
+                    # table and side files it loads later must describe the documents it reads
+                    ix.searchlib_fingerprint = reader_fingerprint(reader)
+                    return gen, ix, searcher
+                searcher.close()  # a commit landed while the segments were being opened: again
+                problem = "it kept changing while it was opened; try again"
             except FileNotFoundError:
+                if searcher is not None:
+                    searcher.close()
                 problem = "it kept changing while it was opened; try again"
                 time.sleep(0.05 * (attempt + 1))
             except (OSError, *_CORRUPT) as e:
@@ -250,6 +257,45 @@ def open_searcher(index_dir: str):
                 break
         gc.collect()
     raise IndexCorrupt(f"The index at {index_dir} cannot be opened ({problem})")
+
+
+def _hold_segment_files(gen_dir: str, reader) -> bool:
+    """Open now every column file (stored fields, field lengths, sort keys) of the segments that
+    ``reader`` reads; False when a newer commit exists already (its merge may have removed some
+    of them before they were opened: open again).
+
+    Whoosh opens a segment's term and posting files with the reader, but its column files only
+    when first used, and asks the file system each time whether a column exists. A commit that
+    merges segments deletes the merged ones' files, and a generation is deleted two rebuilds
+    later: a searcher still on the old table of contents would then find no stored fields or
+    lengths for those segments (a document of the last completed run goes missing from its
+    results). Open files outlive their deletion, so once they are all open the searcher reads
+    its commit whatever the writer does next; each segment's set of columns is fixed here.
+    """
+    from whoosh.codec.whoosh3 import W3Codec
+
+    names = os.listdir(gen_dir)  # raises FileNotFoundError when a rebuild removed the generation
+    newest = max((int(m.group(1)) for m in map(re.compile(r"_\w+?_(\d+)\.toc").fullmatch, names) if m), default=-1)
+    if reader.generation() is not None and newest > reader.generation():
+        return False
+    for leaf, _base in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        segment = _segment_of(leaf)
+        if perdoc is None or segment is None or segment.is_compound() or not hasattr(perdoc, "_colfiles"):
+            continue  # an empty index; a compound segment is read into memory anyway
+        prefix, suffix = segment.segment_id() + ".", W3Codec.COLUMN_EXT
+        columns = frozenset(n[len(prefix):-len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix))
+        for column in columns:
+            if column not in perdoc._colfiles:
+                perdoc._colfiles[column] = perdoc._get_column_file(column)
+        perdoc.has_column = columns.__contains__
+    return True
+
+
+def _segment_of(leaf_reader):
+    """The Whoosh segment a leaf reader reads (None for the reader of an empty index)."""
+    segment = getattr(leaf_reader, "segment", None)
+    return segment() if callable(segment) else None
 
 
 def _fsync_dir(path: str) -> None:
@@ -557,15 +603,19 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     }
 
 
-def index_fingerprint(ix) -> list:
-    """Changes whenever the documents or their numbers can change (a commit, a merge)."""
-    return [FACET_TABLE_VERSION, ix.latest_generation(), sorted(seg.segment_id() for seg in ix._segments())]
+def reader_fingerprint(reader) -> list:
+    """The commit a reader reads: changes whenever the documents or their numbers can change (a
+    commit, a merge). Taken from the reader itself, never from the folder, which may hold a newer
+    commit by the time it is read."""
+    segments = sorted(seg.segment_id() for seg in map(_segment_of, (leaf for leaf, _ in reader.leaf_readers())) if seg)
+    return [FACET_TABLE_VERSION, reader.generation(), segments]
 
 
 def _write_facet_table(gen_dir: str) -> None:
     ix = whoosh_index.open_dir(gen_dir)
     with ix.reader() as reader:
-        data = {"fingerprint": index_fingerprint(ix), **facet_table(reader, read_json(gen_dir, CLUSTERS))}
+        fingerprint = reader_fingerprint(reader)
+        data = {"fingerprint": fingerprint, **facet_table(reader, read_json(gen_dir, CLUSTERS, fingerprint[1]))}
     tmp = os.path.join(gen_dir, f".{FACET_TABLE}.{os.getpid()}")
     with open(tmp, "wb") as fh:
         marshal.dump(data, fh)
