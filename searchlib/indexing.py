@@ -657,11 +657,28 @@ def _members(state: list | None, key: str) -> list[str]:
     return list(state[4]) if len(state) > 4 else [key]
 
 
+# How close to "now" a file's mtime must be for its size and mtime to prove nothing (the "racy git"
+# problem): a file can be changed again, after the run has read it, without its mtime moving when
+# the change falls in the same timestamp tick (2 s on FAT, 1 s on some network file systems, a
+# kernel clock tick elsewhere) and keeps its size. Such files are recorded with RACY_MTIME instead
+# of their mtime, so the next run compares their content (sha256) before it trusts them.
+RACY_NS = 2_000_000_000
+RACY_MTIME = -1  # never a file's mtime: size and mtime never match, the content decides
+
+
 def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
     """What changed since the manifest ``known``: unchanged files cost a stat (a hash when only
-    the mtime moved), new and changed ones are derived, missing ones removed."""
+    the mtime moved, or when the last run looked within RACY_NS of the file's mtime), new and
+    changed ones are derived, missing ones removed."""
     plan = _Plan()
     seen = set()
+    # taken before any stat, so before any read: a file whose mtime is older than this by a whole
+    # tick cannot change later within the tick it was read in
+    trusted_before = time.time_ns() - RACY_NS
+
+    def mtime(st) -> int:
+        return st.st_mtime_ns if st.st_mtime_ns < trusted_before else RACY_MTIME
+
     for src in sources:
         seen.add(src.key)
         old = known.get(src.key)
@@ -680,13 +697,13 @@ def _plan(sources: list[loading.SourceFile], known: dict) -> _Plan:
         if old and old[0] == st.st_size:
             try:
                 if loading.file_sha256(src.path) == old[2]:  # touched, not changed
-                    plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
+                    plan.states[src.key] = [st.st_size, mtime(st), old[2], loading.printable_name(src.path),
                                             _members(old, src.key)]
                     plan.unchanged += len(_members(old, src.key))
                     continue
             except OSError:
                 pass
-        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, loading.printable_name(src.path), []]
+        plan.states[src.key] = [st.st_size, mtime(st), None, loading.printable_name(src.path), []]
         plan.todo.append(src)
     plan.removed = sorted(k for key, state in known.items() if key not in seen for k in _members(state, key))
     return plan

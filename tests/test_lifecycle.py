@@ -293,3 +293,41 @@ def test_rebuild_without_paths_uses_the_folders_of_the_last_run(corpus, tmp_path
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), jobs=1)
     assert build_index(None, str(ix), jobs=1, rebuild=True).added == 8
+
+
+def test_a_file_changed_again_within_the_same_mtime_tick_is_reindexed(corpus, tmp_path):
+    # "racy git": the page is indexed right after it was written, then rewritten with the same size
+    # within the same timestamp tick (same mtime): size and mtime match what the run recorded
+    ix = tmp_path / "ix"
+    page = corpus / "extra.txt"
+    page.write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    tick = os.stat(page).st_mtime_ns
+    build_index([str(corpus)], str(ix), jobs=1)
+    size = os.stat(page).st_size
+    page.write_text("Airport reopens\n\n" + ARTICLE.format(what="convoys would resume"))
+    os.utime(page, ns=(tick, tick))
+    assert os.stat(page).st_size == size
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.updated == 1
+    assert keys_for(ix, "convoys") == ["extra.txt"] and keys_for(ix, "\"flights would resume\"") == []
+
+
+def test_a_file_older_than_a_tick_costs_one_stat_and_no_hash(corpus, tmp_path, monkeypatch):
+    from searchlib import loading
+
+    ix = tmp_path / "ix"
+    old = time.time() - 3600
+    for page in corpus.iterdir():
+        os.utime(page, (old, old))
+    (corpus / "new.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))  # written now
+    build_index([str(corpus)], str(ix), jobs=1)
+    hashed = []
+    real = loading.file_sha256
+    monkeypatch.setattr(loading, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
+    assert build_index([str(corpus)], str(ix), jobs=1).unchanged == 9
+    assert hashed == ["new.txt"]  # recorded too close to its mtime: its content decides, once
+    os.utime(corpus / "new.txt", (old, old))
+    hashed.clear()
+    build_index([str(corpus)], str(ix), jobs=1)
+    build_index([str(corpus)], str(ix), jobs=1)
+    assert hashed == ["new.txt"]
