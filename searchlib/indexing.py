@@ -244,6 +244,7 @@ def open_searcher(index_dir: str):
                     # the searcher's own commit, not whatever the folder holds by now: the facet
                     # table and side files it loads later must describe the documents it reads
                     ix.searchlib_fingerprint = reader_fingerprint(reader)
+                    ix.searchlib_side_files = _open_side_files(gen, ix.searchlib_fingerprint[1])
                     return gen, ix, searcher
                 searcher.close()  # a commit landed while the segments were being opened: again
                 problem = "it kept changing while it was opened; try again"
@@ -290,6 +291,28 @@ def _hold_segment_files(gen_dir: str, reader) -> bool:
                 perdoc._colfiles[column] = perdoc._get_column_file(column)
         perdoc.has_column = columns.__contains__
     return True
+
+
+def _open_side_files(gen_dir: str, toc_gen: int | None) -> dict:
+    """The facet table and the clusters of commit ``toc_gen``, opened now and read when needed
+    (``load_facet_table``, ``read_json``): a searcher that outlives a few commits still reads the
+    files of its own, which the writer replaces (the facet table) or deletes (older side files)."""
+    if toc_gen is None:
+        toc_gen = toc_generation(gen_dir)
+    opened = {}
+    for name, candidates in ((FACET_TABLE, [FACET_TABLE]), (CLUSTERS, [_stamped(CLUSTERS, toc_gen), CLUSTERS])):
+        for candidate in candidates:
+            try:
+                opened[name] = open(os.path.join(gen_dir, candidate), "rb")
+                break
+            except OSError:
+                continue
+    return opened
+
+
+def close_side_files(ix) -> None:
+    for fh in getattr(ix, "searchlib_side_files", {}).values():
+        fh.close()
 
 
 def _segment_of(leaf_reader):
@@ -538,8 +561,16 @@ def _write_json(gen_dir: str, name: str, data) -> None:
     os.replace(tmp, os.path.join(gen_dir, name))
 
 
-def read_json(gen_dir: str, name: str, toc_gen: int | None = None) -> dict:
-    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged."""
+def read_json(gen_dir: str, name: str, toc_gen: int | None = None, opened=None) -> dict:
+    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged.
+    ``opened``: that file, opened earlier (``open_searcher``), to read instead."""
+    if opened is not None:
+        try:
+            opened.seek(0)
+            data = json.loads(opened.read())
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
     if toc_gen is None:
         toc_gen = toc_generation(gen_dir)
     for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
@@ -624,11 +655,16 @@ def _write_facet_table(gen_dir: str) -> None:
     os.replace(tmp, os.path.join(gen_dir, FACET_TABLE))
 
 
-def load_facet_table(gen_dir: str, fingerprint: list) -> dict | None:
-    """The stored table if it describes exactly the index state ``fingerprint``, else None."""
+def load_facet_table(gen_dir: str, fingerprint: list, opened=None) -> dict | None:
+    """The stored table if it describes exactly the index state ``fingerprint``, else None.
+    ``opened``: the table file, opened earlier (``open_searcher``), to read instead."""
     try:
-        with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
-            data = marshal.loads(fh.read())  # 7x faster than marshal.load(fh), which reads in small steps
+        if opened is not None:
+            opened.seek(0)
+            data = marshal.loads(opened.read())
+        else:
+            with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
+                data = marshal.loads(fh.read())  # 7x faster than marshal.load(fh), which reads in small steps
     except (OSError, EOFError, ValueError, TypeError):
         return None  # also when a rebuild removed this generation meanwhile: the open reader still works
     return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None

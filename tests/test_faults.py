@@ -86,3 +86,19 @@ def test_a_searcher_uses_the_facet_table_of_the_commit_it_reads(archive, monkeyp
         assert s.facet_cache.docs == sorted(s.searcher.reader().all_doc_ids())
         for key in reader_keys:
             assert found(s, int(key[5:8])) == [key]
+
+
+def test_a_warm_searcher_keeps_the_near_duplicates_of_its_commit_after_later_commits(tmp_path):
+    import shutil
+
+    from .conftest import FIXTURES
+
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+    shutil.copytree(FIXTURES, corpus)
+    build_index([str(corpus)], str(ix), jobs=1)
+    with Searcher(str(ix)) as warm:  # opened, not used yet (a web view between two requests)
+        for n in range(2):  # two commits: the facet table is replaced, the first commit's side files go
+            write(corpus, n)
+            build_index([str(corpus)], str(ix), jobs=1)
+        result = warm.search(SearchRequest("Khalilzad"))
+        assert result.total == 1 and result.hits[0].duplicates == 1 and result.hits[0].cluster == "wire-copy-a.txt"
