@@ -69,6 +69,21 @@ def _tokens(line: str) -> list[str]:
 
 
 _BYLINE = re.compile(r"(?i)^(?:by|written by|reporting by|words by|author:?)\s+(?P<name>[^|\d]{3,80}?)\s*(?:\||,|$|\s[-–—]\s)")
+
+
+def _byline(line: str):
+    """The byline match of ``line`` when what follows "By" reads as names ("By Jo Writer and Sam
+    Lee in Kabul", "By staff reporters"), else None: "By the end of the year, ..." or "By court
+    reform budget coalition election museum the to ..." is a sentence of the article, and
+    dropping it as a byline would make its words unsearchable. A name has few lower-case words."""
+    m = _BYLINE.match(line + " |")
+    if m is None:
+        return None
+    words = m.group("name").split()
+    lower = sum(1 for w in words if w[:1].islower())
+    return None if lower > 3 and lower > len(words) - lower else m
+
+
 _PUBLISHED_LINE = re.compile(r"(?i)^\W*(?:published|posted|first published|publication date|date published)\b")
 _UPDATED_LINE = re.compile(r"(?i)^\W*(?:updated|last updated|modified)\b")
 _CREDIT_WORDS = re.compile(
@@ -497,7 +512,7 @@ def clean_text(text: str) -> Article:
     author = published = None
     # between the title and the body: byline and date lines
     for block in blocks[(title_i + 1 if title_i is not None else start):start]:
-        m = _BYLINE.match(block.text + " |")
+        m = _byline(block.text)
         if m and author is None:
             author = m.group("name").strip()
         d = dating.date_line(block.text) or (dating.full_date_in(block.text) if m else None)
@@ -512,7 +527,7 @@ def clean_text(text: str) -> Article:
             continue  # "Published in The Daily, April 25th, 2023": the page's metadata, not the article
         if block.words <= 2 and not _is_sentence_like(block) and t[:1].isupper() and " " not in t.strip():
             continue  # one-word section labels ("World", "Business")
-        m = _BYLINE.match(t + " |")
+        m = _byline(t)
         if m and block.words <= 12:
             author = author or m.group("name").strip()
             published = published or dating.full_date_in(t)
@@ -686,7 +701,7 @@ def clean_html(html: str) -> Article:
             if dating.date_line(ln):
                 published = published or dating.date_line(ln)
                 continue
-            m = _BYLINE.match(ln + " |")
+            m = _byline(ln)
             if m and len(ln.split()) <= 12:
                 author = author or m.group("name").strip()
                 continue

@@ -233,16 +233,24 @@ def open_searcher(index_dir: str):
     # Whoosh leaves a damaged file open when it fails: let it be closed quietly here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        for attempt in range(5):
+        for attempt in range(8):
             gen = current_generation(index_dir)
+            searcher = None
             try:
                 ix = whoosh_index.open_dir(gen)
                 searcher = ix.searcher()
-                # read now: Whoosh reads the table of contents from disk again for these, and a
-                # later rebuild may have removed this generation by the time facets are needed
-                ix.searchlib_fingerprint = index_fingerprint(ix)
-                return gen, ix, searcher
+                reader = searcher.reader()
+                if _hold_segment_files(gen, reader):
+                    # the searcher's own commit, not whatever the folder holds by now: the facet
+                    # table and side files it loads later must describe the documents it reads
+                    ix.searchlib_fingerprint = reader_fingerprint(reader)
+                    ix.searchlib_side_files = _open_side_files(gen, ix.searchlib_fingerprint[1])
+                    return gen, ix, searcher
+                searcher.close()  # a commit landed while the segments were being opened: again
+                problem = "it kept changing while it was opened; try again"
             except FileNotFoundError:
+                if searcher is not None:
+                    searcher.close()
                 problem = "it kept changing while it was opened; try again"
                 time.sleep(0.05 * (attempt + 1))
             except (OSError, *_CORRUPT) as e:
@@ -250,6 +258,67 @@ def open_searcher(index_dir: str):
                 break
         gc.collect()
     raise IndexCorrupt(f"The index at {index_dir} cannot be opened ({problem})")
+
+
+def _hold_segment_files(gen_dir: str, reader) -> bool:
+    """Open now every column file (stored fields, field lengths, sort keys) of the segments that
+    ``reader`` reads; False when a newer commit exists already (its merge may have removed some
+    of them before they were opened: open again).
+
+    Whoosh opens a segment's term and posting files with the reader, but its column files only
+    when first used, and asks the file system each time whether a column exists. A commit that
+    merges segments deletes the merged ones' files, and a generation is deleted two rebuilds
+    later: a searcher still on the old table of contents would then find no stored fields or
+    lengths for those segments (a document of the last completed run goes missing from its
+    results). Open files outlive their deletion, so once they are all open the searcher reads
+    its commit whatever the writer does next; each segment's set of columns is fixed here.
+    """
+    from whoosh.codec.whoosh3 import W3Codec
+
+    names = os.listdir(gen_dir)  # raises FileNotFoundError when a rebuild removed the generation
+    newest = max((int(m.group(1)) for m in map(re.compile(r"_\w+?_(\d+)\.toc").fullmatch, names) if m), default=-1)
+    if reader.generation() is not None and newest > reader.generation():
+        return False
+    for leaf, _base in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        segment = _segment_of(leaf)
+        if perdoc is None or segment is None or segment.is_compound() or not hasattr(perdoc, "_colfiles"):
+            continue  # an empty index; a compound segment is read into memory anyway
+        prefix, suffix = segment.segment_id() + ".", W3Codec.COLUMN_EXT
+        columns = frozenset(n[len(prefix):-len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix))
+        for column in columns:
+            if column not in perdoc._colfiles:
+                perdoc._colfiles[column] = perdoc._get_column_file(column)
+        perdoc.has_column = columns.__contains__
+    return True
+
+
+def _open_side_files(gen_dir: str, toc_gen: int | None) -> dict:
+    """The facet table and the clusters of commit ``toc_gen``, opened now and read when needed
+    (``load_facet_table``, ``read_json``): a searcher that outlives a few commits still reads the
+    files of its own, which the writer replaces (the facet table) or deletes (older side files)."""
+    if toc_gen is None:
+        toc_gen = toc_generation(gen_dir)
+    opened = {}
+    for name, candidates in ((FACET_TABLE, [FACET_TABLE]), (CLUSTERS, [_stamped(CLUSTERS, toc_gen), CLUSTERS])):
+        for candidate in candidates:
+            try:
+                opened[name] = open(os.path.join(gen_dir, candidate), "rb")
+                break
+            except OSError:
+                continue
+    return opened
+
+
+def close_side_files(ix) -> None:
+    for fh in getattr(ix, "searchlib_side_files", {}).values():
+        fh.close()
+
+
+def _segment_of(leaf_reader):
+    """The Whoosh segment a leaf reader reads (None for the reader of an empty index)."""
+    segment = getattr(leaf_reader, "segment", None)
+    return segment() if callable(segment) else None
 
 
 def _fsync_dir(path: str) -> None:
@@ -337,25 +406,37 @@ def reclaim(index_dir: str) -> int:
             freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
     if live_number is not None:
-        gen_dir = os.path.join(index_dir, live)
+        freed += _reclaim_generation(os.path.join(index_dir, live))
+    return freed
+
+
+def _reclaim_generation(gen_dir: str) -> int:
+    """Remove the files of a generation folder that its latest commit does not use: segments no
+    table of contents names, side files stamped for a commit that never happened, temporary files.
+    Returns the bytes removed. Call under the lock."""
+    freed = 0
+    try:
+        ix = whoosh_index.open_dir(gen_dir)
+        keep_segments = {seg.segment_id() for seg in ix._segments()}
+        toc_gen = ix.latest_generation()
+        toc = f"_{ix.indexname}_{toc_gen}.toc"
+        names = os.listdir(gen_dir)
+    except (OSError, *_CORRUPT):
+        return freed
+    for name in names:
+        if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
+            continue
+        stamped = _SIDE.fullmatch(name)
+        if stamped and int(stamped.group(2)) <= toc_gen:
+            continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
+        if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
+            continue
+        path = os.path.join(gen_dir, name)
         try:
-            ix = whoosh_index.open_dir(gen_dir)
-            keep_segments = {seg.segment_id() for seg in ix._segments()}
-            toc_gen = ix.latest_generation()
-            toc = f"_{ix.indexname}_{toc_gen}.toc"
-        except (OSError, *_CORRUPT):
-            return freed
-        for name in os.listdir(gen_dir):
-            if name in (MANIFEST, DOCS, CLUSTERS, FACET_TABLE, toc) or name.endswith("WRITELOCK"):
-                continue
-            stamped = _SIDE.fullmatch(name)
-            if stamped and int(stamped.group(2)) <= toc_gen:
-                continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
-            if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
-                continue
-            path = os.path.join(gen_dir, name)
             freed += folder_size(path)
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+        except OSError:
+            pass
     return freed
 
 
@@ -512,8 +593,16 @@ def _write_json(gen_dir: str, name: str, data) -> None:
     os.replace(tmp, os.path.join(gen_dir, name))
 
 
-def read_json(gen_dir: str, name: str, toc_gen: int | None = None) -> dict:
-    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged."""
+def read_json(gen_dir: str, name: str, toc_gen: int | None = None, opened=None) -> dict:
+    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged.
+    ``opened``: that file, opened earlier (``open_searcher``), to read instead."""
+    if opened is not None:
+        try:
+            opened.seek(0)
+            data = json.loads(opened.read())
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
     if toc_gen is None:
         toc_gen = toc_generation(gen_dir)
     for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
@@ -577,15 +666,19 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     }
 
 
-def index_fingerprint(ix) -> list:
-    """Changes whenever the documents or their numbers can change (a commit, a merge)."""
-    return [FACET_TABLE_VERSION, ix.latest_generation(), sorted(seg.segment_id() for seg in ix._segments())]
+def reader_fingerprint(reader) -> list:
+    """The commit a reader reads: changes whenever the documents or their numbers can change (a
+    commit, a merge). Taken from the reader itself, never from the folder, which may hold a newer
+    commit by the time it is read."""
+    segments = sorted(seg.segment_id() for seg in map(_segment_of, (leaf for leaf, _ in reader.leaf_readers())) if seg)
+    return [FACET_TABLE_VERSION, reader.generation(), segments]
 
 
 def _write_facet_table(gen_dir: str) -> None:
     ix = whoosh_index.open_dir(gen_dir)
     with ix.reader() as reader:
-        data = {"fingerprint": index_fingerprint(ix), **facet_table(reader, read_json(gen_dir, CLUSTERS))}
+        fingerprint = reader_fingerprint(reader)
+        data = {"fingerprint": fingerprint, **facet_table(reader, read_json(gen_dir, CLUSTERS, fingerprint[1]))}
     tmp = os.path.join(gen_dir, f".{FACET_TABLE}.{os.getpid()}")
     with open(tmp, "wb") as fh:
         marshal.dump(data, fh)
@@ -594,11 +687,16 @@ def _write_facet_table(gen_dir: str) -> None:
     os.replace(tmp, os.path.join(gen_dir, FACET_TABLE))
 
 
-def load_facet_table(gen_dir: str, fingerprint: list) -> dict | None:
-    """The stored table if it describes exactly the index state ``fingerprint``, else None."""
+def load_facet_table(gen_dir: str, fingerprint: list, opened=None) -> dict | None:
+    """The stored table if it describes exactly the index state ``fingerprint``, else None.
+    ``opened``: the table file, opened earlier (``open_searcher``), to read instead."""
     try:
-        with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
-            data = marshal.loads(fh.read())  # 7x faster than marshal.load(fh), which reads in small steps
+        if opened is not None:
+            opened.seek(0)
+            data = marshal.loads(opened.read())
+        else:
+            with open(os.path.join(gen_dir, FACET_TABLE), "rb") as fh:
+                data = marshal.loads(fh.read())  # 7x faster than marshal.load(fh), which reads in small steps
     except (OSError, EOFError, ValueError, TypeError):
         return None  # also when a rebuild removed this generation meanwhile: the open reader still works
     return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None
@@ -629,6 +727,15 @@ def _members(state: list | None, key: str) -> list[str]:
     if not state:
         return []
     return list(state[4]) if len(state) > 4 else [key]
+
+
+# How close to "now" a file's mtime must be for its size and mtime to prove nothing (the "racy git"
+# problem): a file can be changed again, after the run has read it, without its mtime moving when
+# the change falls in the same timestamp tick (2 s on FAT, 1 s on some network file systems, a
+# kernel clock tick elsewhere) and keeps its size. Such files are recorded with RACY_MTIME instead
+# of their mtime, so the next run compares their content (sha256) before it trusts them.
+RACY_NS = 2_000_000_000
+RACY_MTIME = -1  # never a file's mtime: size and mtime never match, the content decides
 
 
 def _state_root(state: list) -> str | None:
@@ -667,9 +774,17 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
     """What changed since the manifest ``known`` under the ``scanned`` roots: unchanged files cost
     a stat (a hash when only the mtime moved); new and changed ones, and unchanged ones whose
     documents another derive version made, are derived; files gone from a scanned root are
-    removed. Files of other roots are kept as they are; those of ``forget`` roots are removed."""
+    removed. Files of other roots are kept as they are; those of ``forget`` roots are removed.
+    A file the last run looked at within RACY_NS of its mtime is compared by content."""
     plan = _Plan()
     seen = set()
+    # taken before any stat, so before any read: a file whose mtime is older than this by a whole
+    # tick cannot change later within the tick it was read in
+    trusted_before = time.time_ns() - RACY_NS
+
+    def mtime(st) -> int:
+        return st.st_mtime_ns if st.st_mtime_ns < trusted_before else RACY_MTIME
+
     for src in sources:
         old = known.get(src.key)
         if src.key in seen or (old and _state_root(old) not in (src.root, None, *scanned, *forget)):
@@ -693,13 +808,13 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
             except OSError:
                 pass
         if same and _state_version(old) == derive:
-            plan.states[src.key] = [st.st_size, st.st_mtime_ns, old[2], loading.printable_name(src.path),
+            plan.states[src.key] = [st.st_size, mtime(st), old[2], loading.printable_name(src.path),
                                     _members(old, src.key), src.root, derive]
             plan.unchanged += len(_members(old, src.key))
             continue
         if same:
             plan.rederived += 1
-        plan.states[src.key] = [st.st_size, st.st_mtime_ns, None, loading.printable_name(src.path), [], src.root,
+        plan.states[src.key] = [st.st_size, mtime(st), None, loading.printable_name(src.path), [], src.root,
                                 derive]
         plan.todo.append(src)
     for key, state in known.items():
@@ -1163,7 +1278,12 @@ class _RunWriter:
             raise self._io_error(e) from None
 
     def abort(self) -> None:
-        if self.writer is not None:
+        """Leave the previous state as it was, and nothing of this run behind: a cancelled Whoosh
+        writer leaves its new (empty) segment's files, and a failed ``finish`` the adopted
+        segments and the side files of the commit it did not make. The next run would otherwise
+        take them for the leftovers of a run that died, and say so."""
+        cancelled = self.writer is not None
+        if cancelled:
             try:
                 self.writer.cancel()
             except OSError:
@@ -1171,6 +1291,8 @@ class _RunWriter:
             self.writer = None
         if self.live_gen is None and self.gen_dir:
             shutil.rmtree(self.gen_dir, ignore_errors=True)
+        elif cancelled:
+            _reclaim_generation(self.live_gen)
 
 
 def _write_generation(index_dir: str, records: list[pipeline.Record], files: dict, roots: list[str]) -> None:

@@ -656,6 +656,7 @@ class Searcher:
         if not getattr(self, "_closed", True):
             self._closed = True
             self.searcher.close()
+            indexing.close_side_files(self.ix)
 
     def __del__(self) -> None:  # a searcher dropped without close() still releases its files
         try:
@@ -683,10 +684,14 @@ class Searcher:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint) or indexing.facet_table(
+                side = self.ix.searchlib_side_files  # opened with the searcher: its own commit's
+                table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint,
+                                                  side.get(indexing.FACET_TABLE)) or indexing.facet_table(
                     self.searcher.reader(),
-                    indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1]))
+                    indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1],
+                                       side.get(indexing.CLUSTERS)))
                 self._facets = FacetCache(table)
+                indexing.close_side_files(self.ix)  # read once: their descriptors go now
             finally:
                 if collecting:
                     gc.enable()

@@ -94,6 +94,25 @@ def test_header_crawl_date_is_not_the_publication_date():
     assert "2024" not in art.body and "Jane Doe" not in art.body and "March 10" not in art.body
 
 
+def test_a_sentence_that_starts_with_by_stays_in_the_body():
+    # twelve words after "By", ending with a full stop, mostly lower case: article text, not a byline
+    sentence = "By the end of the week the council said it would reopen the port."
+    listed = "By court reform budget coalition election museum ceasefire the to qvycabxqxhud for."
+    text = clean_text(page("Port to reopen", PARA, sentence, PARA2, listed, PARA3))
+    html = clean_html(f"<html><head><title>Port</title></head><body><article><h1>Port</h1><p>{listed}</p>"
+                      f"<p>{PARA}</p><p>{sentence}</p><p>{PARA2}</p><p>{PARA3}</p></article></body></html>")
+    for art in (text, html):
+        assert sentence in art.body and listed in art.body
+        assert art.author is None
+
+
+def test_a_byline_of_names_is_still_metadata():
+    for line, name in (("By Jane Doe", "Jane Doe"), ("By John Smith and Jane Doe in Kabul", "John Smith and Jane Doe in Kabul"),
+                       ("By staff reporters", "staff reporters"), ("By Jo Writer, Reuters", "Jo Writer")):
+        art = clean_text(page("Suspects held after bombing", line, PARA, PARA2))
+        assert art.author == name and line not in art.body
+
+
 def test_page_without_a_stated_date_has_no_publication_date():
     art = clean_text(page("Suspects held", "Police said on Monday that " + PARA, PARA2))
     assert art.published is None

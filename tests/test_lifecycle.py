@@ -206,6 +206,46 @@ def test_next_run_cleans_what_a_killed_run_left_and_says_so(corpus, tmp_path):
     assert len(keys_for(ix)) == 8
 
 
+def test_runs_that_finish_leave_nothing_to_reclaim(corpus, tmp_path, runner):
+    ix = tmp_path / "ix"
+    reports = [build_index([str(corpus)], str(ix), jobs=1), build_index([str(corpus)], str(ix), jobs=1)]
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1, rebuild=True))
+    reports.append(build_index([str(corpus)], str(ix), jobs=1))
+    for _ in range(3):  # the idle runs of the issue: `searchlib index corpus/` three times
+        result = invoke(runner, "index", corpus, "--index", ix, "--format", "json")
+        assert result.exit_code == 0 and json.loads(result.stdout)["reclaimed"] == 0, result.output
+        assert "reclaimed" not in result.stderr
+    assert [r.reclaimed for r in reports] == [0] * len(reports)
+    assert "reclaimed" not in reports[-1].summary()
+
+
+def test_the_run_after_one_that_died_says_what_it_reclaimed(corpus, tmp_path):
+    import multiprocessing
+
+    from searchlib import sharding
+
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), jobs=1)
+    (corpus / "extra.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+
+    def die_before_the_commit():
+        sharding.commit_with = lambda *a, **k: os._exit(9)  # as abrupt as SIGKILL: no cleanup runs
+        build_index([str(corpus)], str(ix), jobs=1)
+
+    child = multiprocessing.get_context("fork").Process(target=die_before_the_commit)
+    child.start()
+    child.join()
+    assert child.exitcode == 9
+    assert "extra.txt" not in keys_for(ix)
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.reclaimed > 0 and "left by an interrupted run" in report.summary()
+    assert report.added == 1 and "extra.txt" in keys_for(ix)
+    assert build_index([str(corpus)], str(ix), jobs=1).reclaimed == 0
+
+
 def test_the_replaced_generation_stays_until_the_next_publish(corpus, tmp_path):
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), jobs=1)
@@ -253,3 +293,41 @@ def test_rebuild_without_paths_uses_the_folders_of_the_last_run(corpus, tmp_path
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), jobs=1)
     assert build_index(None, str(ix), jobs=1, rebuild=True).added == 8
+
+
+def test_a_file_changed_again_within_the_same_mtime_tick_is_reindexed(corpus, tmp_path):
+    # "racy git": the page is indexed right after it was written, then rewritten with the same size
+    # within the same timestamp tick (same mtime): size and mtime match what the run recorded
+    ix = tmp_path / "ix"
+    page = corpus / "extra.txt"
+    page.write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))
+    tick = os.stat(page).st_mtime_ns
+    build_index([str(corpus)], str(ix), jobs=1)
+    size = os.stat(page).st_size
+    page.write_text("Airport reopens\n\n" + ARTICLE.format(what="convoys would resume"))
+    os.utime(page, ns=(tick, tick))
+    assert os.stat(page).st_size == size
+    report = build_index([str(corpus)], str(ix), jobs=1)
+    assert report.updated == 1
+    assert keys_for(ix, "convoys") == ["extra.txt"] and keys_for(ix, "\"flights would resume\"") == []
+
+
+def test_a_file_older_than_a_tick_costs_one_stat_and_no_hash(corpus, tmp_path, monkeypatch):
+    from searchlib import loading
+
+    ix = tmp_path / "ix"
+    old = time.time() - 3600
+    for page in corpus.iterdir():
+        os.utime(page, (old, old))
+    (corpus / "new.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))  # written now
+    build_index([str(corpus)], str(ix), jobs=1)
+    hashed = []
+    real = loading.file_sha256
+    monkeypatch.setattr(loading, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
+    assert build_index([str(corpus)], str(ix), jobs=1).unchanged == 9
+    assert hashed == ["new.txt"]  # recorded too close to its mtime: its content decides, once
+    os.utime(corpus / "new.txt", (old, old))
+    hashed.clear()
+    build_index([str(corpus)], str(ix), jobs=1)
+    build_index([str(corpus)], str(ix), jobs=1)
+    assert hashed == ["new.txt"]
