@@ -42,6 +42,19 @@ _BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "of
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def whole_number(raw: str, low: int, high: int) -> int | None:
+    """``raw`` as an int when it is plain ASCII digits from ``low`` to ``high``, else None.
+
+    Neither ``str.isdigit`` nor ``int`` alone says "plain digits": ``"²".isdigit()`` is true but
+    ``int("²")`` fails, ``int`` takes ``" 7"``, ``"+7"``, ``"1_000"`` and Arabic-Indic digits, and it
+    refuses more than 4300 digits. The length cap keeps ``int`` away from that limit.
+    """
+    if not re.fullmatch(r"[0-9]{1,12}", raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def request_fields() -> set[str]:
     from .searching import SearchRequest
 
@@ -141,7 +154,8 @@ class State:
         if sort not in ("", "relevance", "date"):
             raise BadValue(f"Unknown sort {sort!r}: use relevance or date")
         raw_page = args.get("page", "").strip() or "1"
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
+        page = whole_number(raw_page, 1, 10_000)
+        if page is None:
             raise BadValue(f"Invalid page {raw_page!r}: use a whole number from 1")
         expand = []
         for v in args.getlist("expand"):
@@ -153,7 +167,7 @@ class State:
         if show_all not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
             raise BadValue(f"Invalid all={show_all!r}: use all=1 to list every copy of a story")
         return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
-                   sort, int(raw_page), tuple(expand), show_all in ("1", "true", "yes", "on"))
+                   sort, page, tuple(expand), show_all in ("1", "true", "yes", "on"))
 
     # --- what the library is asked
 
@@ -562,10 +576,11 @@ def create_app(index_dir: str) -> "Flask":
     def api_search():
         state = State.from_args(request.args)
         raw = request.args.get("limit", "").strip() or str(PER_PAGE)
-        if not raw.isdigit() or int(raw) > ALL_HITS:
+        limit = whole_number(raw, 0, ALL_HITS)
+        if limit is None:
             raise BadValue(f"Invalid limit {raw!r}: use a whole number from 0 to {ALL_HITS}")
         facets = request.args.get("facets", "1").strip().lower() not in ("0", "false", "no", "off")
-        result = run(state, int(raw), facets)
+        result = run(state, limit, facets)
         return Response(json.dumps(result.as_dict(), ensure_ascii=False), mimetype="application/json")
 
     def export(fmt: str, mimetype: str):

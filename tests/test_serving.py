@@ -443,6 +443,17 @@ def test_bad_api_limit_is_400(client):
         assert r.status_code == 400 and "limit" in r.get_json()["error"]
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b9\u2070", "\u0663", "\uff15", "+5", "5_0",
+                                   pytest.param("9" * 5000, id="5000-digits")])
+def test_unicode_digit_limit_and_page_are_400_not_500(client, value):
+    """``"\u00b2".isdigit()`` is true and ``int("\u00b2")`` fails; ``int`` takes "+5", "5_0" and Arabic-Indic digits."""
+    for route, param in (("/api/search", "limit"), ("/api/search", "page"), ("/", "page"), ("/export.csv", "page")):
+        r = client.get(route, query_string={param: value})
+        assert r.status_code == 400, (route, param, value, r.status_code)
+        assert param in r.get_data(as_text=True) and r.headers["Content-Security-Policy"] == CSP
+    assert client.get("/api/search?limit=0").status_code == 200 and client.get("/?page=1").status_code == 200
+
+
 def test_missing_index_is_503_saying_how_to_build_it_then_recovers(tmp_path, all_keys):
     from searchlib.indexing import build_index
 
