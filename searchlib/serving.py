@@ -36,6 +36,8 @@ ALL_HITS = 100_000  # the CLI's --limit maximum: timeline, pagination and export
 FACET_SHOWN = 8  # values per facet before "show all"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
 FACET_TITLES = {"group": "Groups", "country": "Countries", "official": "Officials", "source": "Sources",
                 "year": "Years"}
 _BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "officials"), ("source", "sources"))
@@ -505,6 +507,87 @@ def evidence_rows(rec: dict) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- every response
+
+def with_security_headers(headers) -> list[tuple[str, str]]:
+    """``headers`` with the security headers set once each (replacing any earlier value)."""
+    ours = {name.lower() for name, _value in SECURITY_HEADERS}
+    return [(k, v) for k, v in headers if k.lower() not in ours] + list(SECURITY_HEADERS)
+
+
+def plain_answer(environ, start_response, status: str, message: str) -> list[bytes]:
+    """A one-line ``Error: ...`` text answer made without Flask."""
+    body = f"Error: {message}\n".encode("utf-8")
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+
+
+class Guard:
+    """WSGI middleware in front of the Flask app: what every response gets, whatever Flask did.
+
+    It sets the security headers on every response (pages, static files, redirects, every error), and
+    answers a one-line 500 when an exception escapes Flask itself, as when the error page cannot be
+    rendered; werkzeug's server would otherwise send its own bare 500.
+    """
+
+    def __init__(self, wsgi_app, logger) -> None:
+        self.wsgi_app = wsgi_app
+        self.logger = logger
+
+    def __call__(self, environ, start_response):
+        started = False
+
+        def start(status, headers, exc_info=None):
+            nonlocal started
+            started = True
+            return start_response(status, with_security_headers(headers), exc_info)
+
+        try:
+            return self.wsgi_app(environ, start)
+        except Exception:  # the last resort: the traceback goes to the log, never to the client
+            if started:
+                raise
+            self.logger.exception("unanswered error on %s", environ.get("PATH_INFO"))
+            return plain_answer(environ, start, "500 INTERNAL SERVER ERROR",
+                                "Something went wrong while answering this page; the server log has the details.")
+
+
+def request_handler():
+    """werkzeug's request handler, whose own answers (a malformed request line, an over-long line or
+    header) are one line of text with the security headers, like the app's."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class RequestHandler(WSGIRequestHandler):
+        error_message_format = "Error: %(code)d %(message)s\n"
+        error_content_type = "text/plain; charset=utf-8"
+        _own_error = False
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if self.request_version == "HTTP/0.9":  # its answers are a bare body, with no headers at all
+                self.send_error(505, "HTTP/0.9 is not served; use HTTP/1.0 or later")
+                return False
+            return True
+
+        def send_error(self, code, message=None, explain=None):
+            if self.request_version == "HTTP/0.9":  # also what http.server assumes of a line it cannot read
+                self.request_version = "HTTP/1.0"  # so that the status line and the headers are sent
+            self._own_error = True
+            try:
+                super().send_error(code, message, explain)
+            finally:
+                self._own_error = False
+
+        def end_headers(self):
+            if self._own_error:  # the app's responses already carry them (Guard)
+                for name, value in SECURITY_HEADERS:
+                    self.send_header(name, value)
+            super().end_headers()
+
+    return RequestHandler
+
+
 # ----------------------------------------------------------------------------- the app
 
 def create_app(index_dir: str) -> "Flask":
@@ -531,13 +614,7 @@ def create_app(index_dir: str) -> "Flask":
     def defaults():
         return {"index_dir": index_dir, "form_q": request.args.get("q", ""), "hidden": []}
 
-    @app.after_request
-    def security_headers(response):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.wsgi_app = Guard(app.wsgi_app, app.logger)  # security headers on every response
 
     def run(state: State, limit: int, facets: bool = False, timeline: bool = False):
         with warm.use() as searcher:
@@ -685,7 +762,7 @@ def serve_command(index_dir, host, port):
         click.echo(f"Warning: listening on {host}: other machines can read this archive.", file=err)
     try:
         _check_port(host, port)  # werkzeug would print its own message and exit
-        server = make_server(host, port, create_app(index_dir), threaded=True)
+        server = make_server(host, port, create_app(index_dir), threaded=True, request_handler=request_handler())
     except (OSError, SystemExit) as e:
         reason = getattr(e, "strerror", None) or "the address is not available"
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}; "

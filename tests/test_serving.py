@@ -526,6 +526,69 @@ def test_csp_and_security_headers_on_every_route(client):
         r.close()
 
 
+SECURITY = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+            "Referrer-Policy": "same-origin"}
+
+
+def has_security_headers(headers) -> bool:
+    return all(headers.get(name) == value for name, value in SECURITY.items())
+
+
+def test_a_failing_error_page_is_still_a_500_with_the_security_headers(built_index, caplog):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    app = serving.create_app(built_index)
+    app.jinja_env.globals["url_for"] = boom  # every page fails, the 500 page too
+    r = app.test_client().get("/")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 500 and has_security_headers(r.headers)
+    assert body.startswith("Error: ") and len(body.splitlines()) == 1 and "secret internals" not in body
+    assert "secret internals" in caplog.text  # the details go to the log
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind werkzeug's server as ``searchlib serve`` runs it, on a free port."""
+    from werkzeug.serving import make_server
+
+    srv = make_server("127.0.0.1", 0, app, threaded=True, request_handler=serving.request_handler())
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_port
+    srv.shutdown()
+    srv.server_close()
+
+
+def raw_request(port: int, data: bytes) -> tuple[int, dict[str, str], str]:
+    """Send ``data`` as it is; the status, headers and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(data)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    assert status.startswith("HTTP/1."), status  # not an HTTP/0.9 answer, which has no headers
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    return int(status.split()[1]), headers, body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("request_line,status", [(b"GARBAGE", 400), (b"GET /" + b"a" * 70000 + b" HTTP/1.1", 414),
+                                                 (b"GET / HTTP/9.9", 505), (b"GET /", 505)],
+                         ids=["garbage", "over-long-line", "http-9.9", "http-0.9"])
+def test_werkzeugs_own_errors_carry_the_security_headers(live_server, request_line, status):
+    code, headers, body = raw_request(live_server, request_line + b"\r\nHost: localhost\r\n\r\n")
+    assert code == status and has_security_headers(headers), headers
+    assert body.startswith("Error: ") and len(body.splitlines()) == 1
+    code, headers, _body = raw_request(live_server, b"GET /?q=Taliban HTTP/1.1\r\nHost: localhost\r\n"
+                                                    b"Connection: close\r\n\r\n")
+    assert code == 200 and has_security_headers(headers)
+
+
 # ----------------------------------------------------------------------------- API and exports
 
 @pytest.mark.parametrize("params,request_kwargs", [
@@ -660,8 +723,8 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
         def server_close(self):
             seen["closed"] = True
 
-    def fake_make_server(host, port, app, threaded):
-        seen.update(host=host, port=port, app=app, threaded=threaded)
+    def fake_make_server(host, port, app, threaded, request_handler):
+        seen.update(host=host, port=port, app=app, threaded=threaded, handler=request_handler)
         return FakeServer()
 
     monkeypatch.setattr("werkzeug.serving.make_server", fake_make_server)
@@ -669,6 +732,7 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
     result = CliRunner().invoke(serving.serve_command, ["--index", built_index])
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8080 and seen["threaded"] and seen["closed"]
+    assert issubclass(seen["handler"], __import__("werkzeug.serving").serving.WSGIRequestHandler)
     assert seen["app"].config["SEARCHLIB_INDEX"] == built_index
     assert "http://127.0.0.1:8080/" in result.stderr
 
