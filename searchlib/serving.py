@@ -16,13 +16,15 @@ Flask is imported only inside ``create_app`` and ``serve_command``, so importing
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import re
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
+from urllib.parse import urlsplit
 
 import click
 
@@ -507,12 +509,121 @@ def evidence_rows(rec: dict) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- Host names
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::([0-9]{1,5}))?")
+
+
+def parse_host(text: str) -> tuple[str, int | None] | None:
+    """``(name, port)`` of a Host header value, or None when it is not a host name or address.
+
+    Names are lower-cased and lose one trailing dot; IPv6 addresses keep their brackets, in short form.
+    """
+    match = _HOST.fullmatch(text.lower()) if text.isascii() else None  # "\u212a".lower() is "k"
+    if not match:
+        return None
+    name, port = match.group(1), match.group(2)
+    if name.startswith("["):
+        try:
+            name = f"[{ipaddress.IPv6Address(name[1:-1]).compressed}]"
+        except ValueError:
+            return None
+    else:
+        name = name[:-1] if name.endswith(".") else name
+        if len(name) > 253 or not all(1 <= len(label) <= 63 for label in name.split(".")):  # a..b, .a
+            return None
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    return name, None if port is None else int(port)
+
+
+def host_name(value: str) -> str:
+    """``value`` (a host name or address, IPv6 with or without brackets) as the Host header names it.
+
+    Raises:
+        BadValue: if it is not a host name or address, or carries a port.
+    """
+    try:
+        if ":" in value and not value.startswith("["):
+            value = f"[{ipaddress.IPv6Address(value).compressed}]"
+    except ValueError:
+        pass
+    parsed = parse_host(value)
+    if parsed is None or parsed[1] is not None:
+        raise BadValue(f"Invalid host name {value!r}: give a name or address without a port, "
+                       "such as archive.example.org or 192.168.1.20")
+    return parsed[0]
+
+
+def host_names(bind_host: str, allow: Iterable[str] = ()) -> tuple[str, ...]:
+    """The names a browser may use for a server listening on ``bind_host``.
+
+    That is ``bind_host`` itself, the loopback names (``localhost``, ``127.0.0.1``, ``[::1]``) when it is
+    a loopback or wildcard address, and each ``allow`` name (``*``: any name).
+
+    Raises:
+        BadValue: for an ``allow`` entry that is not a host name or address.
+    """
+    names: list[str] = []
+    try:
+        names.append(host_name(bind_host))
+    except BadValue:
+        pass  # not a name a browser can use; binding to it will say what is wrong
+    try:
+        address = ipaddress.ip_address(bind_host.strip("[]"))
+        local = address.is_loopback or address.is_unspecified
+    except ValueError:
+        local = bind_host.lower() == "localhost"
+    if local:
+        names += LOOPBACK_NAMES
+    names += ["*" if value == "*" else host_name(value) for value in allow]
+    return tuple(dict.fromkeys(names))
+
+
+class HostCheck:
+    """Which Host headers the app answers: a page that a DNS-rebinding attack loads in a local browser
+    names its own host, and gets a 400 instead of the archive."""
+
+    def __init__(self, names: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> None:
+        names = tuple(names)
+        self.any = "*" in names
+        self.names = tuple(dict.fromkeys(host_name(n) for n in names if n != "*"))
+        self.port = port  # None: any port (behind a WSGI server the app is not told its port)
+
+    def problem(self, header: str | None) -> str | None:
+        """None when ``header`` is acceptable, else the one-line message of the 400."""
+        if header is None:  # HTTP/1.0 without Host: werkzeug uses the bound address
+            return None
+        shown = header[:100]
+        parsed = parse_host(header)
+        if parsed is None:
+            return f"Bad Host header {shown!r}: expected a host name or address, with an optional :PORT"
+        name, port = parsed
+        if self.any or (name in self.names and (port is None or self.port is None or port == self.port)):
+            return None
+        return (f"Host {shown!r} is not a name this server answers to ({', '.join(self.names)}); "
+                f"to serve it, start searchlib serve with --allow-host {name}")
+
+
 # ----------------------------------------------------------------------------- every response
 
+def relative_location(url: str) -> str:
+    """The path and query of ``url``.
+
+    A redirect then never names a host (the Host header is the client's word, and werkzeug builds its
+    redirects from it), and never starts with ``//`` or ``/\\``, which a browser reads as another host.
+    """
+    parts = urlsplit(url)
+    return "/" + parts.path.lstrip("/\\") + (f"?{parts.query}" if parts.query else "")
+
+
 def with_security_headers(headers) -> list[tuple[str, str]]:
-    """``headers`` with the security headers set once each (replacing any earlier value)."""
+    """``headers`` with the security headers set once each (replacing any earlier value), and any
+    ``Location`` made relative."""
     ours = {name.lower() for name, _value in SECURITY_HEADERS}
-    return [(k, v) for k, v in headers if k.lower() not in ours] + list(SECURITY_HEADERS)
+    kept = [(k, relative_location(v) if k.lower() == "location" else v) for k, v in headers if k.lower() not in ours]
+    return kept + list(SECURITY_HEADERS)
 
 
 def plain_answer(environ, start_response, status: str, message: str) -> list[bytes]:
@@ -523,16 +634,19 @@ def plain_answer(environ, start_response, status: str, message: str) -> list[byt
 
 
 class Guard:
-    """WSGI middleware in front of the Flask app: what every response gets, whatever Flask did.
+    """WSGI middleware in front of the Flask app: what every request and response gets, whatever Flask did.
 
-    It sets the security headers on every response (pages, static files, redirects, every error), and
-    answers a one-line 500 when an exception escapes Flask itself, as when the error page cannot be
-    rendered; werkzeug's server would otherwise send its own bare 500.
+    It answers a Host header that is malformed or not an accepted name with a one-line 400 before Flask
+    sees it (Flask would build URLs from it). It sets the security headers on every response (pages,
+    static files, redirects, every error), and makes redirect Locations relative. It answers a one-line
+    500 when an exception escapes Flask itself, as when the error page cannot be rendered; werkzeug's
+    server would otherwise send its own bare 500.
     """
 
-    def __init__(self, wsgi_app, logger) -> None:
+    def __init__(self, wsgi_app, logger, hosts: HostCheck) -> None:
         self.wsgi_app = wsgi_app
         self.logger = logger
+        self.hosts = hosts
 
     def __call__(self, environ, start_response):
         started = False
@@ -542,6 +656,9 @@ class Guard:
             started = True
             return start_response(status, with_security_headers(headers), exc_info)
 
+        problem = self.hosts.problem(environ.get("HTTP_HOST"))  # werkzeug puts an absolute URL's host here
+        if problem:
+            return plain_answer(environ, start, "400 BAD REQUEST", problem)
         try:
             return self.wsgi_app(environ, start)
         except Exception:  # the last resort: the traceback goes to the log, never to the client
@@ -590,8 +707,18 @@ def request_handler():
 
 # ----------------------------------------------------------------------------- the app
 
-def create_app(index_dir: str) -> "Flask":
-    """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built)."""
+def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> "Flask":
+    """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built).
+
+    Args:
+        index_dir: the index folder.
+        allowed_hosts: the host names (or addresses) browsers may address the app by, ``*`` for any;
+            other Host headers get 400. ``host_names()`` gives the ones for a listening address.
+        port: the port a Host header may name besides none; None accepts any port.
+
+    Raises:
+        BadValue: for an ``allowed_hosts`` entry that is not a host name or address.
+    """
     import io
     import json
 
@@ -614,7 +741,7 @@ def create_app(index_dir: str) -> "Flask":
     def defaults():
         return {"index_dir": index_dir, "form_q": request.args.get("q", ""), "hidden": []}
 
-    app.wsgi_app = Guard(app.wsgi_app, app.logger)  # security headers on every response
+    app.wsgi_app = Guard(app.wsgi_app, app.logger, HostCheck(allowed_hosts, port))  # Host check, security headers
 
     def run(state: State, limit: int, facets: bool = False, timeline: bool = False):
         with warm.use() as searcher:
@@ -730,13 +857,24 @@ def _check_port(host: str, port: int) -> None:
         return
 
 
+def _allow_host_option(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple("*" if value == "*" else host_name(value) for value in values)
+    except BadValue as e:
+        raise click.BadParameter(str(e)) from None
+
+
 @click.command(name="serve")
 @click.option("--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only this machine can connect unless you change it.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
-def serve_command(index_dir, host, port):
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME", callback=_allow_host_option,
+              help="Also answer browsers that address this server as NAME (a host name or address, no port); "
+                   "repeatable. Other names get 400, so that no web page can read the archive through a "
+                   "browser here (DNS rebinding). '*' answers any name: only behind a proxy that checks it.")
+def serve_command(index_dir, host, port, allow_hosts):
     """Browse the archive in a web browser: search box, facet sidebar, timeline, one page per document.
 
     Read-only. The app keeps one searcher open and picks up index updates
@@ -747,6 +885,7 @@ def serve_command(index_dir, host, port):
         searchlib index corpus/
         searchlib serve                 # then open http://127.0.0.1:8080/
         searchlib serve --index /data/archive-index --port 8000
+        searchlib serve --host 0.0.0.0 --allow-host archive.example.org
     """
     from werkzeug.serving import make_server
 
@@ -758,11 +897,19 @@ def serve_command(index_dir, host, port):
         indexing.current_generation(index_dir)
     except SearchlibError as e:
         click.echo(f"Warning: {e} (the pages say so until it exists)", file=err)
+    names = host_names(host, allow_hosts)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: other machines can read this archive.", file=err)
+        if not allow_hosts:
+            click.echo(f"Warning: it answers only requests addressed to {', '.join(names)}; add --allow-host NAME "
+                       "for each name or address other machines use", file=err)
+    if "*" in names:
+        click.echo("Warning: --allow-host '*' answers any Host name, so any web page a browser here opens can "
+                   "read the archive (DNS rebinding); use it only behind a proxy that checks the name", file=err)
     try:
         _check_port(host, port)  # werkzeug would print its own message and exit
-        server = make_server(host, port, create_app(index_dir), threaded=True, request_handler=request_handler())
+        app = create_app(index_dir, allowed_hosts=names, port=port)
+        server = make_server(host, port, app, threaded=True, request_handler=request_handler())
     except (OSError, SystemExit) as e:
         reason = getattr(e, "strerror", None) or "the address is not available"
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}; "

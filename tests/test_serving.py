@@ -589,6 +589,82 @@ def test_werkzeugs_own_errors_carry_the_security_headers(live_server, request_li
     assert code == 200 and has_security_headers(headers)
 
 
+# ----------------------------------------------------------------------------- Host names
+
+def refused(r, needle: str) -> bool:
+    body = r.get_data(as_text=True)
+    return (r.status_code == 400 and has_security_headers(r.headers) and body.startswith("Error: ")
+            and len(body.splitlines()) == 1 and needle in body and "Taliban" not in body)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8080", "localhost.evil.example", "127.0.0.1.nip.io",
+                                  "10.0.0.1"])
+def test_dns_rebinding_host_header_is_refused(client, host):
+    """A page of evil.example whose name now resolves to 127.0.0.1 reads http://evil.example:8080/ in a
+    local browser: same origin for the browser, so only the Host header tells it apart."""
+    for url in ("/api/search?q=Taliban", "/", "/export.csv?q=Taliban", "/doc/isisk-kabul.txt", "/static/app.js"):
+        r = client.get(url, headers={"Host": host})
+        assert refused(r, "--allow-host"), (url, host, r.status_code)
+    assert client.head("/", headers={"Host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "localhost:8080", "127.0.0.1",
+                                  "127.0.0.1:8080", "[::1]", "[::1]:8080", "[0:0:0:0:0:0:0:1]:8080"])
+def test_loopback_names_are_served(client, host):
+    assert client.get("/api/search?q=Taliban", headers={"Host": host}).status_code == 200
+
+
+def test_absolute_request_urls_are_checked_like_the_host_header(live_server):
+    code, headers, body = raw_request(live_server, b"GET http://evil.example/api/search?q=Taliban HTTP/1.1\r\n"
+                                                   b"Host: localhost\r\nConnection: close\r\n\r\n")
+    assert code == 400 and "evil.example" in body and has_security_headers(headers)
+
+
+def test_only_the_bound_port_and_the_allowed_names_are_served(built_index):
+    names = serving.host_names("127.0.0.1", ["Archive.LAN", "192.168.1.20", "::1"])
+    assert names == ("127.0.0.1", "localhost", "[::1]", "archive.lan", "192.168.1.20")
+    client = serving.create_app(built_index, allowed_hosts=names, port=8080).test_client()
+    for host in ("localhost", "localhost:8080", "archive.lan", "archive.lan:8080", "192.168.1.20:8080"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("localhost:8081", "archive.lan:80", "evil.example", "archive.lan.evil.example"):
+        assert refused(client.get("/", headers={"Host": host}), host), host
+    assert serving.host_names("archive.lan") == ("archive.lan",)  # a named bind: that name only
+    assert serving.host_names("0.0.0.0") == ("0.0.0.0", *serving.LOOPBACK_NAMES)
+    assert serving.host_names("::") == ("[::]", *serving.LOOPBACK_NAMES)
+    with pytest.raises(serving.BadValue):
+        serving.host_names("127.0.0.1", ["a..b"])
+
+
+def test_allow_host_star_serves_any_well_formed_name(built_index):
+    client = serving.create_app(built_index, allowed_hosts=["*"]).test_client()
+    assert client.get("/", headers={"Host": "anything.example:1234"}).status_code == 200
+    assert refused(client.get("/", headers={"Host": "a..b"}), "Bad Host header")
+
+
+@pytest.mark.parametrize("host", ["a..b", ".a", "", " ", "exa mple", "a/b", "[::1", "[::g]", "[::1]x", "localhost:",
+                                  "localhost:0", "localhost:8080:1", "a,b", "localhost,evil.example",
+                                  "\u00e9.example", "x" * 300, "user@localhost"])
+def test_malformed_host_header_is_400_with_security_headers(client, host):
+    assert refused(client.get("/", headers={"Host": host}), "Bad Host header")
+
+
+def test_redirect_location_never_carries_the_host_header(built_index, client):
+    anyone = serving.create_app(built_index, allowed_hosts=["*"]).test_client()
+    for c, host in ((anyone, "evil.example"), (client, "localhost:8080")):
+        r = c.get("/static//style.css", headers={"Host": host})  # werkzeug redirects // to /
+        assert r.status_code == 308 and r.headers["Location"] == "/static/style.css", r.headers.get("Location")
+        assert has_security_headers(r.headers)
+    assert serving.relative_location("http://evil.example//\\evil.example/a?b=1") == "/evil.example/a?b=1"
+
+
+def test_live_redirects_are_relative_and_bad_ports_refused(live_server):
+    code, headers, _body = raw_request(live_server, b"GET //static//style.css?v=1 HTTP/1.1\r\nHost: localhost\r\n"
+                                                    b"Connection: close\r\n\r\n")
+    assert code == 308 and headers["Location"] == "/static/style.css?v=1" and has_security_headers(headers)
+    code, headers, body = raw_request(live_server, b"GET / HTTP/1.1\r\nHost: localhost:99999\r\n\r\n")
+    assert code == 400 and "Bad Host header" in body and has_security_headers(headers)
+
+
 # ----------------------------------------------------------------------------- API and exports
 
 @pytest.mark.parametrize("params,request_kwargs", [
@@ -706,7 +782,8 @@ def test_serve_command_options_and_help():
     assert serving.serve_command.name == "serve"
     assert "Example:" in serving.serve_command.help
     help_text = CliRunner().invoke(serving.serve_command, ["--help"]).output
-    assert "--index" in help_text and "--host" in help_text and "--port" in help_text
+    assert "--index" in help_text and "--host" in help_text and "--port" in help_text and "--allow-host" in help_text
+    assert options["allow_hosts"].multiple
 
 
 def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
@@ -740,6 +817,20 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
     result = CliRunner().invoke(serving.serve_command, ["--host", "0.0.0.0", "--port", "9000"])
     assert result.exit_code == 0 and seen["host"] == "0.0.0.0" and seen["port"] == 9000
     assert "other machines" in result.stderr
+    assert "--allow-host NAME" in result.stderr  # the names the server answers to, and how to add one
+    monkeypatch.setattr(serving, "_check_port", lambda host, port: None)
+    result = CliRunner().invoke(serving.serve_command, ["--port", "9000", "--allow-host", "Archive.LAN"])
+    assert result.exit_code == 0, result.output
+    served = seen["app"].test_client()
+    assert served.get("/", headers={"Host": "archive.lan:9000"}).status_code == 200
+    assert served.get("/", headers={"Host": "localhost:9000"}).status_code == 200
+    assert served.get("/", headers={"Host": "localhost:8080"}).status_code == 400  # not the bound port
+    assert served.get("/", headers={"Host": "evil.example:9000"}).status_code == 400
+    star = CliRunner().invoke(serving.serve_command, ["--allow-host", "*"])
+    assert star.exit_code == 0 and "DNS rebinding" in star.stderr
+    assert seen["app"].test_client().get("/", headers={"Host": "evil.example"}).status_code == 200
+    bad = CliRunner().invoke(serving.serve_command, ["--allow-host", "a..b"])
+    assert bad.exit_code == 2 and "a..b" in bad.stderr and "Traceback" not in bad.output
     missing = CliRunner().invoke(serving.serve_command, ["--index", "/nonexistent/index"])
     assert missing.exit_code == 0 and "searchlib index" in missing.stderr
 
