@@ -707,6 +707,14 @@ def request_handler():
 
 # ----------------------------------------------------------------------------- the app
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allow_header(methods: Iterable[str]) -> str:
+    """The ``Allow`` value for ``methods`` in the usual order ("GET, HEAD"), whatever order werkzeug kept."""
+    return ", ".join(sorted(set(methods), key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m)))
+
+
 def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> "Flask":
     """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built).
 
@@ -723,13 +731,16 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     import json
 
     import jinja2
-    from flask import Flask, Response, render_template, request
-    from werkzeug.exceptions import HTTPException
+    from flask import Flask, Response, make_response, render_template, request
+    from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
     from . import rendering
     from .errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the static route is added below, once OPTIONS is off
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # read-only: OPTIONS answers 405 like POST
+    app.static_folder = "static"
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
     app.config["SEARCHLIB_INDEX"] = index_dir
     app.jinja_env.autoescape = True  # every template, whatever its name
     app.jinja_env.undefined = jinja2.StrictUndefined  # a misspelt variable is an error, not an empty string
@@ -827,12 +838,12 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        if wants_text():
-            return error_response(e.code or 500, e.name, e.description or e.name)
-        response = e.get_response()
-        response.set_data(render_template("error.html", status=e.code, title=e.name,
-                                          message=e.description or "", hint=""))
-        response.mimetype = "text/html"
+        response = make_response(error_response(e.code or 500, e.name, e.description or e.name))
+        for name, value in e.get_headers():  # Allow of a 405, Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        if isinstance(e, MethodNotAllowed):
+            response.headers["Allow"] = allow_header(e.valid_methods or ())
         return response
 
     @app.errorhandler(Exception)

@@ -500,6 +500,34 @@ def test_read_only_and_unknown_routes(client):
     assert r.status_code == 404 and r.headers["Content-Security-Policy"] == CSP
 
 
+ROUTES = ("/", "/?q=Taliban", "/api/search", "/export.csv", "/export.jsonl", "/doc/isisk-kabul.txt", "/static/style.css")
+
+
+def test_options_is_405_with_allow_get_head(client):
+    """Read-only: OPTIONS is not answered with 200 (Flask's automatic OPTIONS) any more than POST is."""
+    for url in ROUTES:
+        r = client.options(url)
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD", (url, r.status_code, r.headers.get("Allow"))
+        assert has_security_headers(r.headers)
+    assert client.options("/nope").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"])
+def test_every_405_names_the_methods_the_route_takes(client, method):
+    for url in ROUTES:
+        r = client.open(url, method=method)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 405 and r.headers.get("Allow") == "GET, HEAD", (method, url, r.headers.get("Allow"))
+        assert has_security_headers(r.headers) and "Traceback" not in body
+        if url.startswith("/api/"):
+            assert list(r.get_json()) == ["error"]
+        elif url.startswith("/export."):
+            assert body.startswith("Error: ") and len(body.splitlines()) == 1
+    for url in ("/", "/static/app.js"):
+        with client.head(url) as r:
+            assert r.status_code == 200
+
+
 def test_static_files_and_nothing_outside_them(client):
     css = client.get("/static/style.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
