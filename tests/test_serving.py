@@ -19,6 +19,8 @@ import threading
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searchlib import rendering, serving
 from searchlib.searching import SearchRequest, Searcher
@@ -452,6 +454,16 @@ def test_unicode_digit_limit_and_page_are_400_not_500(client, value):
         assert r.status_code == 400, (route, param, value, r.status_code)
         assert param in r.get_data(as_text=True) and r.headers["Content-Security-Policy"] == CSP
     assert client.get("/api/search?limit=0").status_code == 200 and client.get("/?page=1").status_code == 200
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["q", "page", "limit", "sort", "from", "to", "country", "group", "official", "expand", "all",
+                        "facets"]), st.text(max_size=12))
+def test_no_parameter_value_is_a_500(client, param, value):
+    for route in ("/api/search", "/"):
+        r = client.get(route, query_string={param: value})
+        assert r.status_code in (200, 400), (route, param, value, r.status_code)
+        assert has_security_headers(r.headers)
 
 
 def test_missing_index_is_503_saying_how_to_build_it_then_recovers(tmp_path, all_keys):
