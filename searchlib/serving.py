@@ -602,6 +602,8 @@ class HostCheck:
         name, port = parsed
         if self.any or (name in self.names and (port is None or self.port is None or port == self.port)):
             return None
+        if name in self.names:
+            return f"Host {shown!r} names port {port}, but this server listens on port {self.port}"
         return (f"Host {shown!r} is not a name this server answers to ({', '.join(self.names)}); "
                 f"to serve it, start searchlib serve with --allow-host {name}")
 
