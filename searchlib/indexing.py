@@ -479,7 +479,8 @@ class IndexReport:
         if self.kept:
             extra += f"; {self.kept} kept from roots not scanned"
         if self.skipped:
-            extra += f"; {len(self.skipped)} files not pages, not indexed"
+            n = len(self.skipped)
+            extra += f"; {n} file{'s' if n > 1 else ''} not {'pages' if n > 1 else 'a page'}, not indexed"
         if self.rederived:
             extra += f"; {self.rederived} pages re-derived by the new version {self.derive_version}"
         if self.rekeyed:
