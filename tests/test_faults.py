@@ -102,3 +102,24 @@ def test_a_warm_searcher_keeps_the_near_duplicates_of_its_commit_after_later_com
             build_index([str(corpus)], str(ix), jobs=1)
         result = warm.search(SearchRequest("Khalilzad"))
         assert result.total == 1 and result.hits[0].duplicates == 1 and result.hits[0].cluster == "wire-copy-a.txt"
+
+
+def test_a_page_is_found_by_a_word_of_its_sentence_that_starts_with_by(tmp_path):
+    # the harness's "document of the last completed run is missing": its pages are sentences of
+    # random words, and a twelve-word one starting with "By" was dropped as a byline
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+    corpus.mkdir()
+    lines = ["Treaty parliament with election ceasefire on strike was drought to inquiry in.",
+             "By the court election that mayor census festival court qvshdotbagzq ruling protest.",
+             "Reform newspaper to editor in the inquiry drought flood inquiry council editor.",
+             "A budget on with editor flood parliament museum and vote in the.",
+             "By for treaty for at in editor with from ruling in qvfydynrfggk."]
+    (corpus / "k000750_hzvs.txt").write_text("\n".join(lines) + "\n")
+    (corpus / "k000751_abcd.html").write_text(
+        "<html><head><title>Story</title></head><body><article><h1>Story</h1>"
+        + "".join(f"<p>{line.replace('qv', 'qw')}</p>" for line in lines) + "</article></body></html>")
+    build_index([str(corpus)], str(ix), jobs=1)
+    with Searcher(str(ix)) as s:
+        for word, key in (("qvshdotbagzq", "k000750_hzvs.txt"), ("qvfydynrfggk", "k000750_hzvs.txt"),
+                          ("qwshdotbagzq", "k000751_abcd.html"), ("qwfydynrfggk", "k000751_abcd.html")):
+            assert [h.key for h in s.search(SearchRequest(word)).hits] == [key], word
