@@ -475,24 +475,18 @@ class IndexReport:
         return self.added + self.updated + self.unchanged + self.kept
 
     def summary(self) -> str:
-        extra = ""
-        if self.kept:
-            extra += f"; {self.kept} kept from roots not scanned"
-        if self.skipped:
-            n = len(self.skipped)
-            extra += f"; {n} file{'s' if n > 1 else ''} not {'pages' if n > 1 else 'a page'}, not indexed"
-        if self.rederived:
-            extra += f"; {self.rederived} pages re-derived by the new version {self.derive_version}"
-        if self.rekeyed:
-            extra += f"; {len(self.rekeyed)} documents re-keyed under their root's label"
-        if self.roots_added:
-            extra += f"; new root{'s' if len(self.roots_added) > 1 else ''}: {', '.join(self.roots_added)}"
-        if self.roots_forgotten:
-            extra += f"; forgotten: {', '.join(self.roots_forgotten)}"
-        if self.missing_roots:
-            extra += f"; missing (documents kept): {', '.join(self.missing_roots)}"
-        if self.reclaimed:
-            extra += f"; reclaimed {self.reclaimed:,} bytes left by an interrupted run"
+        n, roots = len(self.skipped), self.roots_added
+        notes = [  # what else happened, in this order, each only when it did
+            (self.kept, f"{self.kept} kept from roots not scanned"),
+            (n, f"{n} file{'s' if n > 1 else ''} not {'pages' if n > 1 else 'a page'}, not indexed"),
+            (self.rederived, f"{self.rederived} pages re-derived by the new version {self.derive_version}"),
+            (self.rekeyed, f"{len(self.rekeyed)} documents re-keyed under their root's label"),
+            (roots, f"new root{'s' if len(roots) > 1 else ''}: {', '.join(roots)}"),
+            (self.roots_forgotten, f"forgotten: {', '.join(self.roots_forgotten)}"),
+            (self.missing_roots, f"missing (documents kept): {', '.join(self.missing_roots)}"),
+            (self.reclaimed, f"reclaimed {self.reclaimed:,} bytes left by an interrupted run"),
+        ]
+        extra = "".join(f"; {text}" for happened, text in notes if happened)
         return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged, "
                 f"{len(self.failed)} failed ({self.seconds:.1f}s) -> {self.index_dir}{extra}")
 
