@@ -467,7 +467,6 @@ class IndexReport:
     roots_added: list[str] = field(default_factory=list)
     roots_forgotten: list[str] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)  # remembered roots not on disk: documents kept
-    rekeyed_roots: list[str] = field(default_factory=list)  # roots inside a new root, which took their place
     derive_version: str = ""
 
     @property
@@ -773,6 +772,7 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
     A file the last run looked at within RACY_NS of its mtime is compared by content."""
     plan = _Plan()
     seen = set()
+    shared = {None, *scanned, *forget}  # roots whose old keys a source may take over
     # taken before any stat, so before any read: a file whose mtime is older than this by a whole
     # tick cannot change later within the tick it was read in
     trusted_before = time.time_ns() - RACY_NS
@@ -782,7 +782,7 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
 
     for src in sources:
         old = known.get(src.key)
-        if src.key in seen or (old and _state_root(old) not in (src.root, None, *scanned, *forget)):
+        if src.key in seen or (old and _state_root(old) != src.root and _state_root(old) not in shared):
             other = next((s.path for s in sources if s.key == src.key), None) if src.key in seen else old[3]
             plan.failed.append((src.path, f"its key {src.key!r} is already the key of {other} (under another "
                                           "root): not indexed; rename one of them"))
@@ -872,8 +872,8 @@ def archive_roots(gen_dir: str) -> tuple[list[dict], dict[str, int]]:
     per_root: dict[str, int] = {}
     versions: dict[str, int] = {}
     for key, state in files.items():
-        n = len(_members(state, key))
-        per_root[_state_root(state) or ""] = per_root.get(_state_root(state) or "", 0) + n
+        n, root = len(_members(state, key)), _state_root(state) or ""
+        per_root[root] = per_root.get(root, 0) + n
         version = _state_version(state) or "unknown (before derive versions)"
         versions[version] = versions.get(version, 0) + n
     out = [{"path": r.path, "label": r.label, "documents": per_root.pop(r.path, 0), "on_disk": os.path.exists(r.path)}
@@ -963,7 +963,6 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
             raise BadValue(f"No corpus given and none recorded in {index_dir}: use searchlib index CORPUS")
         roots, given, absorbed = _place_paths(paths, [r for r in known_roots if r not in forgotten])
         scan = [r for r in roots if r.path in given or rebuild or (not paths and not forgotten)]
-        report.rekeyed_roots = [r.path for r in absorbed]
         report.roots_added = [r.path for r in roots if r not in known_roots]
         report.roots_forgotten = [r.path for r in forgotten]
         report.missing_roots = [r.path for r in scan if not os.path.lexists(r.path)]
@@ -1001,7 +1000,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                           if key in plan.removed and len(state) > 3 and state[3] in new_paths
                           and new_paths[state[3]] != key]
         if not prune and not rebuild:
-            _guard_removal(plan, len(old_docs), index_dir, confirm, {r.path: r for r in scan})
+            _guard_removal(plan, len(old_docs), index_dir, confirm, [r.path for r in scan])
         removed = list(plan.removed) + list(plan.forgotten)
         estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
         # The workers start (fork) under the lock; they close their copy of its descriptor (see
@@ -1024,7 +1023,8 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                         keys = [r.key for r in result.records]
                         plan.states[result.key][2] = result.sha256
                         plan.states[result.key][4] = keys
-                        removed.extend(k for k in _members(old, result.key) if k not in set(keys))
+                        still = set(keys)
+                        removed.extend(k for k in _members(old, result.key) if k not in still)
                         for record in result.records:  # keys are unique: source keys are, WARC offsets are
                             seen.add(record.key)
                             # the sketch as 32 machine words, not 32 Python ints: 1 KB less per document
@@ -1060,7 +1060,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     return report
 
 
-def _guard_removal(plan: _Plan, documents: int, index_dir: str, confirm, scanned: dict) -> None:
+def _guard_removal(plan: _Plan, documents: int, index_dir: str, confirm, scanned: list[str]) -> None:
     """Ask before a run removes a large share of the archive (RemovalRefused when not confirmed)."""
     n = len(plan.removed)
     if n < REMOVAL_GUARD_MIN or n <= REMOVAL_GUARD_SHARE * documents:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -141,19 +143,11 @@ def _sniff_bytes(head: bytes) -> str | None:
         return "html"
     if any(mark in head.lower() for mark in (b"<html", b"<body", b"</p>", b"</div>")):
         return "html"
-    text = head.decode("utf-8", "ignore") if _mostly_utf8(head) else head.decode("cp1252", "replace")
-    if not text.strip():
+    if not head.strip():
         return None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\x0b")
-    return "text" if controls <= len(text) // 50 else None
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError as e:
-        return e.start >= len(data) - 4  # cut inside a character at the end of the sample
+    # control bytes are ASCII, the same in any encoding: no need to decode to count them
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\x0b")
+    return "text" if controls <= len(head) // 50 else None
 
 
 def printable_name(name: str) -> str:
@@ -218,15 +212,11 @@ def iter_sources(paths: list[str], roots: list[Root] | None = None, skipped: lis
     roots = assign_roots(paths, roots or [])
     by_path = {r.path: r for r in roots}
     seen_files: set[str] = set()
-    real_roots = [os.path.realpath(p) for p in paths]
+    real_roots = [os.path.realpath(p).rstrip(os.sep) for p in paths]
 
     def inside_roots(full: str) -> bool:
         real = os.path.realpath(full)
-        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in real_roots)
-
-    if follow_links:
-        def inside_roots(full: str) -> bool:  # noqa: F811 - the user asked to follow every link
-            return True
+        return follow_links or any(real == r or real.startswith(r + os.sep) for r in real_roots)
 
     for p in paths:
         root = by_path[printable_name(os.path.abspath(p))]
@@ -293,15 +283,11 @@ def _classify(full: str, name: str, root: Root, rel: str, inside_roots, skipped:
     if name.lower().endswith(NOT_PAGE_SUFFIXES):
         skipped.append(Skipped(shown, f"not a page ({os.path.splitext(name)[1].lower()} file)"))
         return None
+    # a FIFO, device, dangling link or unreadable file is kept as a page: read_bytes names the problem
     try:
-        st = os.stat(full)
-        if not stat.S_ISREG(st.st_mode):
-            return SourceFile(root.key(rel), full, "text", root.path)  # read_bytes reports FIFOs and devices
-        kind = sniff(full)
-    except FileNotFoundError:
-        return SourceFile(root.key(rel), full, "text", root.path)  # a dangling link: reported when read
+        kind = sniff(full) if stat.S_ISREG(os.stat(full).st_mode) else "text"
     except OSError:
-        return SourceFile(root.key(rel), full, "text", root.path)  # unreadable: reported when read
+        kind = "text"
     if kind is None:
         skipped.append(Skipped(shown, "not a page: binary content"))
         return None
@@ -382,7 +368,9 @@ def decode(data: bytes, kind: str, path: str = "") -> str:
 LEGACY_CODEPAGES = ("cp1252", "cp1250", "cp1254", "cp1251", "cp1256", "cp1253")
 _SAMPLE = 1 << 18  # bytes scored per candidate: enough evidence, bounded time
 _RARE_LATIN = set("ÐðÝýÞþªº¤¦đĐţŢ")  # where cp1252 or cp1250 decode a Turkish letter (ğ ı ş İ Ğ Ş) as a rare one
-_WORD = None
+_WORD = re.compile(r"[^\s\d.,;:!?()\[\]\"'/<>=&-]*[^\x00-\x7f][^\s\d.,;:!?()\[\]\"'/<>=&-]*")  # words with non-ASCII
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 
 
 def _decode_guess(data: bytes, kind: str) -> str:
@@ -405,10 +393,7 @@ def _decode_guess(data: bytes, kind: str) -> str:
 
 
 def _declared_charset(data: bytes) -> str | None:
-    import re
-
-    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", data[:4096], re.I) or \
-        re.search(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", data[:512], re.I)
+    m = _META_CHARSET.search(data[:4096]) or _XML_ENCODING.search(data[:512])
     if not m:
         return None
     name = m.group(1).decode("ascii").lower()
@@ -418,14 +403,8 @@ def _declared_charset(data: bytes) -> str | None:
 def _plausibility(text: str) -> int:
     """How much ``text`` looks like words of one script: +1 for each non-ASCII letter that sits in
     a plausible word (a Latin word with a few accents; a Cyrillic, Greek or Arabic word without
-    Latin letters; lower case, Capitalised or ALL CAPS), -1 or worse for each one that does not, for symbols inside words (``M³ller``),
-    C1 controls and replacement characters (stray bytes)."""
-    import re
-    import unicodedata
-
-    global _WORD
-    if _WORD is None:
-        _WORD = re.compile(r"[^\s\d.,;:!?()\[\]\"'/<>=&-]*[^\x00-\x7f][^\s\d.,;:!?()\[\]\"'/<>=&-]*")
+    Latin letters; lower case, Capitalised or ALL CAPS), -1 or worse for each one that does not,
+    for symbols inside words (``M³ller``), C1 controls and replacement characters (stray bytes)."""
     score = 0
     for word in _WORD.findall(text):
         non_ascii = [ch for ch in word if ord(ch) > 127]
