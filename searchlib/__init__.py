@@ -20,7 +20,7 @@ _EXPORTS = {
     "stats": "reporting",
     "SearchlibError": "errors", "BadDate": "errors", "BadQuery": "errors", "BadValue": "errors",
     "UnknownFacetValue": "errors", "IndexNotFound": "errors", "IndexCorrupt": "errors",
-    "IndexLocked": "errors", "EngineFailed": "errors", "IndexIOError": "errors",
+    "IndexLocked": "errors", "EngineFailed": "errors", "IndexIOError": "errors", "RemovalRefused": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
