@@ -534,7 +534,8 @@ def _gzip_damage(path: str) -> int | None:
             while pending:
                 try:
                     produced += len(d.decompress(pending, 1 << 20))
-                    while d.unconsumed_tail and produced <= 2 * MAX_BYTES:
+                    # (once the member ends, zlib keeps reporting the next one's bytes as its tail)
+                    while d.unconsumed_tail and not d.eof and produced <= 2 * MAX_BYTES:
                         produced += len(d.decompress(d.unconsumed_tail, 1 << 20))
                 except zlib.error:
                     return start

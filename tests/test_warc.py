@@ -112,3 +112,21 @@ def test_oversized_record_is_refused_not_expanded(tmp_path, monkeypatch):
     write_warc(tmp_path / "big.warc.gz", pages=big)
     report = build_index([str(tmp_path / "big.warc.gz")], str(tmp_path / "ix"), jobs=1)
     assert report.added == 0 and ("limit" in report.failed[0][1] or "refused" in report.failed[0][1])
+
+
+def test_gzipped_warc_with_a_large_record_does_not_hang(tmp_path):
+    """A record that decompresses to over 1 MB, followed by more gzip members: the damage scan once
+    looped forever on the next member's bytes, which zlib keeps reporting after a member ends."""
+    import threading
+
+    from searchlib import loading
+
+    pages = {"https://news.example/long": ("Long", "2020-01-01", "Kabul airport " * 100_000), **PAGES}
+    path = tmp_path / "long.warc.gz"
+    write_warc(path, pages=pages)
+    found = []
+    worker = threading.Thread(target=lambda: found.extend(loading.iter_warc(str(path))), daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "iter_warc did not finish"
+    assert [type(item).__name__ for item in found] == ["WarcPage"] * 4
