@@ -990,7 +990,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
                 break
             number += 1
             if len(raw) > loading.MAX_BYTES:
-                raise BadValue(f"{jsonl_path}, line {number}: longer than the {loading.MAX_BYTES // 2**20} MB a "
+                raise BadValue(f"{jsonl_path}, line {number}: longer than the {loading.size_cap()} a "
                                "record may take; nothing was changed")
             if not raw.strip():
                 continue

@@ -58,7 +58,7 @@ def hostile_run(tmp_path_factory):
 
 
 def failed_names(report):
-    return {os.path.basename(p.split("@")[0]) for p, _reason in report.failed}
+    return {os.path.basename(p.split("#")[0]) for p, _reason in report.failed}
 
 
 def test_bad_files_are_named_and_everything_else_is_indexed(hostile_run):
