@@ -423,6 +423,37 @@ def stats_command(fmt, index_dir):
         reporting.write_text(data, stdout())
 
 
+@cli.command(name="check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_option
+@user_errors
+def check_command(fmt, index_dir):
+    """Verify the archive: every file of the index against the sha256 recorded when it was
+    written, and every record, term and posting read back. Exit code 0 when it is intact,
+    2 when a file is damaged (each one is named) or there is no index.
+
+    \b
+    Example:
+        searchlib check --index /data/archive-index
+    """
+    import json
+
+    from . import indexing
+    from .errors import IndexCorrupt
+
+    report = indexing.check_index(index_dir)
+    for path, reason in report.problems:
+        click.echo(f"damaged {_printable(path)}: {reason}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.summary())
+    if report.problems:
+        raise IndexCorrupt(f"The index at {index_dir} is damaged ({len(report.problems)} file"
+                           f"{'s' if len(report.problems) > 1 else ''}); nothing was changed; "
+                           f"{indexing.rebuild_hint(index_dir)}")
+
+
 @cli.command(name="serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                                              "help_option_names": []}, add_help_option=False)
 @click.pass_context

@@ -254,3 +254,181 @@ def test_files_deleted_or_rewritten_during_a_run(tmp_path):
     ix = tmp_path / "ix"
     build_index([str(tmp_path)], str(ix), jobs=1)
     assert search(SearchRequest("Kandahar"), str(ix)).total == 1
+
+
+# ----------------------------------------------------------------------------- damaged index files
+
+def damaged_index(tmp_path, suffix: str | None = None, damage=None, checksums: bool = True):
+    """A fixture index with one file of its live generation damaged. ``checksums``: the sums a
+    commit records (indexing.write_checksums), as an index written by this version has."""
+    from searchlib import indexing
+
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    gen = indexing.current_generation(str(ix))
+    if checksums:
+        indexing.write_checksums(gen)  # what the commit path does
+    else:  # as an index written before checksums
+        for name in os.listdir(gen):
+            if name.startswith("sums."):
+                os.remove(os.path.join(gen, name))
+    target = None
+    if suffix:
+        target = next(p for p in sorted(os.listdir(gen)) if p.endswith(suffix))
+        target = os.path.join(gen, target)
+        damage(target)
+    return ix, target
+
+
+def flip(path):
+    from pathlib import Path
+
+    data = bytearray(Path(path).read_bytes())
+    for i in (len(data) // 3, len(data) // 2, 2 * len(data) // 3):
+        data[i] ^= 0xFF
+    Path(path).write_bytes(bytes(data))
+
+
+def cut(path):
+    os.truncate(path, os.path.getsize(path) // 2)
+
+
+def clear_error(result, *names):
+    """Exit 2, one line on stderr naming the file and the way out, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for name in names:
+        assert name in result.stderr, result.stderr
+
+
+COMMANDS = [("search", "Kabul"), ("search", "Kabul", "--facets"), ("export",), ("show", "isisk-kabul.txt"),
+            ("stats",)]
+
+
+@pytest.mark.parametrize("suffix", ["._stored.col", "._body_len.col", ".pst", ".toc"])
+def test_truncated_index_file_is_named_by_every_command(runner, tmp_path, suffix):
+    ix, target = damaged_index(tmp_path, suffix, cut)
+    for command in COMMANDS:
+        clear_error(invoke(runner, *command, "--index", ix), target, "searchlib index --rebuild")
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 2 and f"damaged {target}: is " in result.stderr
+
+
+def test_flipped_stored_column_is_named_by_export_show_and_check(runner, tmp_path):
+    ix, target = damaged_index(tmp_path, "._stored.col", flip)
+    clear_error(invoke(runner, "export", "--index", ix), target, "searchlib index --rebuild")
+    result = invoke(runner, "check", "--index", ix, "--format", "json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["checksums"] is True
+    assert target in [p["path"] for p in report["problems"]]
+
+
+def test_flipped_body_length_column_is_found_by_check(runner, tmp_path):
+    ix, target = damaged_index(tmp_path, "._body_len.col", flip)
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 2 and f"damaged {target}: does not hold what was written" in result.stderr
+    assert "searchlib index --rebuild" in result.stderr.splitlines()[-1]
+
+
+def test_emptied_stored_column_without_checksums_is_a_clear_error(runner, tmp_path):
+    """An index written before checksums: the damaged file cannot be named, but the error is clear."""
+    ix, _target = damaged_index(tmp_path, "._stored.col", lambda p: os.truncate(p, 0), checksums=False)
+    for command in COMMANDS[:4]:
+        clear_error(invoke(runner, *command, "--index", ix), "damaged", "searchlib check", "--rebuild")
+
+
+def test_check_passes_an_intact_index_and_a_rebuild_repairs_a_damaged_one(runner, tmp_path):
+    ix, _ = damaged_index(tmp_path)
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 0 and result.stdout.startswith("ok: ") and result.stderr == ""
+    from searchlib import indexing
+
+    cut(next(os.path.join(g, n) for g in [indexing.current_generation(str(ix))] for n in os.listdir(g)
+             if n.endswith("._stored.col")))
+    assert invoke(runner, "check", "--index", ix).exit_code == 2
+    assert invoke(runner, "index", "--rebuild", "--index", ix, "--jobs", "1").exit_code == 0
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfegen-000001\n", b"", b"../../etc\n", b"gen-000042\n"],
+                         ids=["not-utf8", "empty", "path", "missing-generation"])
+def test_damaged_current_pointer_is_named_by_every_command_and_wipes_nothing(runner, tmp_path, content):
+    ix, _ = damaged_index(tmp_path)
+    gen_files = sorted(os.listdir(ix / "gen-000001"))
+    (ix / "CURRENT").write_bytes(content)
+    for command in (*COMMANDS, ("check",), ("index", FIXTURES, "--jobs", "1"), ("index", "--jobs", "1")):
+        clear_error(invoke(runner, *command, "--index", ix), f"{ix}/CURRENT", "gen-000001")
+    assert sorted(os.listdir(ix / "gen-000001")) == gen_files  # no run took it for an empty archive
+    (ix / "CURRENT").write_text("gen-000001\n")  # the way out the message gives
+    assert invoke(runner, "check", "--index", ix).exit_code == 0
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0
+
+
+def test_damaged_manifest_stops_an_update_instead_of_dropping_the_other_roots(runner, tmp_path):
+    from pathlib import Path
+
+    ix, target = damaged_index(tmp_path, "files.1.json", lambda p: Path(p).write_text("{garbage"))
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    clear_error(invoke(runner, "index", tmp_path / "batch", "--index", ix, "--jobs", "1"), target)
+    assert search(SearchRequest("*", limit=100, all=True), str(ix)).total == 8
+
+
+def test_damaged_index_is_503_in_the_web_view(tmp_path):
+    pytest.importorskip("flask")
+    from searchlib import serving
+
+    ix, target = damaged_index(tmp_path, "._stored.col", cut)
+    client = serving.create_app(str(ix)).test_client()
+    page = client.get("/?q=Kabul")
+    assert page.status_code == 503 and "searchlib index --rebuild" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=Kabul")
+    assert api.status_code == 503 and target in api.get_json()["error"]
+
+
+def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
+    from searchlib import indexing, loading
+
+    ix, _ = damaged_index(tmp_path)
+    gen = indexing.current_generation(str(ix))
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    build_index([str(tmp_path / "batch")], str(ix), jobs=1)
+    hashed = []
+    real = loading.file_sha256
+    monkeypatch.setattr(loading, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
+    indexing.write_checksums(gen)  # what the commit path does after each commit
+    toc = indexing.toc_generation(gen)
+    sums = json.loads((ix / "gen-000001" / f"sums.{toc}.json").read_text())["files"]
+    first = json.loads((ix / "gen-000001" / "sums.1.json").read_text())["files"]
+    old_segment_files = [n for n in first if n.startswith("MAIN_") and n in sums]
+    assert old_segment_files and not set(old_segment_files) & set(hashed)
+    assert any(n.startswith("MAIN_") and n not in first for n in hashed)  # the new segment
+    assert indexing.verify_generation(gen, full=True) == []
+
+
+@pytest.mark.xfail(strict=True, reason="needs indexing.write_checksums(gen_dir) on the commit path "
+                                       "(_RunWriter.finish); remove this marker once it is called there")
+def test_every_commit_records_checksums(tmp_path):
+    from searchlib import indexing
+
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    gen = indexing.current_generation(str(ix))
+    assert (ix / "gen-000001" / "sums.1.json").exists()
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    build_index([str(tmp_path / "batch")], str(ix), jobs=1)
+    assert (ix / "gen-000001" / f"sums.{indexing.toc_generation(gen)}.json").exists()
+    assert indexing.verify_generation(gen, full=True) == []
+
+
+@pytest.mark.xfail(strict=True, reason="needs the live generation verified at the start of an update run "
+                                       "(build_index); remove this marker once it is")
+@pytest.mark.parametrize("suffix", [".trm", "._stored.col"])
+def test_update_over_a_damaged_index_file_stops_with_exit_2(runner, tmp_path, suffix):
+    ix, target = damaged_index(tmp_path, suffix, cut)
+    result = invoke(runner, "index", FIXTURES, "--index", ix, "--jobs", "1")  # nothing to add: still checked
+    clear_error(result, target, "searchlib index --rebuild")
+
