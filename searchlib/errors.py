@@ -2,7 +2,7 @@
 
 Exit codes (all commands): 0 success, 1 nothing found (search) or some files skipped (index),
 2 usage, query or value error, or a damaged index, 70 a worker failed, 74 I/O error writing the
-index, 75 index busy.
+index, 75 index busy, 130 interrupted (Ctrl-C; set by the CLI, not an error class).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class IndexCorrupt(SearchlibError):
 
 
 class IndexIOError(SearchlibError):
-    """Disk full or another I/O failure while writing; the index keeps its previous state."""
+    """Disk full, a read-only folder or another I/O failure while writing; the index keeps its
+    previous state."""
 
     exit_code = 74
 

@@ -377,8 +377,7 @@ def reclaim(index_dir: str) -> int:
             (live_number is None or int(name[4:]) > live_number)
         temp = name.startswith((f".{CURRENT}.", f".{LAST_RUN}."))
         if dead_build or temp:
-            freed += folder_size(path)
-            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+            freed += _remove(path)
     if live_number is not None and not pointer_damaged:
         gen_dir = os.path.join(index_dir, live)
         try:
@@ -396,10 +395,21 @@ def reclaim(index_dir: str) -> int:
                 continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
             if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
                 continue
-            path = os.path.join(gen_dir, name)
-            freed += folder_size(path)
-            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+            freed += _remove(os.path.join(gen_dir, name))
     return freed
+
+
+def _remove(path: str) -> int:
+    """Remove a leftover file or folder; the bytes freed (0 when it cannot be removed, e.g. on a
+    read-only file system: a leftover is harmless, and the run itself then reports the I/O error)."""
+    size = folder_size(path)
+    try:
+        shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+    except FileNotFoundError:
+        return 0
+    except OSError:
+        return 0 if os.path.lexists(path) else size
+    return size
 
 
 def _check_free_space(index_dir: str, needed: int) -> None:
@@ -479,9 +489,14 @@ LOCK = "LOCK"
 @contextlib.contextmanager
 def write_lock(index_dir: str, wait: float = 5.0):
     """The one-writer lock (flock on index/LOCK): released by the OS if the process dies, so a
-    killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked."""
-    os.makedirs(index_dir, exist_ok=True)
-    fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked;
+    IndexIOError when the folder or its LOCK cannot be created or opened (read-only)."""
+    try:
+        os.makedirs(index_dir, exist_ok=True)
+        fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only folder or file system, no space for the folder...
+        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e} "
+                           f"({e.filename or index_dir}); nothing was changed") from None
     processes.HELD_LOCKS.add(fd)
     deadline = time.monotonic() + max(0.0, wait)
     try:

@@ -432,3 +432,152 @@ def test_update_over_a_damaged_index_file_stops_with_exit_2(runner, tmp_path, su
     result = invoke(runner, "index", FIXTURES, "--index", ix, "--jobs", "1")  # nothing to add: still checked
     clear_error(result, target, "searchlib index --rebuild")
 
+
+# ----------------------------------------------------------------------------- read-only folders, Ctrl-C
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make a folder behave as on a read-only file system (EROFS) for this process, also for root
+    (whom permission bits do not stop): every write, create, rename or removal under it fails."""
+    import builtins
+    import errno
+    import io
+
+    frozen: list[str] = []
+
+    def under(path) -> bool:
+        try:
+            full = os.path.abspath(os.fsdecode(path))
+        except TypeError:
+            return False  # a file descriptor
+        return any(full == f or full.startswith(f + os.sep) for f in frozen)
+
+    def refuse(path):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
+
+    real_open, real_os_open = builtins.open, os.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if under(file) and any(c in mode for c in "wax+"):
+            refuse(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    def guarded_os_open(path, flags, *args, **kwargs):
+        if under(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC):
+            refuse(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
+    for name in ("mkdir", "makedirs", "replace", "rename", "remove", "unlink", "rmdir", "link", "symlink"):
+        real = getattr(os, name)
+
+        def guarded(*args, _real=real, _name=name, **kwargs):
+            if any(under(a) for a in args[:2] if isinstance(a, (str, bytes, os.PathLike))) and not (
+                    _name == "makedirs" and kwargs.get("exist_ok") and os.path.isdir(args[0])):
+                refuse(args[0])
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(os, name, guarded)
+    return lambda folder: frozen.append(os.path.abspath(str(folder)))
+
+
+def test_read_only_index_folder_is_exit_74_with_the_path(runner, tmp_path, read_only):
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    read_only(ix)
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    for args in ((tmp_path / "batch",), (), ("--rebuild",)):
+        result = invoke(runner, "index", *args, "--index", ix, "--jobs", "1")
+        assert result.exit_code == 74, (args, result.output, result.exception)
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert str(ix) in result.stderr and "Read-only file system" in result.stderr
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0  # reading needs no writes
+    assert invoke(runner, "check", "--index", ix).exit_code == 0
+
+
+def test_index_under_a_read_only_folder_is_exit_74_with_the_path(runner, tmp_path, read_only):
+    read_only(tmp_path / "ro")
+    result = invoke(runner, "index", FIXTURES, "--index", tmp_path / "ro" / "ix", "--jobs", "1")
+    assert result.exit_code == 74 and f"{tmp_path / 'ro' / 'ix'}" in result.stderr and "Traceback" not in result.stderr
+    result = invoke(runner, "index", "--from-jsonl", FIXTURES / "README.md", "--index", tmp_path / "ro" / "ix")
+    assert result.exit_code == 2  # not an export: refused before anything is written
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_index_folder_by_permissions_is_exit_74(runner, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    for path in [ix, *ix.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        result = invoke(runner, "index", FIXTURES, "--index", ix, "--jobs", "1")
+        assert result.exit_code == 74 and str(ix) in result.stderr and "Traceback" not in result.stderr
+    finally:
+        for path in [ix, *ix.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+INTERRUPTIBLE = {  # command -> a library call it makes, interrupted there
+    "index": (("index", FIXTURES), "searchlib.indexing.build_index"),
+    "index-from-jsonl": (("index", "--from-jsonl", FIXTURES / "README.md"), "searchlib.indexing.import_records"),
+    "extract": (("extract", FIXTURES), "searchlib.pipeline.extract"),
+    "search": (("search", "Kabul"), "searchlib.searching.search"),
+    "export": (("export",), "searchlib.searching.Searcher.export"),
+    "show": (("show", "isisk-kabul.txt"), "searchlib.searching.Searcher.document"),
+    "facets": (("facets",), "searchlib.searching.Searcher.facets"),
+    "stats": (("stats",), "searchlib.reporting.stats"),
+    "check": (("check",), "searchlib.indexing.check_index"),
+}
+
+
+@pytest.mark.parametrize("command, target", INTERRUPTIBLE.values(), ids=INTERRUPTIBLE.keys())
+def test_ctrl_c_exits_130_with_one_line_in_every_command(runner, built_index, monkeypatch, command, target):
+    monkeypatch.setattr(target, interrupt)
+    index = () if command[0] == "extract" else ("--index", built_index)
+    result = invoke(runner, *command, *index)
+    assert result.exit_code == 130, (result.exit_code, result.output)
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Interrupted" in result.stderr
+    assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+
+
+def test_ctrl_c_at_a_confirmation_prompt_exits_130(runner, built_index, monkeypatch):
+    import click
+
+    from searchlib import indexing
+
+    def ask(*args, **kwargs):
+        raise click.Abort  # what click.confirm raises for Ctrl-C
+
+    monkeypatch.setattr(indexing, "build_index", ask)
+    result = invoke(runner, "index", FIXTURES, "--index", built_index)
+    assert result.exit_code == 130 and "Aborted" not in result.stderr
+
+
+def test_ctrl_c_really_sent_to_a_batch_search_exits_130(built_index):
+    import signal
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(FIXTURES.parents[2]))
+    proc = subprocess.Popen([sys.executable, "-m", "searchlib", "search", "--batch", "-", "--index", built_index],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True, start_new_session=True)
+    try:
+        proc.stdin.write("Kabul\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["total"] >= 1  # answered: now it waits for the next line
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(30) == 130
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
+        proc.wait()
+    assert err.strip() == "Error: Interrupted (Ctrl-C)", err
