@@ -158,7 +158,9 @@ def check(index_dir: str, state: dict, newer: dict | None = None) -> list[str]:
 
 
 def run_index(corpus: Path, index_dir: str, rebuild: bool) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "searchlib", "index", str(corpus), "--index", index_dir, "--jobs", "2", "--wait", "60"]
+    # state B removes a sixth of the pages: --prune, or the large-removal guard stops the run (exit 2)
+    cmd = [sys.executable, "-m", "searchlib", "index", str(corpus), "--index", index_dir, "--jobs", "2", "--wait", "60",
+           "--prune"]
     if rebuild:
         cmd.append("--rebuild")
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, env=ENV)

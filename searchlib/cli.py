@@ -6,6 +6,7 @@ Imports of Whoosh, bs4 and trafilatura happen inside the commands that need them
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -18,8 +19,13 @@ from .errors import IndexNotFound, SearchlibError
 FORMAT_CHOICE = click.Choice(["text", "json", "jsonl", "csv"])
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C (1 means "files skipped")
+
+
 def user_errors(fn):
-    """SearchlibError -> 'Error: ...' on stderr and its exit code; never a traceback."""
+    """SearchlibError -> 'Error: ...' on stderr and its exit code; Ctrl-C -> one line and exit
+    code 130 (Click would say "Aborted!" and exit 1, which means "some files skipped"); never a
+    traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -29,8 +35,28 @@ def user_errors(fn):
             err = click.ClickException(str(e))
             err.exit_code = e.exit_code
             raise err from e
+        except (KeyboardInterrupt, click.Abort):  # Abort: Ctrl-C at a prompt (click.confirm)
+            what = "; an interrupted run leaves the previous index searchable, and the next run finishes the " \
+                   "job" if fn.__name__ == "index_command" else ""
+            err = click.ClickException(f"Interrupted (Ctrl-C){what}")
+            err.exit_code = INTERRUPTED
+            raise err from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def index_writes(index_dir: str):
+    """An I/O error writing the index that the library did not translate (a read-only folder, a
+    full disk while creating it) -> IndexIOError (exit 74) with the path, as for a full disk."""
+    from .errors import IndexIOError
+
+    try:
+        yield
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename else ""
+        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e}{where}; "
+                           "the previous index is unchanged") from None
 
 
 def index_option(fn):
@@ -149,7 +175,8 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
     if from_jsonl:
         if paths:
             raise click.UsageError("Give either PATHS or --from-jsonl, not both")
-        report = indexing.import_records(from_jsonl, index_dir, wait=wait)
+        with index_writes(index_dir):
+            report = indexing.import_records(from_jsonl, index_dir, wait=wait)
         _print_report(report, fmt)
         return
     show = progress if progress is not None else stderr().isatty()
@@ -159,8 +186,8 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
         return interactive and click.confirm(f"{what[0].upper()}{what[1:]}. Go on?", default=False, err=True)
 
     if show:
-        with click.progressbar(length=1, label="Cleaning and tagging", file=stderr(), show_pos=True,
-                               show_eta=True) as bar:
+        with index_writes(index_dir), click.progressbar(length=1, label="Cleaning and tagging", file=stderr(),
+                                                        show_pos=True, show_eta=True) as bar:
             def step(done, total):
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
@@ -169,9 +196,10 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                                           engine=engine, forget=forget, prune=prune, confirm=confirm,
                                           follow_links=follow_links, **options)
     else:
-        report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait, engine=engine,
-                                      forget=forget, prune=prune, confirm=confirm, follow_links=follow_links,
-                                      **options)
+        with index_writes(index_dir):
+            report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait,
+                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links, **options)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
 
@@ -250,7 +278,8 @@ def _ensure_index(index_dir: str) -> None:
         if index_dir != "index" or "SEARCHLIB_INDEX" in os.environ or not os.path.isdir("corpus"):
             raise
     click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", err=True)
-    report = indexing.build_index(["corpus"], index_dir, wait=60)
+    with index_writes(index_dir):
+        report = indexing.build_index(["corpus"], index_dir, wait=60)
     _print_report(report, "text")
 
 
@@ -421,6 +450,37 @@ def stats_command(fmt, index_dir):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         reporting.write_text(data, stdout())
+
+
+@cli.command(name="check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_option
+@user_errors
+def check_command(fmt, index_dir):
+    """Verify the archive: every file of the index against the sha256 recorded when it was
+    written, and every record, term and posting read back. Exit code 0 when it is intact,
+    2 when a file is damaged (each one is named) or there is no index.
+
+    \b
+    Example:
+        searchlib check --index /data/archive-index
+    """
+    import json
+
+    from . import indexing
+    from .errors import IndexCorrupt
+
+    report = indexing.check_index(index_dir)
+    for path, reason in report.problems:
+        click.echo(f"damaged {_printable(path)}: {reason}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.summary())
+    if report.problems:
+        raise IndexCorrupt(f"The index at {index_dir} is damaged ({len(report.problems)} file"
+                           f"{'s' if len(report.problems) > 1 else ''}); nothing was changed; "
+                           f"{indexing.rebuild_hint(index_dir)}")
 
 
 @cli.command(name="serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,

@@ -1,7 +1,8 @@
 """Errors a user can fix. ``str(e)`` is shown as-is on one line, followed by the exit code.
 
 Exit codes (all commands): 0 success, 1 nothing found (search) or some files skipped (index),
-2 usage, query or value error, 74 I/O error, 75 index busy.
+2 usage, query or value error, or a damaged index, 70 a worker failed, 74 I/O error writing the
+index, 75 index busy, 130 interrupted (Ctrl-C; set by the CLI, not an error class).
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ class IndexNotFound(SearchlibError):
 
 
 class IndexCorrupt(SearchlibError):
-    """An index folder that exists but cannot be opened."""
+    """An index that cannot be opened or read: a damaged file (named), or a CURRENT pointer or
+    manifest that cannot be read. The message gives the way out (searchlib index --rebuild)."""
 
 
 class IndexIOError(SearchlibError):
-    """Disk full or another I/O failure while writing; the index keeps its previous state."""
+    """Disk full, a read-only folder or another I/O failure while writing; the index keeps its
+    previous state."""
 
     exit_code = 74
 

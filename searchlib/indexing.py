@@ -200,18 +200,36 @@ def default_index_dir() -> str:
 
 
 def current_generation(index_dir: str) -> str:
-    """Path of the live generation. Raises IndexNotFound."""
+    """Path of the live generation. Raises IndexNotFound, or IndexCorrupt when ``CURRENT`` cannot
+    be read or does not name a generation folder."""
+    path = os.path.join(index_dir, CURRENT)
     try:
-        with open(os.path.join(index_dir, CURRENT), encoding="utf-8") as fh:
-            name = fh.read().strip()
+        with open(path, "rb") as fh:
+            raw = fh.read(256)
     except FileNotFoundError:
         raise IndexNotFound(f"No index at {index_dir}. Build one with: searchlib index corpus/") from None
     except OSError as e:
-        raise IndexCorrupt(f"Cannot read the index at {index_dir}: {e.strerror}") from None
+        raise IndexCorrupt(f"Cannot read {path}: {e.strerror or e}; check the permissions and the disk") from None
+    name = raw.decode("ascii", "replace").strip()
     gen = os.path.join(index_dir, name)
     if not re.fullmatch(r"gen-\d{6}", name) or not os.path.isdir(gen):
-        raise IndexCorrupt(f"The index at {index_dir} is damaged (CURRENT points to {name!r}); rebuild it with: searchlib index CORPUS --index {index_dir}")
+        raise IndexCorrupt(_current_damaged(index_dir, raw))
     return gen
+
+
+def _current_damaged(index_dir: str, raw: bytes) -> str:
+    """The way out of a CURRENT pointer that names no generation. No run may guess the live
+    generation: the newest folder can be a build that died before it was published."""
+    path = os.path.join(index_dir, CURRENT)
+    try:
+        gens = sorted(n for n in os.listdir(index_dir) if re.fullmatch(r"gen-\d{6}", n))
+    except OSError:
+        gens = []
+    held = repr(raw.strip()[:40])[1:] if raw.strip() else "nothing"
+    fix = (f"if {gens[-1]} (the newest of {', '.join(gens)}) is the live one, write its name into it and run "
+           f"searchlib check --index {index_dir}; otherwise remove it and " if gens else "remove it and ")
+    return (f"The index at {index_dir} is damaged: {path} does not name a generation folder (it holds {held}). "
+            f"Nothing was changed; {fix}rebuild: searchlib index --rebuild ROOT... --index {index_dir}")
 
 
 # What Whoosh raises on files it did not write or that were damaged (its own IndexError included).
@@ -227,9 +245,15 @@ def open_searcher(index_dir: str):
     """(generation folder, Whoosh index, searcher) for the live generation.
 
     A rebuild may swap generations between reading CURRENT and opening the files: then CURRENT is
-    read again (a few times), so a search running during an update never fails for that.
+    read again (a few times), so a search running during an update never fails for that. The
+    sizes of the commit's files are compared with the ones recorded when it was written (one
+    stat each), so a truncated file is named before Whoosh reads nonsense from it.
+
+    Raises:
+        IndexNotFound: no index at ``index_dir``.
+        IndexCorrupt: the index cannot be opened, or a file of it is damaged (named).
     """
-    problem = None
+    error = None
     # Whoosh leaves a damaged file open when it fails: let it be closed quietly here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
@@ -240,24 +264,41 @@ def open_searcher(index_dir: str):
                 ix = whoosh_index.open_dir(gen)
                 searcher = ix.searcher()
                 reader = searcher.reader()
-                if _hold_segment_files(gen, reader):
-                    # the searcher's own commit, not whatever the folder holds by now: the facet
-                    # table and side files it loads later must describe the documents it reads
-                    ix.searchlib_fingerprint = reader_fingerprint(reader)
-                    ix.searchlib_side_files = _open_side_files(gen, ix.searchlib_fingerprint[1])
-                    return gen, ix, searcher
-                searcher.close()  # a commit landed while the segments were being opened: again
-                problem = "it kept changing while it was opened; try again"
+                if not _hold_segment_files(gen, reader):
+                    searcher.close()  # a commit landed while the segments were being opened: again
+                    error = IndexCorrupt(f"The index at {index_dir} cannot be opened: it kept changing while "
+                                         "it was opened; try again")
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                # the searcher's own commit, not whatever the folder holds by now: the facet
+                # table and side files it loads later must describe the documents it reads
+                ix.searchlib_fingerprint = reader_fingerprint(reader)
             except FileNotFoundError:
                 if searcher is not None:
                     searcher.close()
-                problem = "it kept changing while it was opened; try again"
+                error = IndexCorrupt(f"The index at {index_dir} cannot be opened: it kept changing while it was "
+                                     "opened; try again")
                 time.sleep(0.05 * (attempt + 1))
+                continue
             except (OSError, *_CORRUPT) as e:
-                problem = f"{type(e).__name__}; rebuild it with: searchlib index CORPUS --index {index_dir} --rebuild"
+                problems = verify_generation(gen, full=True, searching=True)
+                toc = f"_MAIN_{toc_generation(gen)}.toc"
+                error = damaged(index_dir, problems) if problems else IndexCorrupt(
+                    f"The index at {index_dir} cannot be opened: {os.path.join(gen, toc)} or a file it lists is "
+                    f"damaged ({type(e).__name__}: {getattr(e, 'strerror', None) or e}); {rebuild_hint(index_dir)}")
                 break
+            toc_gen = ix.searchlib_fingerprint[1]
+            problems = verify_generation(gen, toc_gen, searching=True)
+            if not problems:
+                ix.searchlib_side_files = _open_side_files(gen, toc_gen)
+                return gen, ix, searcher
+            searcher.close()
+            error = damaged(index_dir, problems)
+            if not _moved_on(index_dir, gen, toc_gen):
+                break
+            time.sleep(0.05 * (attempt + 1))  # an update or rebuild replaced files meanwhile: open the new state
         gc.collect()
-    raise IndexCorrupt(f"The index at {index_dir} cannot be opened ({problem})")
+    raise error
 
 
 def _hold_segment_files(gen_dir: str, reader) -> bool:
@@ -365,7 +406,7 @@ def _live_name(index_dir: str) -> str | None:
     try:
         with open(os.path.join(index_dir, CURRENT), encoding="utf-8") as fh:
             return fh.read().strip() or None
-    except OSError:
+    except (OSError, ValueError):  # missing, unreadable, or not text (damaged: see reclaim)
         return None
 
 
@@ -395,17 +436,21 @@ def reclaim(index_dir: str) -> int:
     if not os.path.isdir(index_dir):
         return 0
     live_number = int(live[4:]) if live and re.fullmatch(r"gen-\d{6}", live) else None
+    # A CURRENT that names no generation is damage, not an empty archive: every generation stays
+    # (one of them is the live one), and the run stops at current_generation with the way out.
+    pointer_damaged = os.path.lexists(os.path.join(index_dir, CURRENT)) and \
+        (live_number is None or not os.path.isdir(os.path.join(index_dir, live)))
     from .sharding import reclaim_shards
 
     freed += reclaim_shards(index_dir)
     for name in os.listdir(index_dir):
         path = os.path.join(index_dir, name)
-        dead_build = re.fullmatch(r"gen-\d{6}", name) and (live_number is None or int(name[4:]) > live_number)
+        dead_build = re.fullmatch(r"gen-\d{6}", name) and not pointer_damaged and \
+            (live_number is None or int(name[4:]) > live_number)
         temp = name.startswith((f".{CURRENT}.", f".{LAST_RUN}."))
         if dead_build or temp:
-            freed += folder_size(path)
-            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
-    if live_number is not None:
+            freed += _remove(path)
+    if live_number is not None and not pointer_damaged:
         freed += _reclaim_generation(os.path.join(index_dir, live))
     return freed
 
@@ -431,13 +476,21 @@ def _reclaim_generation(gen_dir: str) -> int:
             continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
         if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
             continue
-        path = os.path.join(gen_dir, name)
-        try:
-            freed += folder_size(path)
-            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
-        except OSError:
-            pass
+        freed += _remove(os.path.join(gen_dir, name))
     return freed
+
+
+def _remove(path: str) -> int:
+    """Remove a leftover file or folder; the bytes freed (0 when it cannot be removed, e.g. on a
+    read-only file system: a leftover is harmless, and the run itself then reports the I/O error)."""
+    size = folder_size(path)
+    try:
+        shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+    except FileNotFoundError:
+        return 0
+    except OSError:
+        return 0 if os.path.lexists(path) else size
+    return size
 
 
 def _check_free_space(index_dir: str, needed: int) -> None:
@@ -504,15 +557,21 @@ class IndexReport:
 MANIFEST = "files.json"  # per generation: what each file was when indexed (size, mtime, sha256)
 DOCS = "docs.json"  # per generation: each document's date and near-duplicate sketch
 CLUSTERS = "clusters.json"  # per generation: key -> canonical key, for documents with near-duplicates
+CHECKSUMS = "sums.json"  # per commit: size and sha256 of each file of that commit (see write_checksums)
 LOCK = "LOCK"
 
 
 @contextlib.contextmanager
 def write_lock(index_dir: str, wait: float = 5.0):
     """The one-writer lock (flock on index/LOCK): released by the OS if the process dies, so a
-    killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked."""
-    os.makedirs(index_dir, exist_ok=True)
-    fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked;
+    IndexIOError when the folder or its LOCK cannot be created or opened (read-only)."""
+    try:
+        os.makedirs(index_dir, exist_ok=True)
+        fd = os.open(os.path.join(index_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only folder or file system, no space for the folder...
+        raise IndexIOError(f"Cannot write the index at {index_dir}: {e.strerror or e} "
+                           f"({e.filename or index_dir}); nothing was changed") from None
     processes.HELD_LOCKS.add(fd)
     deadline = time.monotonic() + max(0.0, wait)
     try:
@@ -534,7 +593,7 @@ def write_lock(index_dir: str, wait: float = 5.0):
 # The side files (manifest, sketches, clusters) of a generation are stamped with the Whoosh commit
 # (table-of-contents generation) they describe, and written *before* that commit: the commit is
 # the one atomic step, and a run killed on either side of it leaves a consistent old or new state.
-_SIDE = re.compile(r"(files|docs|clusters)\.(\d+)\.json")
+_SIDE = re.compile(r"(files|docs|clusters|sums)\.(\d+)\.json")
 
 
 def toc_generation(gen_dir: str) -> int:
@@ -568,9 +627,20 @@ def _drop_old_side_files(gen_dir: str, toc_gen: int) -> None:
 
 
 def _read_manifest(gen_dir: str | None) -> dict:
+    """The live generation's manifest ({} for none, or one of an older schema: then a run builds a
+    fresh generation). Raises IndexCorrupt when it is damaged: read as empty, a run would take
+    the archive for a new one and drop the documents of every root it was not given."""
     if not gen_dir:
         return {}
-    data = read_json(gen_dir, MANIFEST)
+    try:
+        data = read_json(gen_dir, MANIFEST, strict=True)
+    except (OSError, ValueError) as e:
+        index_dir = os.path.dirname(gen_dir)
+        path = os.path.join(gen_dir, _stamped(MANIFEST, toc_generation(gen_dir)))
+        raise IndexCorrupt(f"The index at {index_dir} is damaged: {path} cannot be read "
+                           f"({getattr(e, 'strerror', None) or e}). Nothing was changed; it lists the archive's "
+                           f"roots and files: remove it and rebuild from every root: searchlib index --rebuild "
+                           f"ROOT... --index {index_dir}") from None
     return data if data.get("schema") == SCHEMA_VERSION else {}
 
 
@@ -587,27 +657,40 @@ def _write_json(gen_dir: str, name: str, data) -> None:
     os.replace(tmp, os.path.join(gen_dir, name))
 
 
-def read_json(gen_dir: str, name: str, toc_gen: int | None = None, opened=None) -> dict:
-    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged.
+def read_json(gen_dir: str, name: str, toc_gen: int | None = None, strict: bool = False, opened=None) -> dict:
+    """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged, or
+    with ``strict`` OSError or ValueError when it is there but cannot be read as a JSON object.
     ``opened``: that file, opened earlier (``open_searcher``), to read instead."""
     if opened is not None:
         try:
             opened.seek(0)
             data = json.loads(opened.read())
-            return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
+            if strict:
+                raise
             return {}
+        if isinstance(data, dict):
+            return data
+        if strict:
+            raise ValueError("not a JSON object")
+        return {}
     if toc_gen is None:
         toc_gen = toc_generation(gen_dir)
     for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
         try:
             with open(os.path.join(gen_dir, candidate), encoding="utf-8") as fh:
                 data = json.load(fh)
-            return data if isinstance(data, dict) else {}
         except FileNotFoundError:
             continue
         except (OSError, ValueError):
+            if strict:
+                raise
             return {}
+        if isinstance(data, dict):
+            return data
+        if strict:
+            raise ValueError("not a JSON object")
+        return {}
     return {}
 
 
@@ -696,10 +779,294 @@ def load_facet_table(gen_dir: str, fingerprint: list, opened=None) -> dict | Non
     return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None
 
 
+# ----------------------------------------------------------------------------- damage
+
+def _commit_files(gen_dir: str, ix) -> list[str]:
+    """The files one Whoosh commit of ``gen_dir`` consists of: its table of contents, the files of
+    the segments it lists, and the side files stamped with it (manifest, sketches, clusters)."""
+    toc_gen = ix.latest_generation()
+    segments = [seg.segment_id() for seg in ix._segments()]
+    names = [f"_{ix.indexname}_{toc_gen}.toc"]
+    for name in sorted(os.listdir(gen_dir)):
+        stamped = _SIDE.fullmatch(name)
+        if any(name.startswith(seg + ".") for seg in segments) or \
+                (stamped and stamped.group(1) != "sums" and int(stamped.group(2)) == toc_gen):
+            names.append(name)
+    return names
+
+
+def write_checksums(gen_dir: str) -> None:
+    """Record the size and sha256 of every file of the latest commit of ``gen_dir`` (see
+    _commit_files) in ``sums.N.json``, N being that commit, so that damage to the index can be
+    found and named: sizes on every open (verify_generation), sha256 by ``searchlib check``.
+
+    Call it after each Whoosh commit of a run and its facet table (``_write_facet_table``),
+    before the generation is published (CURRENT) or its folder fsynced. Segment files never
+    change once written, so those already listed in the previous commit's sums with the same
+    size are not read again: an update hashes only its new segments (and the small TOC and
+    side files). A commit without a sums file (an index from before, or a run killed between
+    its commit and this call) is simply not verified.
+
+    Raises:
+        OSError: the index could not be read or the sums file written.
+    """
+    ix = whoosh_index.open_dir(gen_dir)
+    toc_gen = ix.latest_generation()
+    try:
+        previous = _read_checksums(gen_dir, toc_gen - 1) or {}
+    except ValueError:
+        previous = {}
+    names = _commit_files(gen_dir, ix)
+    # the facet table is rewritten after each commit: listed only once it describes this one
+    with ix.reader() as reader:
+        fingerprint = reader_fingerprint(reader)
+    if load_facet_table(gen_dir, fingerprint) is not None:
+        names.append(FACET_TABLE)
+    sums = {}
+    for name in names:
+        size = os.path.getsize(os.path.join(gen_dir, name))
+        known = previous.get(name)
+        rewritten = name == FACET_TABLE or name.endswith(".toc") or _SIDE.fullmatch(name)
+        if known and known[0] == size and not rewritten:
+            sums[name] = known
+        else:
+            sums[name] = [size, loading.file_sha256(os.path.join(gen_dir, name))]
+    _write_json(gen_dir, _stamped(CHECKSUMS, toc_gen), {"version": 1, "files": sums})
+
+
+def _read_checksums(gen_dir: str, toc_gen: int) -> dict[str, list] | None:
+    """name -> [size, sha256] recorded for commit ``toc_gen``; None when it was not recorded.
+    Raises ValueError when the sums file itself is damaged."""
+    try:
+        with open(os.path.join(gen_dir, _stamped(CHECKSUMS, toc_gen)), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, list) and len(v) == 2 for v in files.values()):
+        raise ValueError("not a checksum list")
+    return files
+
+
+def verify_generation(gen_dir: str, toc_gen: int | None = None, full: bool = False,
+                      searching: bool = False) -> list[tuple[str, str]]:
+    """The damaged files of commit ``toc_gen`` (default: the latest) of a generation, as
+    (path, what is wrong); [] when every file is as written, or when the commit has no sums.
+
+    Args:
+        full: also compare each file's sha256 (reads every byte); else sizes only (one stat each).
+        searching: only the files a searcher reads (not the manifest and sketches, which only
+            an index run needs: a search need not fail for them).
+    """
+    toc_gen = toc_generation(gen_dir) if toc_gen is None else toc_gen
+    sums_path = os.path.join(gen_dir, _stamped(CHECKSUMS, toc_gen))
+    try:
+        sums = _read_checksums(gen_dir, toc_gen)
+    except (OSError, ValueError) as e:
+        return [(sums_path, f"cannot be read ({getattr(e, 'strerror', None) or e})")]
+    problems = []
+    for name, (size, digest) in sorted((sums or {}).items()):
+        if searching and name.startswith(("files.", "docs.")):
+            continue
+        path = os.path.join(gen_dir, name)
+        try:
+            actual = os.path.getsize(path)
+            if actual != size:
+                problems.append((path, f"is {actual:,} bytes, {size:,} were written"))
+            elif full and loading.file_sha256(path) != digest:
+                problems.append((path, "does not hold what was written (its sha256 differs)"))
+        except FileNotFoundError:
+            problems.append((path, "is missing"))
+        except OSError as e:
+            problems.append((path, f"cannot be read ({e.strerror or e})"))
+    return problems
+
+
+def rebuild_hint(index_dir: str) -> str:
+    return f"rebuild it with: searchlib index --rebuild --index {index_dir}"
+
+
+def damaged(index_dir: str, problems: list[tuple[str, str]]) -> IndexCorrupt:
+    """The error for damaged index files: the first one named, and the way out."""
+    path, what = problems[0]
+    more = f" (and {len(problems) - 1} more file{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+    return IndexCorrupt(f"The index at {index_dir} is damaged: {path} {what}{more}; {rebuild_hint(index_dir)}")
+
+
+# What a damaged file makes Whoosh raise whatever its codec, when nothing recorded can say which file it is.
+_READ_ERRORS = (OSError, EOFError, struct.error, pickle.UnpicklingError, zlib.error, UnicodeDecodeError)
+
+
+def _moved_on(index_dir: str, gen_dir: str, toc_gen: int) -> bool:
+    """Whether the index is no longer at commit ``toc_gen`` of ``gen_dir`` (an update committed, or
+    a rebuild swapped generations): then missing or changed files of that commit are not damage."""
+    try:
+        return os.path.realpath(current_generation(index_dir)) != os.path.realpath(gen_dir) or \
+            toc_generation(gen_dir) != toc_gen
+    except SearchlibError:
+        return False
+
+
+def read_error(index_dir: str, gen_dir: str, toc_gen: int, error: BaseException) -> IndexCorrupt | None:
+    """What to raise for ``error``, raised while reading commit ``toc_gen`` of a searcher's index:
+    IndexCorrupt naming the damaged file when the recorded checksums show one (every byte is
+    compared, so this reads the whole index, on this error path only), IndexCorrupt naming the
+    generation for errors only damage causes, or None: a bug, or an index that changed meanwhile,
+    and the error keeps its traceback."""
+    if _moved_on(index_dir, gen_dir, toc_gen):
+        return None
+    problems = verify_generation(gen_dir, toc_gen, full=True, searching=True)
+    if problems:
+        return damaged(index_dir, problems)
+    if not isinstance(error, _READ_ERRORS):
+        return None
+    detail = str(error).splitlines()[0] if str(error).strip() else "no details"
+    return IndexCorrupt(f"The index at {index_dir} cannot be read: a file of {gen_dir} is damaged "
+                        f"({type(error).__name__}: {detail}); searchlib check --index {index_dir} looks for it; "
+                        f"{rebuild_hint(index_dir)}")
+
+
+@dataclass
+class CheckReport:
+    """What ``searchlib check`` found: every file of the live commit compared with the sizes and
+    sha256 recorded when it was written (when they were), and every part of it read."""
+
+    index_dir: str
+    generation: str = ""
+    files: int = 0
+    bytes: int = 0
+    documents: int = 0
+    checksums: bool = False  # sizes and sha256 were recorded for this commit, and compared
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        how = "sha256 compared with the commit's" if self.checksums else \
+            "read (no checksums recorded for this commit: they are written from the next run on)"
+        state = f"{len(self.problems)} damaged" if self.problems else "ok"
+        return (f"{state}: {self.files} files ({self.bytes / 2**20:,.1f} MiB) {how}, {self.documents} documents "
+                f"read ({self.seconds:.1f}s) -> {self.index_dir}")
+
+    def as_dict(self) -> dict:
+        return {"index": self.index_dir, "generation": self.generation, "ok": not self.problems,
+                "files": self.files, "bytes": self.bytes, "documents": self.documents,
+                "checksums": self.checksums, "problems": [{"path": p, "reason": r} for p, r in self.problems],
+                "seconds": round(self.seconds, 3)}
+
+
+def check_index(index_dir: str | None = None) -> CheckReport:
+    """Verify the whole live commit of an archive: each file against the size and sha256 recorded
+    when it was written, then every stored record, length, column, term and posting list read
+    back through Whoosh, and the side files parsed. Reads every byte; nothing is changed.
+
+    Returns:
+        A CheckReport; its ``problems`` name each damaged file, with what is wrong.
+
+    Raises:
+        IndexNotFound: no index at ``index_dir``.
+        IndexCorrupt: ``CURRENT`` names no generation.
+    """
+    started = time.monotonic()
+    index_dir = index_dir or default_index_dir()
+    gen = current_generation(index_dir)
+    toc_gen = toc_generation(gen)
+    report = CheckReport(index_dir, os.path.basename(gen))
+    report.problems = verify_generation(gen, toc_gen, full=True)
+    try:
+        report.checksums = _read_checksums(gen, toc_gen) is not None
+    except (OSError, ValueError):
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves a damaged file open when it fails
+        try:
+            ix = whoosh_index.open_dir(gen)
+            names = _commit_files(gen, ix)
+        except (OSError, *_CORRUPT) as e:
+            report.problems.append((os.path.join(gen, f"_MAIN_{toc_gen}.toc"), f"cannot be opened ({_what(e)})"))
+            ix, names = None, []
+        if ix is not None:
+            with ix.reader() as reader:
+                for leaf, _base in reader.leaf_readers():
+                    report.documents += _read_segment(gen, leaf, report.problems)
+    for name in names:
+        report.files += 1
+        with contextlib.suppress(OSError):
+            report.bytes += os.path.getsize(os.path.join(gen, name))
+        if _SIDE.fullmatch(name):
+            try:
+                with open(os.path.join(gen, name), encoding="utf-8") as fh:
+                    json.load(fh)
+            except (OSError, ValueError) as e:
+                report.problems.append((os.path.join(gen, name), f"cannot be read ({_what(e)})"))
+    try:
+        with open(os.path.join(gen, FACET_TABLE), "rb") as fh:
+            marshal.loads(fh.read())
+    except FileNotFoundError:
+        pass  # searches build it from the index
+    except (OSError, EOFError, ValueError, TypeError) as e:
+        report.problems.append((os.path.join(gen, FACET_TABLE), f"cannot be read ({_what(e)})"))
+    seen, unique = set(), []
+    for path, what in report.problems:  # a damaged file may fail both its checksum and its reading
+        if path not in seen:
+            seen.add(path)
+            unique.append((path, what))
+    report.problems = unique
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _what(e: BaseException) -> str:
+    detail = getattr(e, "strerror", None) or next((ln.strip() for ln in str(e).splitlines() if ln.strip()), "")
+    return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
+
+
+def _read_segment(gen: str, reader, problems: list[tuple[str, str]]) -> int:
+    """Read every part of one segment back; append a problem per file that fails. Returns the
+    number of live documents read."""
+    seg = reader.segment().segment_id()
+    docs = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+
+    def step(suffix: str, read) -> None:
+        try:
+            read()
+        # A damaged file makes Whoosh's codecs raise anything (struct.error, zlib.error, TypeError,
+        # a bare Exception("Block tag error")...); for a check, each one is a finding, not a crash.
+        except Exception as e:  # noqa: BLE001
+            problems.append((os.path.join(gen, f"{seg}{suffix}"), f"cannot be read back ({_what(e)})"))
+
+    def stored():
+        for d in docs:
+            if not isinstance(reader.stored_fields(d), dict):
+                raise ValueError(f"document {d} has no stored record")
+
+    step("._stored.col", stored)
+    for name in reader.schema.scorable_names():
+        # one byte per document, None for an empty field; a cut file reads as empty fields, so only
+        # the recorded size tells (verify_generation)
+        step(f"._{name}_len.col", lambda name=name: [reader.doc_field_length(d, name) for d in docs])
+    for name in reader.schema.names():
+        if reader.schema[name].column_type is not None and reader.has_column(name):
+            step(f".{name}.col", lambda name=name: list(reader.column_reader(name)))
+
+    terms: list = []
+    step(".trm", lambda: terms.extend(reader.all_terms()))
+
+    def postings():
+        for fieldname, text in terms:
+            for _ in reader.postings(fieldname, text).all_items():
+                pass
+
+    step(".pst", postings)
+    return len(docs)
+
+
 def _live_generation(index_dir: str) -> str | None:
+    """The live generation, or None for a folder with no index yet. A damaged ``CURRENT`` is
+    IndexCorrupt: taking it for an empty archive would build a new one of the paths given and
+    drop every other root's documents."""
     try:
         return current_generation(index_dir)
-    except (IndexNotFound, IndexCorrupt):
+    except IndexNotFound:
         return None
 
 
@@ -967,6 +1334,10 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         report.roots_forgotten = [r.path for r in forgotten]
         report.missing_roots = [r.path for r in scan if not os.path.lexists(r.path)]
         fresh = rebuild or live is None or not known
+        if not fresh:  # an update over damaged files would carry the damage on (or drop documents)
+            problems = verify_generation(live)
+            if problems:
+                raise damaged(index_dir, problems)
         old_files = {} if live is None else _upgrade_states(known.get("files", {}), known_roots)
         if rebuild and report.missing_roots:
             raise BadValue(f"--rebuild: the root {report.missing_roots[0]} is missing, and rebuilding would drop its "
@@ -1100,7 +1471,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
                 break
             number += 1
             if len(raw) > loading.MAX_BYTES:
-                raise BadValue(f"{jsonl_path}, line {number}: longer than the {loading.MAX_BYTES // 2**20} MB a "
+                raise BadValue(f"{jsonl_path}, line {number}: longer than the {loading.size_cap()} a "
                                "record may take; nothing was changed")
             if not raw.strip():
                 continue
@@ -1254,6 +1625,7 @@ class _RunWriter:
                 commit_with(self.writer, segments)
                 self.writer = None
                 _write_facet_table(self.gen_dir)
+                write_checksums(self.gen_dir)
                 _publish(self.index_dir, self.gen_name)
             else:
                 _write_duplicates(self.gen_dir, meta, removed, read_json(self.gen_dir, DOCS), toc_gen)
@@ -1266,6 +1638,7 @@ class _RunWriter:
                 self.writer = None
                 _fsync_tree(self.gen_dir)
                 _write_facet_table(self.gen_dir)
+                write_checksums(self.gen_dir)
                 _drop_old_side_files(self.gen_dir, toc_gen)
                 _fsync_dir(self.gen_dir)
         except OSError as e:

@@ -24,6 +24,12 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are skipped with a message: bounded memory
 
+
+def size_cap() -> str:
+    """MAX_BYTES as messages and the README state it: "50 MB" (a binary megabyte, as everywhere in
+    searchlib), or the exact bytes when a test sets an odd limit."""
+    return f"{MAX_BYTES >> 20} MB" if MAX_BYTES % (1 << 20) == 0 else f"{MAX_BYTES:,} bytes"
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -314,7 +320,7 @@ def read_bytes(path: str) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise LoadFailure(path, "not a regular file (FIFO, device or socket): not opened")
     if st.st_size > MAX_BYTES and not path.lower().endswith(".gz"):
-        raise LoadFailure(path, f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit: skipped")
+        raise LoadFailure(path, f"file is {st.st_size:,} bytes, over the {size_cap()} limit: skipped")
     try:
         if path.lower().endswith(".gz"):
             return _gunzip_bounded(path)
@@ -335,7 +341,7 @@ def _gunzip_bounded(path: str) -> bytes:
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise LoadFailure(path, f"damaged gzip file: {e}") from None
     if len(data) > MAX_BYTES:
-        raise LoadFailure(path, f"decompresses to more than {MAX_BYTES:,} bytes (a gzip bomb?): refused")
+        raise LoadFailure(path, f"decompresses to more than the {size_cap()} limit (a gzip bomb?): refused")
     return data
 
 
@@ -453,51 +459,177 @@ class WarcPage:
     data: bytes
 
 
-def iter_warc(path: str):
-    """HTML ``response`` records of a WARC file (warcio parses it; gzip members are decoded as
-    streamed, and a payload is never read past MAX_BYTES, so a gzip bomb cannot fill memory).
+def _warc_damage_types() -> tuple[type[BaseException], ...]:
+    """What warcio raises on bytes it cannot parse. Its parser has no error of its own for a record
+    cut inside its header or holding nonsense there: that surfaces as AttributeError, TypeError,
+    IndexError or KeyError from inside warcio, next to its ArchiveLoadFailed and
+    StatusAndHeadersParserException (ValueError covers bad numbers and UnicodeDecodeError)."""
+    import zlib
 
-    Yields WarcPage or, for one oversized record, a LoadFailure (and goes on). A truncated or
-    corrupt file ends with a LoadFailure naming the offset where reading stopped.
-    """
-    from warcio.archiveiterator import ArchiveIterator  # lazy: only WARC archives need it
     from warcio.exceptions import ArchiveLoadFailed
 
-    offset = 0
-    damaged_at = _gzip_damage(path) if path.lower().endswith(".gz") else None
+    return (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, TypeError, IndexError, KeyError,
+            zlib.error)
+
+
+class _Upto:
+    """A file read only up to ``end``: warcio then sees the intact gzip members of a damaged file."""
+
+    def __init__(self, fh, end: int) -> None:
+        self.fh, self.end = fh, end
+
+    def tell(self) -> int:
+        return self.fh.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self.end - self.fh.tell())
+        return self.fh.read(left if size is None or size < 0 else min(size, left))
+
+
+def _record_iterator(fh):
+    """warcio's ArchiveIterator, except that a record not followed by the blank lines that end a
+    record (its Content-Length is wrong, so it swallowed bytes of the next records, or left some
+    of its own) is flagged in ``misaligned`` rather than warned about on stderr and read on."""
+    import logging
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    # warcio logs a warning for a target URI with spaces (which it then escapes); with no logging set
+    # up, Python would print it on stderr among searchlib's one-line messages. An application that
+    # configures logging still sees it.
+    warcio_log = logging.getLogger("warcio")
+    if not any(isinstance(h, logging.NullHandler) for h in warcio_log.handlers):
+        warcio_log.addHandler(logging.NullHandler())
+
+    class Records(ArchiveIterator):
+        misaligned = False
+
+        def _consume_blanklines(self):  # warcio's own, with the stderr warning replaced by the flag
+            empty_size, first = 0, True
+            while True:
+                line = self.reader.readline()
+                if not line:
+                    return None, empty_size
+                if not line.rstrip() or first:
+                    empty_size += len(line)
+                    if line.rstrip():
+                        self.misaligned = True
+                    first = False
+                    continue
+                return line, empty_size
+
+    return Records(fh)
+
+
+def _why(e: BaseException) -> str:
+    """What a warcio exception says, on one non-empty line (its gzip message starts with a blank
+    line). Python's own errors from inside its parser say nothing a user can act on."""
+    if type(e).__module__.startswith("warcio"):
+        for line in str(e).splitlines():
+            if line.strip():
+                return line.strip()
+    if isinstance(e, (EOFError, OSError)) or type(e).__module__ == "zlib":
+        return f"{e.strerror if isinstance(e, OSError) and e.strerror else e or 'unexpected end of data'}" \
+               f" ({type(e).__name__})"
+    return f"its header is cut short or malformed ({type(e).__name__})"
+
+
+def iter_warc(path: str):
+    """HTML ``response`` records of a WARC (or ARC) file, as WarcPage, in file order.
+
+    warcio parses the file; gzip members are decoded as streamed, and a payload is never read
+    past MAX_BYTES, so a gzip bomb cannot fill memory. A record over MAX_BYTES gives a
+    LoadFailure and reading goes on. Damage (a file cut inside a record's header or payload, a
+    Content-Length that does not end where the record does, bytes warcio cannot parse, a gzip
+    member that is truncated, corrupt or a bomb) gives one LoadFailure and ends the file: the
+    records before it are kept, and nothing after it is trusted. A LoadFailure's path is
+    ``FILE#OFFSET``, the offset of the record in question (in the compressed file), as in keys.
+    """
+    damage_types = _warc_damage_types()
+    gz = path.lower().endswith(".gz")
     try:
-        with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
-            for record in records:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
-                if "html" not in ctype:
-                    continue
+        gz_damage = _gzip_damage(path) if gz else None
+        raw = open(path, "rb")
+    except OSError as e:
+        yield LoadFailure(path, e.strerror or str(e))
+        return
+    where, problem = 0, None
+    with raw:
+        end = gz_damage[0] if gz_damage else os.fstat(raw.fileno()).st_size
+        records = _record_iterator(_Upto(raw, end))
+        try:
+            while True:
+                where = records.offset  # where the next record starts (warcio moves it once a record is read)
+                record = next(records, None)
+                if record is None:
+                    if where < end and not _blank_tail(raw, where, end, gz):
+                        problem = "the file ends inside a record header, or holds bytes that are not a record"
+                    break
+                if record.format == "warc" and not (record.rec_type and record.rec_headers.get_header("Content-Length")):
+                    problem = "the record header is cut short, or has no WARC-Type or Content-Length"
+                    break
+                headers = record.http_headers
+                ctype = (headers.get_header("Content-Type") or "").lower() if headers is not None else ""
+                page = record.rec_type == "response" and headers is not None and "html" in ctype
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                data = record.content_stream().read(MAX_BYTES + 1)
-                offset = records.get_record_offset()  # valid once the record has been read
-                if damaged_at is not None and offset >= damaged_at:
-                    break  # this record lies in the damaged part: its content may be cut short
-                if len(data) > MAX_BYTES:
-                    yield LoadFailure(f"{path}@{offset}", f"WARC record for {url} is over the {MAX_BYTES:,}-byte limit: skipped")
+                for_url = f" for {url}" if url else ""
+                data = record.content_stream().read(MAX_BYTES + 1) if page else b""
+                records.read_to_end()  # the rest of the record, in bounded steps
+                missing = getattr(record.raw_stream, "limit", 0)  # what warcio's LimitReader did not get
+                if missing:
+                    problem = (f"the record{for_url} ends {missing:,} byte{'s' if missing > 1 else ''} before its "
+                               f"Content-Length ({record.length:,} bytes) says: the file is cut short, or the "
+                               "Content-Length is wrong")
+                    break
+                if records.misaligned:
+                    problem = (f"the record{for_url} does not end where its Content-Length ({record.length:,} "
+                               "bytes) says: a wrong Content-Length, or bytes missing or added")
+                    break
+                if not page:
                     continue
-                yield WarcPage(offset, url, record.rec_headers.get_header("WARC-Date"), data)
-        if damaged_at is not None:
-            yield LoadFailure(path, f"damaged WARC at offset {damaged_at}: a gzip member that is truncated, corrupt "
-                                    f"or expands past {2 * MAX_BYTES:,} bytes (refused); records before it were indexed")
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
-        # zlib.error is an Exception subclass raised for damaged gzip members
-        yield LoadFailure(path, f"damaged WARC at offset {offset}: {str(e).splitlines()[0] if str(e) else type(e).__name__}; records before it were indexed")
-    except Exception as e:  # noqa: BLE001 - zlib.error and warcio's own parse errors have no common base
-        if type(e).__module__ not in ("zlib", "warcio.exceptions", "warcio.statusandheaders", "gzip"):
-            raise
-        yield LoadFailure(path, f"damaged WARC at offset {offset}: {type(e).__name__}; records before it were indexed")
+                if len(data) > MAX_BYTES:
+                    yield LoadFailure(f"{path}#{where}", f"WARC record{for_url} is over the {size_cap()} limit: "
+                                                         "skipped")
+                    continue
+                yield WarcPage(where, url, record.rec_headers.get_header("WARC-Date"), data)
+        except damage_types as e:
+            problem = f"unreadable record: {_why(e)}"
+        finally:
+            records.close()
+    if problem is None and gz_damage is not None:
+        where, problem = gz_damage
+    if problem is not None:
+        yield LoadFailure(f"{path}#{where}", f"damaged WARC: {problem}; the records before this offset are kept, "
+                                             "the rest of the file is not read")
 
 
-def _gzip_damage(path: str) -> int | None:
-    """Offset of the first gzip member that does not decompress to its end (truncated or
-    corrupt), or None. Decompresses in bounded steps: memory stays flat whatever the ratio."""
+def _blank_tail(fh, start: int, end: int, gz: bool) -> bool:
+    """Whether bytes ``start:end`` of a WARC file hold only blank lines (decompressed, for gzip).
+    Looks at 64 KB at most: a longer tail that warcio found no record in is not blank."""
+    fh.seek(start)
+    data = fh.read(min(end - start, 1 << 16))
+    if gz:
+        import zlib
+
+        out = b""
+        while data and len(out) < 1 << 16:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                out += d.decompress(data, 1 << 16)
+            except zlib.error:
+                return False
+            if not d.eof:
+                return False
+            data = d.unused_data
+        data = out
+    return not data.strip()
+
+
+def _gzip_damage(path: str) -> tuple[int, str] | None:
+    """(offset, reason) of the first gzip member that does not decompress to its end (truncated or
+    corrupt) or expands too far (a bomb), or None. Decompresses in bounded steps: memory stays
+    flat whatever the ratio. A member may expand to twice MAX_BYTES (headers and a payload of up
+    to MAX_BYTES): a record over the limit is then refused on its own, not as damage."""
     import zlib
 
     start = 0  # offset of the current member
@@ -508,17 +640,21 @@ def _gzip_damage(path: str) -> int | None:
         while True:
             chunk = fh.read(1 << 16)
             if not chunk:
-                return None if d.eof or consumed == start else start
+                if d.eof or consumed == start:
+                    return None
+                return start, "the file ends inside a gzip member (truncated)"
             pending = chunk
             while pending:
                 try:
                     produced += len(d.decompress(pending, 1 << 20))
-                    while d.unconsumed_tail and produced <= 2 * MAX_BYTES:
+                    # (once the member ends, zlib keeps reporting the next one's bytes as its tail)
+                    while d.unconsumed_tail and not d.eof and produced <= 2 * MAX_BYTES:
                         produced += len(d.decompress(d.unconsumed_tail, 1 << 20))
-                except zlib.error:
-                    return start
-                if produced > 2 * MAX_BYTES:
-                    return start  # a gzip bomb: stop here, never expand it
+                except zlib.error as e:
+                    return start, f"a gzip member that does not decompress ({e})"
+                if produced > 2 * MAX_BYTES:  # a gzip bomb: stop here, never expand it
+                    return start, f"a gzip member that expands far beyond the {size_cap()} limit of a record " \
+                                  "(a gzip bomb?): not expanded"
                 if d.eof:
                     produced = 0
                     used = len(pending) - len(d.unused_data)

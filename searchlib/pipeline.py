@@ -158,7 +158,7 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
         try:
             records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
         except loading.LoadFailure as e:
-            failures.append(loading.LoadFailure(f"{source.path}@{item.offset}", f"{item.url}: {e.reason}"))
+            failures.append(loading.LoadFailure(f"{source.path}#{item.offset}", f"{item.url}: {e.reason}"))
     return FileResult(source.key, source.path, sha, records, failures)
 
 

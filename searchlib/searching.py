@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import contextlib
 import dataclasses
 import gc
 import heapq
@@ -21,7 +22,7 @@ from itertools import chain, repeat
 from dataclasses import dataclass, field
 
 from . import aliases, indexing
-from .errors import BadDate, BadQuery, UnknownFacetValue
+from .errors import BadDate, BadQuery, SearchlibError, UnknownFacetValue
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -670,6 +671,22 @@ class Searcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _reading(self):
+        """Whoosh reads segment files lazily, so damage shows up in the middle of a lookup, as
+        whatever its codec happens to raise (zlib.error, ValueError, even a bare Exception).
+        Such an error becomes IndexCorrupt naming the file when the checksums recorded at commit
+        show it damaged (see indexing.read_error); anything else keeps its traceback."""
+        try:
+            yield
+        except SearchlibError:
+            raise
+        except Exception as e:  # noqa: BLE001 - re-raised as it is unless the index files prove damaged
+            corrupt = indexing.read_error(self.index_dir, self.gen_dir, self.ix.searchlib_fingerprint[1], e)
+            if corrupt is None:
+                raise
+            raise corrupt from e
+
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
@@ -678,24 +695,28 @@ class Searcher:
     @property
     def facet_cache(self) -> FacetCache:
         if self._facets is None:
-            # Written by the indexer after each commit; rebuilt here only if it is missing or stale.
-            # Hundreds of thousands of new objects and no garbage: the cyclic collector would only
-            # rescan them (tens of ms), so it pauses meanwhile.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                side = self.ix.searchlib_side_files  # opened with the searcher: its own commit's
-                table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint,
-                                                  side.get(indexing.FACET_TABLE)) or indexing.facet_table(
-                    self.searcher.reader(),
-                    indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1],
-                                       side.get(indexing.CLUSTERS)))
-                self._facets = FacetCache(table)
-                indexing.close_side_files(self.ix)  # read once: their descriptors go now
-            finally:
-                if collecting:
-                    gc.enable()
+            with self._reading():
+                self._load_facets()
         return self._facets
+
+    def _load_facets(self) -> None:
+        # Written by the indexer after each commit; rebuilt here only if it is missing or stale.
+        # Hundreds of thousands of new objects and no garbage: the cyclic collector would only
+        # rescan them (tens of ms), so it pauses meanwhile.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            side = self.ix.searchlib_side_files  # opened with the searcher: its own commit's
+            table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint,
+                                              side.get(indexing.FACET_TABLE)) or indexing.facet_table(
+                self.searcher.reader(),
+                indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1],
+                                   side.get(indexing.CLUSTERS)))
+            self._facets = FacetCache(table)
+            indexing.close_side_files(self.ix)  # read once: their descriptors go now
+        finally:
+            if collecting:
+                gc.enable()
 
     @property
     def evaluator(self):
@@ -706,6 +727,12 @@ class Searcher:
         return self._evaluator
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Answer one request. Raises BadQuery, BadDate, UnknownFacetValue, or IndexCorrupt when
+        the index turns out to be damaged."""
+        with self._reading():
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         plan = build_plan(request, self.ix, self.searcher)
         s, cache = self.searcher, self.facet_cache
         collapse = not request.all and bool(cache.cluster_size)
@@ -775,18 +802,21 @@ class Searcher:
         return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline)
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
-        docnums = list(self.searcher.reader().all_doc_ids())
-        counts = facet_counts(self.facet_cache, docnums, limit)
+        with self._reading():
+            docnums = list(self.searcher.reader().all_doc_ids())
+            counts = facet_counts(self.facet_cache, docnums, limit)
         return {facet: counts[facet]} if facet else counts
 
     def export(self, request: SearchRequest, with_text: bool = False):
         """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
-        q, _filters = build_query(everything, self.ix, self.searcher)
-        docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
-        cache = self.facet_cache
+        with self._reading():
+            q, _filters = build_query(everything, self.ix, self.searcher)
+            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
+            cache = self.facet_cache
         for docnum in docnums:
-            rec = _record(self.searcher.stored_fields(docnum))
+            with self._reading():
+                rec = _record(self.searcher.stored_fields(docnum))
             canonical = cache.cluster.get(docnum)
             rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
@@ -794,13 +824,14 @@ class Searcher:
             yield rec
 
     def document(self, key_or_path: str) -> dict | None:
-        fields = self.searcher.document(key=key_or_path)
-        if fields is None:
-            for stored in self.searcher.reader().all_stored_fields():
-                if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
-                    fields = stored
-                    break
-        return _record(fields) if fields else None
+        with self._reading():
+            fields = self.searcher.document(key=key_or_path)
+            if fields is None:
+                for stored in self.searcher.reader().all_stored_fields():
+                    if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
+                        fields = stored
+                        break
+            return _record(fields) if fields else None
 
 
 def _record(fields: dict) -> dict:

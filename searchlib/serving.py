@@ -831,7 +831,10 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     @app.errorhandler(SearchlibError)
     def user_error(e: SearchlibError):
         message = " ".join(str(e).split())  # one line, whatever the value held
-        if isinstance(e, (IndexNotFound, IndexCorrupt)):
+        if isinstance(e, IndexCorrupt):
+            return error_response(503, "The index is damaged", message,
+                                  hint=f"searchlib index --rebuild --index {index_dir}")
+        if isinstance(e, IndexNotFound):
             return error_response(503, "No index to search", message,
                                   hint=f"searchlib index PATH-TO-PAGES --index {index_dir}")
         if isinstance(e, (BadValue, BadQuery)):

@@ -58,7 +58,7 @@ def hostile_run(tmp_path_factory):
 
 
 def failed_names(report):
-    return {os.path.basename(p.split("@")[0]) for p, _reason in report.failed}
+    return {os.path.basename(p.split("#")[0]) for p, _reason in report.failed}
 
 
 def test_bad_files_are_named_and_everything_else_is_indexed(hostile_run):
@@ -356,3 +356,326 @@ def test_csv_injection_never_reaches_the_web_export(formula_index):
     app.extensions["searchlib"].close()  # the warm searcher's files
     assert r.status_code == 200 and "HYPERLINK" in r.get_data(as_text=True)
     assert formula_cells(r.get_data(as_text=True)) == []
+
+
+# ----------------------------------------------------------------------------- damaged index files
+
+def damaged_index(tmp_path, suffix: str | None = None, damage=None, checksums: bool = True):
+    """A fixture index with one file of its live generation damaged. ``checksums``: the sums a
+    commit records (indexing.write_checksums), as an index written by this version has."""
+    from searchlib import indexing
+
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    gen = indexing.current_generation(str(ix))
+    if checksums:
+        indexing.write_checksums(gen)  # what the commit path does
+    else:  # as an index written before checksums
+        for name in os.listdir(gen):
+            if name.startswith("sums."):
+                os.remove(os.path.join(gen, name))
+    target = None
+    if suffix:
+        target = next(p for p in sorted(os.listdir(gen)) if p.endswith(suffix))
+        target = os.path.join(gen, target)
+        damage(target)
+    return ix, target
+
+
+def flip(path):
+    from pathlib import Path
+
+    data = bytearray(Path(path).read_bytes())
+    for i in (len(data) // 3, len(data) // 2, 2 * len(data) // 3):
+        data[i] ^= 0xFF
+    Path(path).write_bytes(bytes(data))
+
+
+def cut(path):
+    os.truncate(path, os.path.getsize(path) // 2)
+
+
+def clear_error(result, *names):
+    """Exit 2, one line on stderr naming the file and the way out, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for name in names:
+        assert name in result.stderr, result.stderr
+
+
+COMMANDS = [("search", "Kabul"), ("search", "Kabul", "--facets"), ("export",), ("show", "isisk-kabul.txt"),
+            ("stats",)]
+
+
+@pytest.mark.parametrize("suffix", ["._stored.col", "._body_len.col", ".pst", ".toc"])
+def test_truncated_index_file_is_named_by_every_command(runner, tmp_path, suffix):
+    ix, target = damaged_index(tmp_path, suffix, cut)
+    for command in COMMANDS:
+        clear_error(invoke(runner, *command, "--index", ix), target, "searchlib index --rebuild")
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 2 and f"damaged {target}: is " in result.stderr
+
+
+def test_flipped_stored_column_is_named_by_export_show_and_check(runner, tmp_path):
+    ix, target = damaged_index(tmp_path, "._stored.col", flip)
+    clear_error(invoke(runner, "export", "--index", ix), target, "searchlib index --rebuild")
+    result = invoke(runner, "check", "--index", ix, "--format", "json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["checksums"] is True
+    assert target in [p["path"] for p in report["problems"]]
+
+
+def test_flipped_body_length_column_is_found_by_check(runner, tmp_path):
+    ix, target = damaged_index(tmp_path, "._body_len.col", flip)
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 2 and f"damaged {target}: does not hold what was written" in result.stderr
+    assert "searchlib index --rebuild" in result.stderr.splitlines()[-1]
+
+
+def test_emptied_stored_column_without_checksums_is_a_clear_error(runner, tmp_path):
+    """An index written before checksums: the damaged file cannot be named, but the error is clear."""
+    ix, _target = damaged_index(tmp_path, "._stored.col", lambda p: os.truncate(p, 0), checksums=False)
+    for command in COMMANDS[:4]:
+        clear_error(invoke(runner, *command, "--index", ix), "damaged", "searchlib check", "--rebuild")
+
+
+def test_check_passes_an_intact_index_and_a_rebuild_repairs_a_damaged_one(runner, tmp_path):
+    ix, _ = damaged_index(tmp_path)
+    result = invoke(runner, "check", "--index", ix)
+    assert result.exit_code == 0 and result.stdout.startswith("ok: ") and result.stderr == ""
+    from searchlib import indexing
+
+    cut(next(os.path.join(g, n) for g in [indexing.current_generation(str(ix))] for n in os.listdir(g)
+             if n.endswith("._stored.col")))
+    assert invoke(runner, "check", "--index", ix).exit_code == 2
+    assert invoke(runner, "index", "--rebuild", "--index", ix, "--jobs", "1").exit_code == 0
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfegen-000001\n", b"", b"../../etc\n", b"gen-000042\n"],
+                         ids=["not-utf8", "empty", "path", "missing-generation"])
+def test_damaged_current_pointer_is_named_by_every_command_and_wipes_nothing(runner, tmp_path, content):
+    ix, _ = damaged_index(tmp_path)
+    gen_files = sorted(os.listdir(ix / "gen-000001"))
+    (ix / "CURRENT").write_bytes(content)
+    for command in (*COMMANDS, ("check",), ("index", FIXTURES, "--jobs", "1"), ("index", "--jobs", "1")):
+        clear_error(invoke(runner, *command, "--index", ix), f"{ix}/CURRENT", "gen-000001")
+    assert sorted(os.listdir(ix / "gen-000001")) == gen_files  # no run took it for an empty archive
+    (ix / "CURRENT").write_text("gen-000001\n")  # the way out the message gives
+    assert invoke(runner, "check", "--index", ix).exit_code == 0
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0
+
+
+def test_damaged_manifest_stops_an_update_instead_of_dropping_the_other_roots(runner, tmp_path):
+    from pathlib import Path
+
+    ix, target = damaged_index(tmp_path, "files.1.json", lambda p: Path(p).write_text("{garbage"))
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    clear_error(invoke(runner, "index", tmp_path / "batch", "--index", ix, "--jobs", "1"), target)
+    assert search(SearchRequest("*", limit=100, all=True), str(ix)).total == 8
+
+
+def test_damaged_index_is_503_in_the_web_view(tmp_path):
+    pytest.importorskip("flask")
+    from searchlib import serving
+
+    ix, target = damaged_index(tmp_path, "._stored.col", cut)
+    client = serving.create_app(str(ix)).test_client()
+    page = client.get("/?q=Kabul")
+    assert page.status_code == 503 and "searchlib index --rebuild" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=Kabul")
+    assert api.status_code == 503 and target in api.get_json()["error"]
+
+
+def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
+    from searchlib import indexing, loading
+
+    ix, _ = damaged_index(tmp_path)
+    gen = indexing.current_generation(str(ix))
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    build_index([str(tmp_path / "batch")], str(ix), jobs=1)
+    hashed = []
+    real = loading.file_sha256
+    monkeypatch.setattr(loading, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
+    indexing.write_checksums(gen)  # what the commit path does after each commit
+    toc = indexing.toc_generation(gen)
+    sums = json.loads((ix / "gen-000001" / f"sums.{toc}.json").read_text())["files"]
+    first = json.loads((ix / "gen-000001" / "sums.1.json").read_text())["files"]
+    old_segment_files = [n for n in first if n.startswith("MAIN_") and n in sums]
+    assert old_segment_files and not set(old_segment_files) & set(hashed)
+    assert any(n.startswith("MAIN_") and n not in first for n in hashed)  # the new segment
+    assert indexing.verify_generation(gen, full=True) == []
+
+
+def test_every_commit_records_checksums(tmp_path):
+    from searchlib import indexing
+
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    gen = indexing.current_generation(str(ix))
+    assert (ix / "gen-000001" / "sums.1.json").exists()
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    build_index([str(tmp_path / "batch")], str(ix), jobs=1)
+    assert (ix / "gen-000001" / f"sums.{indexing.toc_generation(gen)}.json").exists()
+    assert indexing.verify_generation(gen, full=True) == []
+
+
+@pytest.mark.parametrize("suffix", [".trm", "._stored.col"])
+def test_update_over_a_damaged_index_file_stops_with_exit_2(runner, tmp_path, suffix):
+    ix, target = damaged_index(tmp_path, suffix, cut)
+    result = invoke(runner, "index", FIXTURES, "--index", ix, "--jobs", "1")  # nothing to add: still checked
+    clear_error(result, target, "searchlib index --rebuild")
+
+
+# ----------------------------------------------------------------------------- read-only folders, Ctrl-C
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make a folder behave as on a read-only file system (EROFS) for this process, also for root
+    (whom permission bits do not stop): every write, create, rename or removal under it fails."""
+    import builtins
+    import errno
+    import io
+
+    frozen: list[str] = []
+
+    def under(path) -> bool:
+        try:
+            full = os.path.abspath(os.fsdecode(path))
+        except TypeError:
+            return False  # a file descriptor
+        return any(full == f or full.startswith(f + os.sep) for f in frozen)
+
+    def refuse(path):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
+
+    real_open, real_os_open = builtins.open, os.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if under(file) and any(c in mode for c in "wax+"):
+            refuse(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    def guarded_os_open(path, flags, *args, **kwargs):
+        if under(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC):
+            refuse(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
+    for name in ("mkdir", "makedirs", "replace", "rename", "remove", "unlink", "rmdir", "link", "symlink"):
+        real = getattr(os, name)
+
+        def guarded(*args, _real=real, _name=name, **kwargs):
+            if any(under(a) for a in args[:2] if isinstance(a, (str, bytes, os.PathLike))) and not (
+                    _name == "makedirs" and kwargs.get("exist_ok") and os.path.isdir(args[0])):
+                refuse(args[0])
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(os, name, guarded)
+    return lambda folder: frozen.append(os.path.abspath(str(folder)))
+
+
+def test_read_only_index_folder_is_exit_74_with_the_path(runner, tmp_path, read_only):
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    read_only(ix)
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "new.txt").write_text(GOOD)
+    for args in ((tmp_path / "batch",), (), ("--rebuild",)):
+        result = invoke(runner, "index", *args, "--index", ix, "--jobs", "1")
+        assert result.exit_code == 74, (args, result.output, result.exception)
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert str(ix) in result.stderr and "Read-only file system" in result.stderr
+    assert invoke(runner, "search", "Kabul", "--index", ix).exit_code == 0  # reading needs no writes
+    assert invoke(runner, "check", "--index", ix).exit_code == 0
+
+
+def test_index_under_a_read_only_folder_is_exit_74_with_the_path(runner, tmp_path, read_only):
+    read_only(tmp_path / "ro")
+    result = invoke(runner, "index", FIXTURES, "--index", tmp_path / "ro" / "ix", "--jobs", "1")
+    assert result.exit_code == 74 and f"{tmp_path / 'ro' / 'ix'}" in result.stderr and "Traceback" not in result.stderr
+    result = invoke(runner, "index", "--from-jsonl", FIXTURES / "README.md", "--index", tmp_path / "ro" / "ix")
+    assert result.exit_code == 2  # not an export: refused before anything is written
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_index_folder_by_permissions_is_exit_74(runner, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(FIXTURES)], str(ix), jobs=1)
+    for path in [ix, *ix.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        result = invoke(runner, "index", FIXTURES, "--index", ix, "--jobs", "1")
+        assert result.exit_code == 74 and str(ix) in result.stderr and "Traceback" not in result.stderr
+    finally:
+        for path in [ix, *ix.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+INTERRUPTIBLE = {  # command -> a library call it makes, interrupted there
+    "index": (("index", FIXTURES), "searchlib.indexing.build_index"),
+    "index-from-jsonl": (("index", "--from-jsonl", FIXTURES / "README.md"), "searchlib.indexing.import_records"),
+    "extract": (("extract", FIXTURES), "searchlib.pipeline.extract"),
+    "search": (("search", "Kabul"), "searchlib.searching.search"),
+    "export": (("export",), "searchlib.searching.Searcher.export"),
+    "show": (("show", "isisk-kabul.txt"), "searchlib.searching.Searcher.document"),
+    "facets": (("facets",), "searchlib.searching.Searcher.facets"),
+    "stats": (("stats",), "searchlib.reporting.stats"),
+    "check": (("check",), "searchlib.indexing.check_index"),
+}
+
+
+@pytest.mark.parametrize("command, target", INTERRUPTIBLE.values(), ids=INTERRUPTIBLE.keys())
+def test_ctrl_c_exits_130_with_one_line_in_every_command(runner, built_index, monkeypatch, command, target):
+    monkeypatch.setattr(target, interrupt)
+    index = () if command[0] == "extract" else ("--index", built_index)
+    result = invoke(runner, *command, *index)
+    assert result.exit_code == 130, (result.exit_code, result.output)
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Interrupted" in result.stderr
+    assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+
+
+def test_ctrl_c_at_a_confirmation_prompt_exits_130(runner, built_index, monkeypatch):
+    import click
+
+    from searchlib import indexing
+
+    def ask(*args, **kwargs):
+        raise click.Abort  # what click.confirm raises for Ctrl-C
+
+    monkeypatch.setattr(indexing, "build_index", ask)
+    result = invoke(runner, "index", FIXTURES, "--index", built_index)
+    assert result.exit_code == 130 and "Aborted" not in result.stderr
+
+
+def test_ctrl_c_really_sent_to_a_batch_search_exits_130(built_index):
+    import signal
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(FIXTURES.parents[2]))
+    proc = subprocess.Popen([sys.executable, "-m", "searchlib", "search", "--batch", "-", "--index", built_index],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True, start_new_session=True)
+    try:
+        proc.stdin.write("Kabul\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["total"] >= 1  # answered: now it waits for the next line
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(30) == 130
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
+        proc.wait()
+    assert err.strip() == "Error: Interrupted (Ctrl-C)", err
