@@ -250,8 +250,14 @@ def _cut_at_spaces(text: str, width: int) -> list[str]:
     return pieces
 
 
+# A run this long without a space is no word (a data blob, a line of one character): no query can
+# match it, and cut into blocks it would crowd out the words around it (see segment_text).
+MAX_WORD = 1000
+_NOT_A_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
+
+
 def segment_text(text: str) -> Segmented:
-    lines = [_norm(piece) for ln in text.splitlines() for piece in _split_long(ln)]
+    lines = [_norm(piece) for ln in text.splitlines() for piece in _split_long(_NOT_A_WORD.sub(" ", ln))]
     raw_blocks = [_Block(i, ln, _tokens(ln)) for i, ln in enumerate(lines) if ln and _tokens(ln)]
     repeats: dict[tuple[str, ...], int] = {}
     for b in raw_blocks:

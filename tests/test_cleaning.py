@@ -179,3 +179,13 @@ def test_a_line_over_10000_characters_without_a_sentence_end_is_kept_whole():
     record = pipeline.derive(text.encode(), "x.txt", "x.txt", "text")
     assert len(line) > 10_000 and "lastwordofthelongline" in record.text
     assert record.text.count("officials") >= line.count("officials")
+
+
+def test_a_5_mb_word_does_not_hide_the_words_beside_it():
+    """A run without spaces (a data blob saved as text) is no word: cut into blocks it made the page
+    a pile of identical blocks, and the words around it were lost."""
+    from searchlib import pipeline
+
+    text = "zqmarker " + "x" * (5 * 1024 * 1024) + " tailmarker\n"
+    record = pipeline.derive(text.encode(), "x.txt", "x.txt", "text")
+    assert "zqmarker" in record.text and "tailmarker" in record.text and "xxxx" not in record.text
