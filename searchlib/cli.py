@@ -249,19 +249,19 @@ def extract_command(paths, fmt, jobs):
     Example:
         searchlib extract corpus/ --format jsonl
     """
-    from . import loading, pipeline, rendering
+    from . import loading, pipeline, records, rendering
 
-    failed, records = 0, []
+    failed, found = 0, []
     for item in pipeline.extract(list(paths), jobs=jobs):
         if isinstance(item, loading.LoadFailure):
             failed += 1
             click.echo(f"skipped {_printable(item.path)}: {item.reason}", err=True)
         elif fmt == "json":
-            records.append(item.extract_dict())  # one JSON document: collect, then write
+            found.append(records.extract(item))  # one JSON document: collect, then write
         else:
-            rendering.write_records([item.extract_dict()], fmt, stdout())
+            rendering.write_records([records.extract(item)], fmt, stdout())
     if fmt == "json":
-        rendering.write_records(records, "json", stdout())
+        rendering.write_records(found, "json", stdout())
     sys.exit(1 if failed else 0)
 
 
@@ -497,6 +497,3 @@ def serve_command(ctx):
 
     serving.serve_command.main(args=ctx.args, prog_name="searchlib serve", standalone_mode=True)
 
-
-def main() -> None:  # pragma: no cover - python -m searchlib
-    cli()

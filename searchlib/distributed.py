@@ -28,7 +28,7 @@ import socket
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
-from . import __version__, loading, pipeline
+from . import __version__, loading, pipeline, records
 from .errors import BadValue, EngineFailed, IndexIOError
 from .indexing import _fsync_dir
 from .processes import worker_init
@@ -47,42 +47,6 @@ class ClusterError(EngineFailed):
 def code_version() -> str:
     """What a worker must run for its records to equal the client's: searchlib, cleaner, tagger."""
     return f"searchlib {__version__} ({pipeline.Record.__dataclass_fields__['version'].default})"
-
-
-# ----------------------------------------------------------------------------- records as JSON Lines
-
-def record_row(record: pipeline.Record) -> dict:
-    """One derived record as a JSON object, with webarchive-discovery's field names where one fits
-    (README, "Derived records") so the lines load into Solr or OpenSearch with a plain mapping."""
-    origin = record.origin or {}
-    warc = origin.get("kind") == "warc"
-    source = origin.get("path") or record.path
-    return {
-        "id": record.key,
-        "url": origin.get("url") if warc else None,
-        "source_file": os.path.basename(source),
-        "source_file_path": source,
-        "source_file_offset": origin.get("offset") if warc else None,
-        "crawl_date": origin.get("crawl_date") if warc else None,
-        "title": record.title,
-        "author": record.author,
-        "publication_date": record.published,
-        "publication_year": int(record.published[:4]) if record.published else None,
-        "content": record.text,
-        "content_length": record.size,
-        "content_text_length": len(record.text),
-        "content_type_norm": record.kind,
-        "hash": f"sha256:{record.sha256}" if record.sha256 else None,
-        "site": record.site,
-        "groups": list(record.groups),
-        "countries": list(record.countries),
-        "officials": [o.as_dict() for o in record.officials],
-        "dates": list(record.dates),
-        "evidence": [{"field": e.field, "value": e.value, "sentence": e.sentence} for e in record.evidence],
-        "sketch": list(record.sketch),
-        "path": record.path,
-        "version": record.version,
-    }
 
 
 # ----------------------------------------------------------------------------- partitions
@@ -157,7 +121,7 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
                 for record in kept:
                     seen.add(record.key)
                     keys.append(record.key)
-                    fh.write(json.dumps(record_row(record), ensure_ascii=False) + "\n")
+                    fh.write(records.json_line(records.discovery(records.encode(record))))
                     if writer is not None:
                         writer.add(indexing.document(record))
                 inputs.append({"key": source.key, "path": loading.printable_name(source.path), "sha256": result.sha256,

@@ -70,6 +70,7 @@ with warnings.catch_warnings():
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from . import aliases, loading, processes
+from . import records as record_codec  # the name `records` is a list of Records here
 
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
     from . import pipeline  # so that a search process does not pay for it
@@ -167,14 +168,6 @@ def document(record: pipeline.Record) -> dict:
     """A Record as Whoosh fields."""
     from . import tagging
 
-    extra = {
-        "officials": [o.as_dict() for o in record.officials],
-        "dates": list(record.dates),
-        "evidence": [{"field": e.field, "value": e.value, "sentence": e.sentence} for e in record.evidence],
-        "site": record.site, "sha256": record.sha256, "size": record.size, "kind": record.kind,
-        "origin": record.origin or {"kind": "file", "path": os.path.abspath(record.path)},
-        "version": record.version, "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
     return {
         "key": record.key,
         "path": record.origin.get("url") if record.origin and record.origin.get("kind") == "warc" else record.key,
@@ -189,7 +182,7 @@ def document(record: pipeline.Record) -> dict:
         "officials": _kw(o.name for o in record.officials),
         "official_keys": _kw(official_keys(record.officials)),
         "source": _kw([record.site] if record.site else []),
-        "record": json.dumps(extra, ensure_ascii=False),
+        "record": record_codec.stored(record),
     }
 
 
@@ -1475,11 +1468,7 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
                                "record may take; nothing was changed")
             if not raw.strip():
                 continue
-            try:
-                row = json.loads(raw)
-            except ValueError as e:
-                raise BadValue(f"{jsonl_path}, line {number}: not JSON ({e}); nothing was changed") from None
-            record = _record_from_row(row, f"{jsonl_path}, line {number}")
+            record = record_codec.decode_line(raw, f"{jsonl_path}, line {number}")
             if record.key in lines:
                 raise BadValue(f"{jsonl_path}, line {number}: key {record.key!r} was already given on line "
                                f"{lines[record.key]}; nothing was changed")
@@ -1498,77 +1487,6 @@ def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 
         report.seconds = time.monotonic() - started
         _save_report(report)
     return report
-
-
-def _record_from_row(row, where: str) -> pipeline.Record:
-    """One export line as a Record, every field checked (BadValue naming ``where`` and the field)."""
-    from . import dating, duplicating, pipeline, tagging
-
-    def bad(field_name: str, what: str):
-        return BadValue(f"{where}: {field_name} {what}; not a searchlib export made with --with-text; "
-                        "nothing was changed")
-
-    if not isinstance(row, dict):
-        raise bad("the line", "is not a JSON object")
-
-    def text(name: str, required: bool = False) -> str | None:
-        value = row.get(name)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise bad(f'"{name}"', "must be a non-empty string" if required else "must be a string or null")
-        return value
-
-    def strings(name: str) -> tuple[str, ...]:
-        value = row.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise bad(f'"{name}"', "must be a list of strings")
-        return tuple(value)
-
-    def objects(name: str, keys: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
-        value = row.get(name) or []
-        if not isinstance(value, list):
-            raise bad(f'"{name}"', "must be a list of objects")
-        for item in value:
-            if not isinstance(item, dict) or any(not isinstance(item.get(k), str) for k in required) or \
-                    any(item.get(k) is not None and not isinstance(item.get(k), str) for k in keys):
-                raise bad(f'"{name}"', f"must be a list of objects with string {', '.join(required)}")
-        return value
-
-    key = text("key", required=True)
-    body = row.get("text")
-    if not isinstance(body, str):
-        raise bad('"text"', "must be a string (export with --with-text)")
-    published = text("published")
-    if published is not None:
-        try:
-            dating.check_iso(published)
-        except ValueError:
-            raise bad('"published"', f"{published!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    dates = strings("dates")
-    for d in dates:
-        try:
-            dating.check_iso(d)
-        except ValueError:
-            raise bad('"dates"', f"holds {d!r}, which is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    kind = text("kind") or "text"
-    if kind not in ("text", "html"):
-        raise bad('"kind"', 'must be "text" or "html"')
-    size = row.get("size") or 0
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise bad('"size"', "must be a whole number of bytes")
-    origin = row.get("origin")
-    if origin is not None and not isinstance(origin, dict):
-        raise bad('"origin"', "must be an object or null")
-    officials = objects("officials", ("name", "role", "country"), ("name",))
-    evidence = objects("evidence", ("field", "value", "sentence"), ("field", "value", "sentence"))
-    return pipeline.Record(
-        key=key, path=text("path") or key, kind=kind, title=text("title") or "", author=text("author"),
-        published=published, text=body, groups=strings("groups"), countries=strings("countries"),
-        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country")) for o in officials),
-        dates=dates, site=text("site"), sha256=text("sha256") or "", size=size, origin=origin,
-        sketch=duplicating.sketch(body),
-        evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in evidence))
 
 
 class _RunWriter:

@@ -10,7 +10,7 @@ import hashlib
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import cleaning, duplicating, loading, tagging
@@ -68,30 +68,6 @@ class Record:
     origin: dict | None = field(default=None, compare=False)  # where the bytes came from (file, WARC record)
     sketch: tuple[int, ...] = field(default=(), compare=False, repr=False)  # near-duplicate sketch
     version: str = DERIVE_VERSION  # see _derive_version
-
-    def extract_dict(self) -> dict:
-        """The `searchlib extract` shape (read by the scorers): stable keys, nulls kept."""
-        return {
-            "path": self.path,
-            "key": self.key,
-            "title": self.title,
-            "author": self.author,
-            "published": self.published,
-            "text": self.text,
-            "groups": list(self.groups),
-            "countries": list(self.countries),
-            "officials": [o.as_dict() for o in self.officials],
-            "dates": list(self.dates),
-            "site": self.site,
-        }
-
-    def full_dict(self) -> dict:
-        d = asdict(self)
-        d["officials"] = [o.as_dict() for o in self.officials]
-        d["evidence"] = [asdict(e) for e in self.evidence]
-        for k in ("groups", "countries", "dates"):
-            d[k] = list(d[k])
-        return d
 
 
 def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = None,

@@ -11,9 +11,9 @@ import json
 import re
 from typing import IO, Iterable
 
+from .records import json_line
 from .searching import FacetCount, SearchResult
 
-FORMATS = ("text", "json", "jsonl", "csv")
 HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries", "officials", "score", "snippet",
                "duplicates")
 
@@ -125,7 +125,7 @@ def write_records(records: Iterable[dict], fmt: str, out: IO[str]) -> None:
         return
     for rec in records:
         if fmt == "jsonl":
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            out.write(json_line(rec))
         else:
             write_document(rec, out)
             out.write("\n")
@@ -160,7 +160,7 @@ def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: boo
     for rec in records:
         count += 1
         if fmt == "jsonl":
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            out.write(json_line(rec))
             continue
         if writer is None:
             writer = csv_writer(out)

@@ -21,7 +21,7 @@ from collections import Counter, deque
 from itertools import chain, repeat
 from dataclasses import dataclass, field
 
-from . import aliases, indexing
+from . import aliases, indexing, records
 from .errors import BadDate, BadQuery, SearchlibError, UnknownFacetValue
 
 with warnings.catch_warnings():
@@ -690,7 +690,7 @@ class Searcher:
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
-        return _kept(self._records, docnum, lambda d: _record(self.searcher.stored_fields(d)), RECORDS_KEPT)
+        return _kept(self._records, docnum, lambda d: records.catalogue(self.searcher.stored_fields(d)), RECORDS_KEPT)
 
     @property
     def facet_cache(self) -> FacetCache:
@@ -816,7 +816,7 @@ class Searcher:
             cache = self.facet_cache
         for docnum in docnums:
             with self._reading():
-                rec = _record(self.searcher.stored_fields(docnum))
+                rec = records.catalogue(self.searcher.stored_fields(docnum))
             canonical = cache.cluster.get(docnum)
             rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
@@ -831,32 +831,12 @@ class Searcher:
                     if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
                         fields = stored
                         break
-            return _record(fields) if fields else None
-
-
-def _record(fields: dict) -> dict:
-    import json
-
-    extra = json.loads(fields.get("record") or "{}")
-    return {
-        "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
-        "author": fields.get("author"), "published": fields.get("published") or None,
-        "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
-        "officials": extra.get("officials", []), "dates": extra.get("dates", []),
-        "site": extra.get("site"), "source": _split(fields.get("source")), "origin": extra.get("origin"),
-        "sha256": extra.get("sha256"), "size": extra.get("size"),
-        "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
-        "evidence": extra.get("evidence", []), "text": fields.get("body") or "",
-    }
+            return records.catalogue(fields) if fields else None
 
 
 def _has_filter(request: SearchRequest) -> bool:
     return bool(request.groups or request.countries or request.officials or request.sources
                 or request.date_from or request.date_to)
-
-
-def _split(value) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
 
 
 class _AllScores(collectors.UnlimitedCollector):
@@ -954,7 +934,7 @@ def _lead(text: str, width: int) -> str:
 
 def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
          cluster: str | None = None) -> Hit:
-    """A hit from a stored record (``_record``); its lists are copies, the record may be shared."""
+    """A hit from a stored record (``records.catalogue``); its lists are copies, the record may be shared."""
     snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
                list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster)
