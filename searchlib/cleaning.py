@@ -1,4 +1,4 @@
-"""Clean: RawDoc -> Article(title, author, published, body).
+"""Clean: decoded page text -> Article(title, author, published, body).
 
 Keeps the article once: title, byline, the stated publication date and the body paragraphs,
 and drops page furniture (menus, share bars, captions cut off with "...", photo credits,

@@ -1,4 +1,4 @@
-"""Load: corpus files -> RawDoc(key, path, kind, text).
+"""Load: corpus files -> SourceFile(key, path, kind), then their bytes -> decoded text.
 
 Walks folders recursively, keeps ``.txt``/``.text`` (plain-text scrapes) and ``.html``/``.htm``
 pages, and decodes each file: a BOM first (UTF-8/16/32), then strict UTF-8, then the page's
@@ -37,14 +37,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-
-
-@dataclass(frozen=True)
-class RawDoc:
-    key: str  # stable document key: path relative to the corpus root, '/'-separated
-    path: str  # path as found on disk
-    kind: str  # "html" | "text"
-    text: str
 
 
 @dataclass(frozen=True)
@@ -444,11 +436,6 @@ def _plausibility(text: str) -> int:
         else:  # Cyrillic, Greek, Arabic...: a word is all in that script
             score += len(letters) if not ascii_letters else -2 * len(letters)
     return score
-
-
-def load(source: SourceFile) -> RawDoc:
-    """Read and decode one file. Raises LoadFailure."""
-    return RawDoc(source.key, source.path, source.kind, decode(read_bytes(source.path), source.kind, source.path))
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,6 @@ class Evaluator:
         self.schema = searcher.schema
         self.weighting = searcher.weighting
         self.leaves = list(searcher.leaf_searchers())
-        self.many_docs = searcher.doc_count_all() > 5000
         self._lengths: dict[tuple[int, str], list] = {}
         self._norm_cache: dict[tuple, list[float]] = {}
         # Decoded scores of long posting lists, least recently used dropped first. Whoosh stores a

@@ -31,29 +31,6 @@ SHARD_PREFIX = ".shards."
 POOL_MB = 8
 
 
-def write_shard(documents: Iterable[dict], shard_dir: str, limitmb: int = POOL_MB) -> int:
-    """Write Whoosh documents (``indexing.document(record)``) into a new shard; returns its count.
-
-    The shard is a complete index with the archive's schema, committed as one segment, so it can
-    be opened and checked on its own before it is adopted.
-    """
-    from .indexing import make_schema
-
-    os.makedirs(shard_dir, exist_ok=True)
-    ix = whoosh_index.create_in(shard_dir, make_schema())
-    writer = ix.writer(limitmb=limitmb, compound=False)
-    count = 0
-    try:
-        for doc in documents:
-            writer.add_document(**doc)
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(optimize=True)
-    return count
-
-
 class ShardWriter:
     """A shard filled incrementally (one per worker process); nothing is written until ``add``."""
 

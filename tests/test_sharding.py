@@ -27,6 +27,14 @@ def _hits(ix, text):
         return [(h["key"], round(h.score, 6)) for h in s.search(q, limit=None)]
 
 
+def _shard(docs, path):
+    writer = sharding.ShardWriter(path)
+    for doc in docs:
+        writer.add(doc)
+    assert writer.commit() == path
+    return writer.count
+
+
 def _one_writer(path, docs):
     os.makedirs(path)
     ix = whoosh_index.create_in(path, indexing.make_schema())
@@ -40,8 +48,8 @@ def _one_writer(path, docs):
 def test_adopted_shards_rank_and_count_like_one_writer(tmp_path):
     docs = _documents()
     single = _one_writer(str(tmp_path / "one"), docs)
-    assert sharding.write_shard(docs[:3], str(tmp_path / "s1")) == 3
-    assert sharding.write_shard(docs[3:], str(tmp_path / "s2")) == len(docs) - 3
+    assert _shard(docs[:3], str(tmp_path / "s1")) == 3
+    assert _shard(docs[3:], str(tmp_path / "s2")) == len(docs) - 3
     os.makedirs(tmp_path / "two")
     ix = whoosh_index.create_in(str(tmp_path / "two"), indexing.make_schema())
     w = ix.writer()
@@ -56,7 +64,7 @@ def test_adoption_replaces_deleted_keys_in_one_commit(tmp_path):
     docs = _documents()
     ix = _one_writer(str(tmp_path / "ix"), docs)
     changed = dict(docs[0], body="a rewritten page about zeta")
-    sharding.write_shard([changed], str(tmp_path / "s"))
+    _shard([changed], str(tmp_path / "s"))
     w = ix.writer()
     w.delete_by_term("key", changed["key"])
     sharding.commit_with(w, sharding.adopt(w, [str(tmp_path / "s")]))
