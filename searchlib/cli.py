@@ -249,19 +249,19 @@ def extract_command(paths, fmt, jobs):
     Example:
         searchlib extract corpus/ --format jsonl
     """
-    from . import loading, pipeline, records, rendering
+    from . import loading, pipeline, rendering
 
-    failed, found = 0, []
+    failed, records = 0, []
     for item in pipeline.extract(list(paths), jobs=jobs):
         if isinstance(item, loading.LoadFailure):
             failed += 1
             click.echo(f"skipped {_printable(item.path)}: {item.reason}", err=True)
         elif fmt == "json":
-            found.append(records.extract(item))  # one JSON document: collect, then write
+            records.append(item.extract_dict())  # one JSON document: collect, then write
         else:
-            rendering.write_records([records.extract(item)], fmt, stdout())
+            rendering.write_records([item.extract_dict()], fmt, stdout())
     if fmt == "json":
-        rendering.write_records(found, "json", stdout())
+        rendering.write_records(records, "json", stdout())
     sys.exit(1 if failed else 0)
 
 
@@ -496,4 +496,3 @@ def serve_command(ctx):
     from . import serving  # imported only here: a search process does not load the web app
 
     serving.serve_command.main(args=ctx.args, prog_name="searchlib serve", standalone_mode=True)
-

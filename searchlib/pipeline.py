@@ -69,6 +69,12 @@ class Record:
     sketch: tuple[int, ...] = field(default=(), compare=False, repr=False)  # near-duplicate sketch
     version: str = DERIVE_VERSION  # see _derive_version
 
+    def extract_dict(self) -> dict:
+        """The `searchlib extract` shape (public API, README): see records.extract."""
+        from .records import extract
+
+        return extract(self)
+
 
 def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = None,
            published_fallback: str | None = None) -> Record:
