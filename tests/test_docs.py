@@ -1,7 +1,9 @@
-"""The README is the manual: every command is in it with an example, and CI runs its test command."""
+"""The README is the manual: every command is in it with an example, and CI runs its test command.
+docs/cli-reference.md is every command's --help, generated, and docs/design.md holds the design notes."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
@@ -45,3 +47,30 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
 def test_readme_documents_every_exit_code():
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 74 |", "| 75 |"):
         assert code in README
+
+
+def _cli_reference_script():
+    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" / "cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_what_help_prints():
+    script = _cli_reference_script()
+    current = script.OUT.read_text(encoding="utf-8")
+    assert current == script.render(), (
+        "docs/cli-reference.md differs from the commands' --help; regenerate it with: "
+        "python3 scripts/cli_reference.py")
+
+
+def test_cli_reference_covers_every_command_and_option():
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"## searchlib {name}\n" in reference
+        if name != "serve":  # a pass-through: its options are serving.serve_command's
+            for param in command.params:
+                for flag in getattr(param, "opts", []):
+                    if flag.startswith("-"):
+                        assert flag in reference, f"{name} {flag}"
+
