@@ -74,3 +74,28 @@ def test_cli_reference_covers_every_command_and_option():
                     if flag.startswith("-"):
                         assert flag in reference, f"{name} {flag}"
 
+
+
+def test_readme_links_the_reference_and_the_design_notes():
+    assert "docs/cli-reference.md" in README and "docs/design.md" in README
+
+
+def test_the_design_notes_place_every_module_in_a_layer():
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    drawing = design.split("```text\n", 1)[1].split("```", 1)[0]
+    for step in ("load", "clean", "tag", "index", "search", "render"):
+        assert f"{step} ─►" in drawing
+    for layer in ("derive/", "engines/", "store/", "search/", "cli/", "web/"):
+        assert layer in drawing
+    modules = sorted(p.stem for p in (ROOT / "searchlib").glob("*.py") if not p.stem.startswith("__"))
+    unplaced = [m for m in modules if f"| `{m}.py`" not in design and f", `{m}.py`" not in design]
+    assert not unplaced, f"docs/design.md does not say which layer holds {unplaced}"
+
+
+def test_every_help_text_is_laid_out_as_written():
+    """A docstring with a line at column 0 (a "\\n" written inside it) defeats Click's dedent and
+    shifts the help's paragraphs and Example block; each stays two spaces in."""
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    for section in reference.split("\n## ")[1:]:
+        name, body = section.split("\n", 1)
+        assert "\n  Example:\n" in body.split("\nOptions:", 1)[0], f"{name} --help: Example block misplaced"
