@@ -45,8 +45,20 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
 
 
 def test_readme_documents_every_exit_code():
-    for code in ("| 0 |", "| 1 |", "| 2 |", "| 74 |", "| 75 |"):
-        assert code in README
+    import searchlib
+    from searchlib import errors
+    from searchlib.cli import INTERRUPTED
+
+    table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    codes = {0, 1, INTERRUPTED} | {getattr(searchlib, name).exit_code for name in searchlib.__all__
+                                   if isinstance(getattr(searchlib, name), type)
+                                   and issubclass(getattr(searchlib, name), errors.SearchlibError)}
+    assert codes == {0, 1, 2, 70, 74, 75, 130}
+    for code in sorted(codes):
+        assert f"| {code} |" in table, code
+    for line in table.splitlines():  # and no code that nothing exits with
+        if re.match(r"\| \d+ \|", line):
+            assert int(line.split("|")[1]) in codes, line
 
 
 def _cli_reference_script():
