@@ -60,7 +60,8 @@ def help_text(path: tuple[str, ...]) -> str:
 
 
 def render() -> str:
-    sys.path.insert(0, str(ROOT))  # the checkout's searchlib, not an installed one
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the checkout's searchlib, not an installed one
     from searchlib.cli import cli
 
     paths = command_paths(cli)
