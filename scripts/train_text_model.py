@@ -11,6 +11,10 @@ gold article bodies). A block's label is 1 when most of its 4-word shingles occu
 The script reports a page-grouped cross-validated mean F1 (pages never seen in training), picks
 the probability threshold on those held-out predictions, then fits on all DEV pages.
 
+The model file records what it was made from: each stage's feature names (cleaning.FEATURE_NAMES;
+searchlib refuses a model whose names differ from the code's), the scikit-learn version, and a
+sha256 of the training pages (gold.jsonl and the text scrapes read, by relative path).
+
 Needs scikit-learn (a development tool only: inference is a few lines of pure Python).
 
     python3 scripts/train_text_model.py [--bench ../shared/bench/extraction] [--folds 5]
@@ -19,6 +23,7 @@ Needs scikit-learn (a development tool only: inference is a few lines of pure Py
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -76,6 +81,14 @@ def load_pages(bench: Path):
         if path.exists():
             pages.append((pid, path.read_text(encoding="utf-8"), gold[pid]))
     return pages
+
+
+def pages_digest(bench: Path, pages) -> str:
+    """sha256 over the files load_pages read: each relative path, a NUL, its bytes, a NUL."""
+    h = hashlib.sha256()
+    for rel in ["gold.jsonl"] + [f"text/{pid}.txt" for pid, _text, _gold in pages]:
+        h.update(rel.encode() + b"\0" + (bench / rel).read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def examples(text: str, gold: str):
@@ -136,7 +149,8 @@ def fit_two_stage(data: dict, pids: list[str], seed: int, inner_folds: int = 4) 
     y = [v for p in pids for v in data[p][1]]
     first = export_trees(fit([x for p in pids for x in data[p][0]], y, seed))
     second = export_trees(fit(X2, y, seed))
-    return {"first": first, "second": second}
+    return {"first": {"features": list(cleaning.FEATURE_NAMES["first"]), **first},
+            "second": {"features": list(cleaning.FEATURE_NAMES["second"]), **second}}
 
 
 def evaluate(pages, model: dict) -> float:
@@ -183,6 +197,10 @@ def main() -> int:
              **fit_two_stage(data, order, args.seed), "threshold": best}
     model["trained_on"] = f"{len(pages)} DEV text scrapes of the extraction benchmark"
     model["cv_mean_f1"] = round(scores[best], 4)
+    import sklearn
+
+    model["sklearn_version"] = sklearn.__version__
+    model["training_pages"] = {"files": 1 + len(pages), "sha256": pages_digest(Path(args.bench), pages)}
     Path(args.out).write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(model['first']['trees'])}+{len(model['second']['trees'])} trees; DEV (training) mean_f1={evaluate(pages, model):.3f}; "
           f"cross-validated mean_f1={scores[best]:.3f}")

@@ -17,6 +17,7 @@ import logging
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import aliases, dating
@@ -286,65 +287,194 @@ _INLINE_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)[^)]{0,40}\)|\bPhoto
 _SEPARATORS = re.compile(r"[|»›•©·>]|\bhttps?://|www\.|@\w")
 
 
-def block_features(seg: Segmented) -> list[list[float]]:
-    """One feature vector per block for the learned line classifier (see scripts/train_text_model.py).
+# ----------------------------------------------------------------------------- the line classifier's features
+#
+# Every feature of the learned line classifier is declared once below, by name and in column
+# order, with how it is computed. text_model.json records the names each stage was trained on and
+# load_text_model refuses a model whose list differs from this one, so adding, removing, renaming
+# or reordering a feature here means retraining (python3 scripts/train_text_model.py).
 
-    Language-neutral shape features (length, punctuation, case, digits), page structure (position,
-    the heuristic body run, footer markers, repetition) and the same for the neighbouring blocks.
-    """
-    blocks, n = seg.blocks, len(seg.blocks)
+_PUNCT = re.compile(r"[,.;:!?]")
+_SENTENCE_STOPS = re.compile(r"[.!?](?:\s|$)|[\u3002\uff01\uff1f]")
+_LIST_ITEM = re.compile(r"^[-*\u2022\d]+[.)]?\s")
+
+
+class _Line:
+    """What the line features read, computed once per block."""
+
+    __slots__ = ("block", "text", "words", "nw", "seg", "drop", "end")
+
+    def __init__(self, block: _Block, seg: Segmented, drop: re.Pattern[str], end: re.Pattern[str]) -> None:
+        self.block, self.text, self.seg, self.drop, self.end = block, block.text, seg, drop, end
+        self.words = block.text.split()
+        self.nw = max(1, len(self.words))
+
+
+# The line on its own: shape (length, punctuation, case, digits) and page furniture markers.
+LINE_FEATURES: tuple[tuple[str, Callable[[_Line], float]], ...] = (
+    ("log_words", lambda ln: math.log1p(ln.block.words)),
+    ("log_chars", lambda ln: math.log1p(len(ln.text))),
+    ("ends_sentence", lambda ln: float(bool(_SENTENCE_END.search(ln.text)))),
+    ("stopword_share", lambda ln: sum(1 for tok in ln.block.tokens if tok in _STOPWORDS) / max(1, ln.block.words)),
+    ("lowercase_initials", lambda ln: sum(1 for w in ln.words if w[:1].islower()) / ln.nw),
+    ("uppercase_initials", lambda ln: sum(1 for w in ln.words if w[:1].isupper()) / ln.nw),
+    ("digit_share", lambda ln: sum(c.isdigit() for c in ln.text) / max(1, len(ln.text))),
+    ("punctuation_per_word", lambda ln: len(_PUNCT.findall(ln.text)) / ln.nw),
+    ("photo_credit", lambda ln: float(_is_credit(ln.text))),
+    ("drop_marker", lambda ln: float(bool(ln.drop.match(ln.text)))),  # boilerplate.txt "drop" lines
+    ("end_marker", lambda ln: float(bool(ln.end.match(ln.text)))),  # boilerplate.txt footer markers
+    ("sentence_like", lambda ln: float(_is_sentence_like(ln.block))),
+    ("log_sentences", lambda ln: math.log1p(len(_SENTENCE_STOPS.findall(ln.text)))),
+    ("mean_word_length", lambda ln: sum(len(w) for w in ln.words) / ln.nw),
+    ("separator", lambda ln: float(bool(_SEPARATORS.search(ln.text)))),  # | » © www. @handle ...
+    ("ends_with_ellipsis", lambda ln: float(ln.text.endswith(("...", "\u2026")))),
+    ("date_line", lambda ln: float(bool(dating.date_line(ln.text)))),
+    ("byline", lambda ln: float(bool(_BYLINE.match(ln.text + " |")))),
+    ("log_repeats", lambda ln: math.log1p(ln.seg.repeats.get(tuple(ln.block.tokens), 1) - 1)),
+    ("list_item", lambda ln: float(bool(_LIST_ITEM.match(ln.text)))),
+)
+_LINE_COLUMN = {name: i for i, (name, _f) in enumerate(LINE_FEATURES)}
+
+
+class _Page:
+    """What the page features read: every block's line features and the page's structure."""
+
+    def __init__(self, seg: Segmented, base: list[list[float]]) -> None:
+        self.seg, self.blocks, self.base, self.n = seg, seg.blocks, base, len(seg.blocks)
+        self.runs = _short_runs(seg.blocks)
+        # comment threads follow the article: "Reply", "says:", "3:45 pm", "12 likes"
+        self.comment_marks, count = [], 0
+        for b in seg.blocks:
+            self.comment_marks.append(count)
+            if _COMMENT_MARK.search(b.text) and b.words <= 12:
+                count += 1
+        # footer markers before and after: the article sits before most of them, teasers and legal
+        # notices after, whatever the heuristic run picked
+        end = _LINE_COLUMN["end_marker"]
+        self.ends_before, self.ends = [], 0
+        for row in base:
+            self.ends_before.append(self.ends)
+            self.ends += row[end] > 0
+
+    def distance_to_body_run(self, i: int) -> int:
+        s0, s1 = self.seg.span
+        return 0 if s0 <= i < s1 else (s0 - i if i < s0 else i - s1 + 1)
+
+
+def _neighbour(side: str, offset: int, name: str) -> tuple[str, Callable[[_Page, int], float]]:
+    """A line feature of the block ``offset`` away (0.0 past the page's ends), by name."""
+    column = _LINE_COLUMN[name]
+
+    def value(page: _Page, i: int) -> float:
+        j = i + offset
+        return page.base[j][column] if 0 <= j < page.n else 0.0
+
+    return f"{side}_{name}", value
+
+
+def _window_mean(name: str, radius: int = 3) -> tuple[str, Callable[[_Page, int], float]]:
+    """The mean of a line feature over the blocks within ``radius`` of this one, by name."""
+    column = _LINE_COLUMN[name]
+
+    def value(page: _Page, i: int) -> float:
+        window = page.base[max(0, i - radius): i + radius + 1]
+        return sum(w[column] for w in window) / len(window)
+
+    return f"window_{name}", value
+
+
+def _run_follows_colon(page: _Page, i: int) -> float:
+    """The run of short lines this block stands in follows a line ending with ":" (a list)."""
+    r0 = page.runs[i][0]
+    return float(page.blocks[r0 - 1].text.endswith(":")) if r0 > 0 else 0.0
+
+
+# The line in its page: its neighbours (by feature name), position, the heuristic body run,
+# comment and footer markers around it, and the run of short lines it stands in.
+PAGE_FEATURES: tuple[tuple[str, Callable[[_Page, int], float]], ...] = (
+    *(_neighbour("prev", -1, name) for name in ("log_words", "ends_sentence", "sentence_like")),
+    *(_neighbour("next", 1, name) for name in ("log_words", "ends_sentence", "sentence_like")),
+    _window_mean("sentence_like"),
+    _window_mean("log_words"),
+    ("position", lambda page, i: i / page.n),
+    ("in_body_run", lambda page, i: float(page.seg.span[0] <= i < page.seg.span[1])),
+    ("log_distance_to_body_run", lambda page, i: math.log1p(page.distance_to_body_run(i))),
+    ("after_footer_start", lambda page, i: float(i >= page.seg.end_at)),
+    ("log_comment_marks_before", lambda page, i: math.log1p(page.comment_marks[i])),
+    ("inline_credit", lambda page, i: float(bool(_INLINE_CREDIT.search(page.blocks[i].text)))),
+    ("log_end_markers_before", lambda page, i: math.log1p(page.ends_before[i])),
+    ("log_end_markers_after", lambda page, i: math.log1p(
+        page.ends - page.ends_before[i] - (page.base[i][_LINE_COLUMN["end_marker"]] > 0))),
+    ("log_short_run_length", lambda page, i: math.log1p(page.runs[i][1] - page.runs[i][0])),
+    ("short_run_after_colon", _run_follows_colon),
+    ("ends_with_colon", lambda page, i: float(page.blocks[i].text.endswith(":"))),
+)
+
+
+class _FirstPass:
+    """What the second-stage features read: the first stage's probabilities on one page."""
+
+    def __init__(self, seg: Segmented, probs: list[float]) -> None:
+        self.probs, self.runs = probs, _short_runs(seg.blocks)
+        self.total = sum(probs) or 1.0
+        self.best = max(probs) if probs else 1.0
+        self.before, before = [], 0.0
+        for p in probs:
+            self.before.append(before)
+            before += p
+
+    def mean(self, i: int, radius: int) -> float:
+        window = self.probs[max(0, i - radius): i + radius + 1]
+        return sum(window) / len(window)
+
+    def prev(self, i: int) -> list[float]:
+        return self.probs[max(0, i - 3): i] or [0.0]
+
+    def next(self, i: int) -> list[float]:
+        return self.probs[i + 1: i + 4] or [0.0]
+
+    def frame_before(self, i: int) -> float:
+        r0 = self.runs[i][0]
+        return max(self.probs[max(0, r0 - 2): r0] or [0.0])
+
+    def frame_after(self, i: int) -> float:
+        r1 = self.runs[i][1]
+        return max(self.probs[r1: r1 + 2] or [0.0])
+
+
+# Second stage: the block's first-stage probability and those around it. An article is a run of
+# blocks: a short line between two confident paragraphs belongs to it, a lone long line among
+# menus does not; a list is judged by the lines framing it.
+CONTEXT_FEATURES: tuple[tuple[str, Callable[[_FirstPass, int], float]], ...] = (
+    ("p", lambda fp, i: fp.probs[i]),
+    ("p_mean_2", lambda fp, i: fp.mean(i, 2)),
+    ("p_mean_5", lambda fp, i: fp.mean(i, 5)),
+    ("p_max_prev_3", lambda fp, i: max(fp.prev(i))),
+    ("p_max_next_3", lambda fp, i: max(fp.next(i))),
+    ("p_of_page_best", lambda fp, i: fp.probs[i] / fp.best),
+    ("p_share_before", lambda fp, i: fp.before[i] / fp.total),
+    ("p_weaker_side_mean_3", lambda fp, i: min(sum(fp.prev(i)) / len(fp.prev(i)), sum(fp.next(i)) / len(fp.next(i)))),
+    ("p_mean_12", lambda fp, i: fp.mean(i, 12)),
+    ("p_frame_before", lambda fp, i: fp.frame_before(i)),
+    ("p_frame_after", lambda fp, i: fp.frame_after(i)),
+    ("p_frame_weaker", lambda fp, i: min(fp.frame_before(i), fp.frame_after(i))),
+)
+
+# The columns each stage of text_model.json reads, in order.
+FEATURE_NAMES = {
+    "first": tuple(name for name, _f in LINE_FEATURES + PAGE_FEATURES),
+    "second": tuple(name for name, _f in LINE_FEATURES + PAGE_FEATURES + CONTEXT_FEATURES),
+}
+assert len(set(FEATURE_NAMES["second"])) == len(FEATURE_NAMES["second"]), "feature names must be unique"
+
+
+def block_features(seg: Segmented) -> list[list[float]]:
+    """One first-stage feature vector per block (FEATURE_NAMES["first"]), for the learned line
+    classifier (see scripts/train_text_model.py)."""
     drop, end = _patterns()["drop"], _patterns()["end"]
-    base = []
-    for b in blocks:
-        t = b.text
-        words = t.split()
-        nw = max(1, len(words))
-        lower_init = sum(1 for w in words if w[:1].islower()) / nw
-        upper_init = sum(1 for w in words if w[:1].isupper()) / nw
-        stop = sum(1 for tok in b.tokens if tok in _STOPWORDS) / max(1, b.words)
-        digits = sum(c.isdigit() for c in t) / max(1, len(t))
-        punct = len(re.findall(r"[,.;:!?]", t)) / nw
-        sentences = len(re.findall(r"[.!?](?:\s|$)|[\u3002\uff01\uff1f]", t))
-        base.append([
-            math.log1p(b.words), math.log1p(len(t)), float(bool(_SENTENCE_END.search(t))), stop, lower_init,
-            upper_init, digits, punct, float(_is_credit(t)), float(bool(drop.match(t))), float(bool(end.match(t))),
-            float(_is_sentence_like(b)), math.log1p(sentences), sum(len(w) for w in words) / nw,
-            float(bool(_SEPARATORS.search(t))), float(t.endswith(("...", "\u2026"))),
-            float(bool(dating.date_line(t))), float(bool(_BYLINE.match(t + " |"))),
-            math.log1p(seg.repeats.get(tuple(b.tokens), 1) - 1), float(bool(re.match(r"^[-*\u2022\d]+[.)]?\s", t))),
-        ])
-    feats = []
-    s0, s1 = seg.span
-    comment_marks = 0
-    marks = []
-    for b in blocks:  # comment threads follow the article: "Reply", "says:", "3:45 pm", "12 likes"
-        marks.append(comment_marks)
-        if _COMMENT_MARK.search(b.text) and b.words <= 12:
-            comment_marks += 1
-    # footer markers before and after: the article sits before most of them, teasers and legal
-    # notices after, whatever the heuristic run picked
-    ends_before, count = [], 0
-    for row in base:
-        ends_before.append(count)
-        count += row[10] > 0
-    runs = _short_runs(blocks)
-    for i, row in enumerate(base):
-        prev = base[i - 1] if i > 0 else [0.0] * len(row)
-        nxt = base[i + 1] if i + 1 < n else [0.0] * len(row)
-        window = base[max(0, i - 3): i + 4]
-        inside = s0 <= i < s1
-        dist = 0 if inside else (s0 - i if i < s0 else i - s1 + 1)
-        r0, r1 = runs[i]
-        feats.append(row + [
-            prev[0], prev[2], prev[11], nxt[0], nxt[2], nxt[11],
-            sum(w[11] for w in window) / len(window), sum(w[0] for w in window) / len(window),
-            i / n, float(inside), math.log1p(dist), float(i >= seg.end_at),
-            math.log1p(marks[i]), float(bool(_INLINE_CREDIT.search(blocks[i].text))),
-            math.log1p(ends_before[i]), math.log1p(count - ends_before[i] - (row[10] > 0)),
-            math.log1p(r1 - r0), float(blocks[r0 - 1].text.endswith(":")) if r0 > 0 else 0.0,
-            float(blocks[i].text.endswith(":")),
-        ])
-    return feats
+    base = [[f(line) for _name, f in LINE_FEATURES] for line in (_Line(b, seg, drop, end) for b in seg.blocks)]
+    page = _Page(seg, base)
+    return [row + [f(page, i) for _name, f in PAGE_FEATURES] for i, row in enumerate(base)]
 
 
 def _short_runs(blocks: list[_Block]) -> list[tuple[int, int]]:
@@ -367,12 +497,48 @@ def _short_runs(blocks: list[_Block]) -> list[tuple[int, int]]:
     return out
 
 
+class TextModelMismatch(RuntimeError):
+    """A text model trained on other features than the ones this code computes: its trees would
+    read the wrong columns, so it is refused rather than used."""
+
+
+def check_features(model: dict, where: str = "the text model") -> None:
+    """Raise TextModelMismatch unless every stage of ``model`` names exactly FEATURE_NAMES."""
+    for stage in ("first", "second"):
+        if stage not in model:
+            continue
+        code = list(FEATURE_NAMES[stage])
+        trained = model[stage].get("features")
+        if trained == code:
+            continue
+        if trained is None:
+            problem = "it records no feature names"
+        else:
+            missing = [n for n in code if n not in trained]
+            extra = [n for n in trained if n not in code]
+            problem = "; ".join(filter(None, (
+                f"the code computes {missing}, which the model lacks" if missing else "",
+                f"the model reads {extra}, which the code does not compute" if extra else "",
+                "the same names in another order" if not missing and not extra else "",
+            ))) + f" (model: {len(trained)} features, code: {len(code)})"
+        raise TextModelMismatch(
+            f"{where} does not match cleaning.py's features in its {stage} stage: {problem}; "
+            "retrain it with: python3 scripts/train_text_model.py")
+
+
+def load_text_model(path: str) -> dict:
+    """A text model file, checked against the features this code computes (TextModelMismatch)."""
+    with open(path, encoding="utf-8") as fh:
+        model = json.load(fh)
+    check_features(model, path)
+    return model
+
+
 @functools.lru_cache(maxsize=None)
 def _text_model() -> dict | None:
     """The line classifier (gradient-boosted trees) trained on DEV text scrapes; None if absent."""
     try:
-        with open(aliases.data_path("text_model.json"), encoding="utf-8") as fh:
-            return json.load(fh)
+        return load_text_model(aliases.data_path("text_model.json"))
     except FileNotFoundError:
         return None
 
@@ -410,30 +576,10 @@ def _compiled(model: dict):
 
 
 def context_features(seg: Segmented, feats: list[list[float]], probs: list[float]) -> list[list[float]]:
-    """Second-pass features: each block's first-pass probability and those around it.
-
-    An article is a run of blocks: a short line between two confident paragraphs belongs to it,
-    a lone long line among menus does not; a list is judged by the lines framing it.
-    """
-    n = len(probs)
-    total = sum(probs) or 1.0
-    best = max(probs) if probs else 1.0
-    runs = _short_runs(seg.blocks)
-    out, before = [], 0.0
-    for i, p in enumerate(probs):
-        w2 = probs[max(0, i - 2): i + 3]
-        w5 = probs[max(0, i - 5): i + 6]
-        w12 = probs[max(0, i - 12): i + 13]
-        prev = probs[max(0, i - 3): i] or [0.0]
-        nxt = probs[i + 1: i + 4] or [0.0]
-        r0, r1 = runs[i]
-        frame_before = max(probs[max(0, r0 - 2): r0] or [0.0])
-        frame_after = max(probs[r1: r1 + 2] or [0.0])
-        out.append(feats[i] + [p, sum(w2) / len(w2), sum(w5) / len(w5), max(prev), max(nxt), p / best,
-                               before / total, min(sum(prev) / len(prev), sum(nxt) / len(nxt)),
-                               sum(w12) / len(w12), frame_before, frame_after, min(frame_before, frame_after)])
-        before += p
-    return out
+    """Second-stage feature vectors (FEATURE_NAMES["second"]): each block's first-stage features,
+    then CONTEXT_FEATURES over the first stage's probabilities ``probs``."""
+    first = _FirstPass(seg, probs)
+    return [feats[i] + [f(first, i) for _name, f in CONTEXT_FEATURES] for i in range(len(probs))]
 
 
 def keep_probabilities(seg: Segmented) -> list[float]:

@@ -309,7 +309,7 @@ def search_command(query, groups, exact_group, countries, officials, sources, da
         search "ISIS-K" --country Afghanistan
         search Daesh --from 2015 --to 2016-06 --format json
         search --group "Islamic State" --facets
-        printf 'ISIS-K\n{"query": "Daesh", "from": "2015"}\n' | search --batch -
+        printf 'ISIS-K\\n{"query": "Daesh", "from": "2015"}\\n' | search --batch -
     """
     from . import rendering, searching
 

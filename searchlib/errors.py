@@ -1,8 +1,9 @@
 """Errors a user can fix. ``str(e)`` is shown as-is on one line, followed by the exit code.
 
-Exit codes (all commands): 0 success, 1 nothing found (search) or some files skipped (index),
-2 usage, query or value error, or a damaged index, 70 a worker failed, 74 I/O error writing the
-index, 75 index busy, 130 interrupted (Ctrl-C; set by the CLI, not an error class).
+Exit codes (all commands; the README's table): 0 success, 1 nothing found (search, show) or some
+files skipped (index, extract), 2 usage, query or value error, or a damaged index, 70 an index
+run's worker or Dask partition failed (EngineFailed), 74 I/O error writing the index, 75 index
+busy, 130 interrupted (Ctrl-C; set by the CLI, not an error class).
 """
 
 from __future__ import annotations

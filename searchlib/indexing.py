@@ -11,7 +11,7 @@ A build writes a new generation beside the live one, fsyncs it, then points CURR
 searchers see the old archive or the new one, never a half-written index, and Whoosh's
 ``create_in`` never empties an index that readers use.
 
-Whoosh is imported only here and in ``searching.py``.
+Whoosh is imported here, in ``sharding.py``, ``postings.py`` and ``searching.py`` (docs/design.md).
 """
 
 from __future__ import annotations

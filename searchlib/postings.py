@@ -5,8 +5,9 @@ calls per posting, which is most of a warm query's time. For the queries most lo
 ANDed, each word over title and body, a group alias, filter terms) this module reads each term's
 posting blocks as arrays, scores them with Whoosh's own scorer objects (BM25F) and field lengths
 read as one column, and combines the per-term scores in the same order Whoosh's matcher tree adds
-them, so every score is bit-for-bit Whoosh's. Anything else (phrases, NOT, wildcards, ranges,
-queries whose summation order Whoosh decides at run time) returns None and runs through Whoosh.
+them, so every score is bit-for-bit Whoosh's. Phrases (without a slop) are scored here too.
+Anything else (phrases with a slop, NOT, wildcards, ranges, queries whose summation order Whoosh
+decides at run time) returns None and runs through Whoosh.
 
 Uses Whoosh internals (posting block arrays, the lengths column); setup.cfg pins Whoosh 2.7.4 and
 tests/test_searching.py checks scores and hits against Whoosh's own search.

@@ -11,9 +11,10 @@ Segments are written as separate files, not Whoosh's default compound file: a re
 compound file by copying each of its parts into memory (``BytesIO`` over the map), which costs a
 fresh ``search`` process tens of milliseconds and every searcher the size of the index in RAM.
 
-This uses Whoosh internals (``Segment.list_files``, ``IndexWriter.segments`` and a custom merge
-policy passed to ``commit``); setup.cfg pins Whoosh 2.7.4 and tests/test_sharding.py checks the
-result against an index written by one writer.
+This uses Whoosh internals (the table of contents' segment list read with ``Index._read_toc``,
+``Segment.list_files``, and a merge policy passed to ``IndexWriter.commit`` that appends the
+adopted segments); setup.cfg pins Whoosh 2.7.4 and tests/test_sharding.py checks the result
+against an index written by one writer.
 """
 
 from __future__ import annotations

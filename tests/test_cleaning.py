@@ -189,3 +189,64 @@ def test_a_5_mb_word_does_not_hide_the_words_beside_it():
     text = "zqmarker " + "x" * (5 * 1024 * 1024) + " tailmarker\n"
     record = pipeline.derive(text.encode(), "x.txt", "x.txt", "text")
     assert "zqmarker" in record.text and "tailmarker" in record.text and "xxxx" not in record.text
+
+
+# ----------------------------------------------------------------------------- the text model's features
+
+def test_the_shipped_text_model_reads_the_features_the_code_computes():
+    from searchlib import cleaning
+
+    model = cleaning._text_model()  # loading checks the names; this pins that it was checked
+    for stage in ("first", "second"):
+        names = model[stage]["features"]
+        assert names == list(cleaning.FEATURE_NAMES[stage])
+        assert max(max(tree[0]) for tree in model[stage]["trees"]) < len(names)
+    seg = cleaning.segment_text(page("Suspects held", PARA, PARA2, "Share on Facebook"))
+    feats = cleaning.block_features(seg)
+    assert {len(row) for row in feats} == {len(cleaning.FEATURE_NAMES["first"])}
+    second = cleaning.context_features(seg, feats, [0.5] * len(feats))
+    assert {len(row) for row in second} == {len(cleaning.FEATURE_NAMES["second"])}
+    assert "sklearn_version" in model and len(model["training_pages"]["sha256"]) == 64
+
+
+def test_a_text_model_with_a_renamed_feature_is_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from searchlib import aliases, cleaning
+
+    with open(aliases.data_path("text_model.json"), encoding="utf-8") as fh:
+        model = json.load(fh)
+    model["first"]["features"][1] = "log_characters"
+    path = tmp_path / "text_model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(cleaning.TextModelMismatch) as refused:
+        cleaning.load_text_model(str(path))
+    message = str(refused.value)
+    assert "first stage" in message and "'log_chars'" in message and "'log_characters'" in message
+    assert "scripts/train_text_model.py" in message
+    del model["first"]["features"]
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(cleaning.TextModelMismatch, match="records no feature names"):
+        cleaning.load_text_model(str(path))
+
+
+def test_the_text_model_names_the_pages_it_was_trained_on():
+    import importlib.util
+
+    import pytest
+
+    from searchlib import cleaning
+
+    from .conftest import ROOT
+
+    bench = ROOT.parent / "shared" / "bench" / "extraction"
+    if not (bench / "gold.jsonl").exists():
+        pytest.skip("../shared/bench/extraction is absent")
+    spec = importlib.util.spec_from_file_location("train_text_model", ROOT / "scripts" / "train_text_model.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    pages = script.load_pages(bench)
+    recorded = cleaning._text_model()["training_pages"]
+    assert recorded == {"files": 1 + len(pages), "sha256": script.pages_digest(bench, pages)}

@@ -1,7 +1,9 @@
-"""The README is the manual: every command is in it with an example, and CI runs its test command."""
+"""The README is the manual: every command is in it with an example, and CI runs its test command.
+docs/cli-reference.md is every command's --help, generated, and docs/design.md holds the design notes."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
@@ -43,5 +45,69 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
 
 
 def test_readme_documents_every_exit_code():
-    for code in ("| 0 |", "| 1 |", "| 2 |", "| 74 |", "| 75 |"):
-        assert code in README
+    import searchlib
+    from searchlib import errors
+    from searchlib.cli import INTERRUPTED
+
+    table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    codes = {0, 1, INTERRUPTED} | {getattr(searchlib, name).exit_code for name in searchlib.__all__
+                                   if isinstance(getattr(searchlib, name), type)
+                                   and issubclass(getattr(searchlib, name), errors.SearchlibError)}
+    assert codes == {0, 1, 2, 70, 74, 75, 130}
+    for code in sorted(codes):
+        assert f"| {code} |" in table, code
+    for line in table.splitlines():  # and no code that nothing exits with
+        if re.match(r"\| \d+ \|", line):
+            assert int(line.split("|")[1]) in codes, line
+
+
+def _cli_reference_script():
+    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" / "cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_what_help_prints():
+    script = _cli_reference_script()
+    current = script.OUT.read_text(encoding="utf-8")
+    assert current == script.render(), (
+        "docs/cli-reference.md differs from the commands' --help; regenerate it with: "
+        "python3 scripts/cli_reference.py")
+
+
+def test_cli_reference_covers_every_command_and_option():
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"## searchlib {name}\n" in reference
+        if name != "serve":  # a pass-through: its options are serving.serve_command's
+            for param in command.params:
+                for flag in getattr(param, "opts", []):
+                    if flag.startswith("-"):
+                        assert flag in reference, f"{name} {flag}"
+
+
+
+def test_readme_links_the_reference_and_the_design_notes():
+    assert "docs/cli-reference.md" in README and "docs/design.md" in README
+
+
+def test_the_design_notes_place_every_module_in_a_layer():
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    drawing = design.split("```text\n", 1)[1].split("```", 1)[0]
+    for step in ("load", "clean", "tag", "index", "search", "render"):
+        assert f"{step} ─►" in drawing
+    for layer in ("derive/", "engines/", "store/", "search/", "cli/", "web/"):
+        assert layer in drawing
+    modules = sorted(p.stem for p in (ROOT / "searchlib").glob("*.py") if not p.stem.startswith("__"))
+    unplaced = [m for m in modules if f"| `{m}.py`" not in design and f", `{m}.py`" not in design]
+    assert not unplaced, f"docs/design.md does not say which layer holds {unplaced}"
+
+
+def test_every_help_text_is_laid_out_as_written():
+    """A docstring with a line at column 0 (a "\\n" written inside it) defeats Click's dedent and
+    shifts the help's paragraphs and Example block; each stays two spaces in."""
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    for section in reference.split("\n## ")[1:]:
+        name, body = section.split("\n", 1)
+        assert "\n  Example:\n" in body.split("\nOptions:", 1)[0], f"{name} --help: Example block misplaced"
