@@ -107,7 +107,7 @@ class Facet:
         Raises:
             UnknownFacetValue: a value no document has (with the closest ones).
         """
-        known = [_text(t) for t in searcher.lexicon(self.field)]
+        known = [_text(t) for t in searcher.lexicon(self.field)] if self.field in searcher.schema else []
         by_fold = {aliases.fold(k): k for k in known}
         out = []
         for v in values:

@@ -694,6 +694,8 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
         return term.decode("utf-8") if isinstance(term, bytes) else term
 
     def inverted(fieldname: str) -> dict[str, list[int]]:
+        if fieldname not in reader.schema:  # a facet registered after this index was built: no values yet
+            return {}
         return {text(term): list(reader.postings(fieldname, term).all_ids())
                 for term in reader.lexicon(fieldname) if text(term)}
 
