@@ -35,6 +35,21 @@ def joined(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values)
 
 
+def resolved(values, find: Callable[[str], str | None], unknown: Callable[[str], str]) -> list[str]:
+    """``find(value)`` for each filter value.
+
+    Raises:
+        UnknownFacetValue: ``unknown(value)`` for the first value ``find`` knows nothing of.
+    """
+    out = []
+    for v in values:
+        found = find(v)
+        if found is None:
+            raise UnknownFacetValue(unknown(v))
+        out.append(found)
+    return out
+
+
 def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
@@ -73,6 +88,7 @@ class Facet:
     hit: bool = False
     stats: bool = True
     missing: str = ""
+    period = False  # its values are periods of the publication date: the sidebar selects them by from/to
 
     @property
     def flag(self) -> str:
@@ -109,15 +125,13 @@ class Facet:
         """
         known = [_text(t) for t in searcher.lexicon(self.field)] if self.field in searcher.schema else []
         by_fold = {aliases.fold(k): k for k in known}
-        out = []
-        for v in values:
-            name = by_fold.get(aliases.fold(v))
-            if name is None:
-                hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
-                raise UnknownFacetValue(f"Unknown {self.name} {v!r}: {self.missing or f'no document has this {self.name}'}."
-                                        + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
-            out.append(name)
-        return out
+
+        def unknown(v: str) -> str:
+            hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
+            return (f"Unknown {self.name} {v!r}: {self.missing or f'no document has this {self.name}'}."
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+
+        return resolved(values, lambda v: by_fold.get(aliases.fold(v)), unknown)
 
     def filter_key(self, request) -> str | None:
         """The facet-table key its resolved values filter on (see ``filter_fields``), or None when
@@ -132,8 +146,9 @@ class Facet:
         """The facet-table values a filter on ``key`` lets through."""
         return values
 
-    def whoosh_filter(self, values: list[str]):  # pragma: no cover - only facets whose filter_key is None
-        raise NotImplementedError
+    def whoosh_filter(self, values: list[str]):
+        """The Whoosh query of a filter that has no facet-table key (``filter_key`` None)."""
+        raise NotImplementedError(f"facet {self.name!r} filters through the facet table")
 
     def canonical(self, value: str) -> str:
         """What a URL value means, so that two spellings of one value are one filter."""
@@ -158,11 +173,6 @@ class Facet:
     def notes(self, hits) -> dict[str, str]:
         """value -> a note the sidebar shows beside it, from the hits shown."""
         return {}
-
-    @property
-    def period(self) -> bool:
-        """Its values are periods of the publication date: the sidebar selects them with from/to."""
-        return False
 
     def cell(self, values) -> str:
         """A CSV cell."""
@@ -196,14 +206,12 @@ class GroupFacet(Facet):
 
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.groups()
-        out = []
-        for v in values:
-            canonical = table.resolve(v)
-            if canonical is None:
-                hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
-                raise UnknownFacetValue(f"Unknown group {v!r}. Did you mean: {hint}?")
-            out.append(canonical)
-        return out
+
+        def unknown(v: str) -> str:
+            hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
+            return f"Unknown group {v!r}. Did you mean: {hint}?"
+
+        return resolved(values, table.resolve, unknown)
 
     def filter_key(self, request) -> str | None:
         return self.name if request.exact_group else "group_any"
@@ -236,14 +244,12 @@ class CountryFacet(Facet):
 
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.countries()
-        out = []
-        for v in values:
-            code = table.resolve(v)
-            if code is None:
-                hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
-                raise UnknownFacetValue(f"Unknown country {v!r}. Did you mean: {hint}?")
-            out.append(table.name(code))
-        return out
+
+        def unknown(v: str) -> str:
+            hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
+            return f"Unknown country {v!r}. Did you mean: {hint}?"
+
+        return [table.name(code) for code in resolved(values, table.resolve, unknown)]
 
     def canonical(self, value: str) -> str:
         table = aliases.countries()
@@ -286,15 +292,13 @@ class OfficialFacet(Facet):
     def resolve(self, values, searcher) -> list[str]:
         known = [_text(t) for t in searcher.lexicon("official_keys")]
         known_set = set(known)
-        out = []
-        for v in values:
-            key = aliases.fold(v)
-            if key not in known_set:
-                hint = difflib.get_close_matches(key, known, n=5, cutoff=0.6)
-                msg = f"Unknown official {v!r}: no document names this person or role."
-                raise UnknownFacetValue(msg + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
-            out.append(key)
-        return out
+
+        def unknown(v: str) -> str:
+            hint = difflib.get_close_matches(aliases.fold(v), known, n=5, cutoff=0.6)
+            return (f"Unknown official {v!r}: no document names this person or role."
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+
+        return resolved(values, lambda v: aliases.fold(v) if aliases.fold(v) in known_set else None, unknown)
 
     def filter_key(self, request) -> str | None:
         return None
@@ -333,9 +337,7 @@ class YearFacet(Facet):
     def order(self, counts: Counter) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
 
-    @property
-    def period(self) -> bool:
-        return True
+    period = True
 
 
 FACETS: list[Facet] = [
