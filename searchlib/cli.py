@@ -66,19 +66,34 @@ def index_option(fn):
     )(fn)
 
 
-def filter_options(fn):
-    """The filters shared by search and export (same names, same alias resolution)."""
-    for option in reversed((
-        click.option("--group", "groups", multiple=True, help="Group name or alias (ISIL, Daesh, ISKP); repeatable. Includes affiliates."),
-        click.option("--exact-group", is_flag=True, help="--group matches only that group, not its affiliates."),
-        click.option("--country", "countries", multiple=True, help="Country name, demonym, capital or ISO code; repeatable."),
-        click.option("--official", "officials", multiple=True, help="Official's name, surname or role; repeatable."),
-        click.option("--source", "sources", multiple=True, help="Outlet (site) name, where pages state it; repeatable."),
-        click.option("--from", "date_from", help="Published on or after: 2021, 2021-08 or 2021-08-26."),
-        click.option("--to", "date_to", help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
-    )):
-        fn = option(fn)
-    return fn
+_filters_made: tuple = ((), [])  # (the registry's facets, their options): see filter_options
+
+
+def filter_options() -> list[click.Option]:
+    """The filters shared by search and export (same names, same alias resolution): each facet's
+    own (facets.py), then the date range. Made again only when the registry changed: Click tells
+    options apart by identity between parsing and processing."""
+    from . import facets
+
+    made_for, options = _filters_made
+    if made_for != tuple(map(id, facets.FACETS)):
+        options = [option for facet in facets.filters() for option in facet.click_options()] + [
+            click.Option(["--from", "date_from"], help="Published on or after: 2021, 2021-08 or 2021-08-26."),
+            click.Option(["--to", "date_to"], help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
+        ]
+        globals()["_filters_made"] = (tuple(map(id, facets.FACETS)), options)
+    return options
+
+
+class FilterCommand(click.Command):
+    """A command with the shared filters (filter_options) right after its arguments, made when it
+    parses or shows its help rather than at import, so that a facet registered later has its flag.
+    The command function takes them as keyword arguments (``**filters``)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        at = next((i for i, p in enumerate(params) if not isinstance(p, click.Argument)), len(params))
+        return params[:at] + filter_options() + params[at:]
 
 
 def stderr():
@@ -283,9 +298,8 @@ def _ensure_index(index_dir: str) -> None:
     _print_report(report, "text")
 
 
-@click.command(name="search", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(name="search", cls=FilterCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", required=False, default="")
-@filter_options
 @click.option("--limit", "-n", type=click.IntRange(0, 100000), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official, source and year over all matches.")
@@ -295,8 +309,7 @@ def _ensure_index(index_dir: str) -> None:
               help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; one JSON result per line out.")
 @index_option
 @user_errors
-def search_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, limit, sort, facets,
-                   show_all, fmt, batch, index_dir):
+def search_command(query, limit, sort, facets, show_all, fmt, batch, index_dir, **filters):
     """Search the archive for QUERY (optional when a filter is given).
 
     Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
@@ -314,14 +327,10 @@ def search_command(query, groups, exact_group, countries, officials, sources, da
     from . import rendering, searching
 
     _ensure_index(index_dir)
+    options = searching.SearchRequest(limit=limit, sort=sort, facets=facets, all=show_all).with_options(**filters)
     if batch is not None:
-        sys.exit(_run_batch(batch, index_dir, searching.SearchRequest(
-            groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
-            date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets, all=show_all)))
-    request = searching.SearchRequest(
-        query=query, groups=groups, countries=countries, officials=officials, sources=sources, date_from=date_from,
-        date_to=date_to, limit=limit, sort=sort, exact_group=exact_group, facets=facets, all=show_all,
-    )
+        sys.exit(_run_batch(batch, index_dir, options))
+    request = options.with_options(query=query)
     result = searching.search(request, index_dir)
     rendering.write_result(result, fmt, stdout())
     sys.exit(0 if result.total else 1)
@@ -354,15 +363,14 @@ def _run_batch(lines, index_dir, defaults) -> int:
 cli.add_command(search_command)
 
 
-@cli.command(name="export")
+@cli.command(name="export", cls=FilterCommand)
 @click.argument("query", required=False, default="")
-@filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--with-text", is_flag=True, help="Include the clean text (needed to rebuild an index with index --from-jsonl).")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write to FILE instead of stdout.")
 @index_option
 @user_errors
-def export_command(query, groups, exact_group, countries, officials, sources, date_from, date_to, fmt, with_text, output, index_dir):
+def export_command(query, fmt, with_text, output, index_dir, **filters):
     """Export the catalogue (metadata, tags, provenance) of every matching document.
 
     Without QUERY or filters, the whole archive. JSONL made with --with-text round-trips:
@@ -375,8 +383,7 @@ def export_command(query, groups, exact_group, countries, officials, sources, da
     """
     from . import rendering, searching
 
-    request = searching.SearchRequest(query=query, groups=groups, countries=countries, officials=officials,
-                                      sources=sources, date_from=date_from, date_to=date_to, exact_group=exact_group)
+    request = searching.SearchRequest(query=query).with_options(**filters)
     with searching.Searcher(index_dir) as s:
         count = rendering.write_export(s.export(request, with_text), fmt, output, with_text)
     click.echo(f"exported {count} document{'s' if count != 1 else ''}", err=True)
@@ -410,8 +417,25 @@ def show_command(key, fmt, index_dir):
         rendering.write_document(rec, stdout())
 
 
+class FacetChoice(click.Choice):
+    """The registered facets' names (facets.py), read when a value is checked or shown."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from . import facets
+
+        return tuple(facets.names())
+
+    @choices.setter
+    def choices(self, _value) -> None:
+        pass
+
+
 @cli.command(name="facets")
-@click.argument("facet", required=False, type=click.Choice(["group", "country", "official", "source", "year"]))
+@click.argument("facet", required=False, type=FacetChoice())
 @click.option("--limit", "-n", type=click.IntRange(0, 100000), default=0, help="Values per facet (0: all).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 @index_option

@@ -67,9 +67,9 @@ with warnings.catch_warnings():
     from whoosh import index as whoosh_index
     from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
     from whoosh.analysis.filters import STOP_WORDS
-    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+    from whoosh.fields import ID, STORED, TEXT, Schema
 
-from . import aliases, loading, processes
+from . import facets, loading, processes
 from . import records as record_codec  # the name `records` is a list of Records here
 
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
@@ -139,35 +139,13 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=analyzer, stored=True),
         author=STORED(),
         published=ID(stored=True, sortable=True),  # "YYYY-MM-DD" or "": ISO strings sort by date
-        year=ID(stored=True),
-        groups=KEYWORD(stored=True, commas=True, scorable=True),  # facet: the tags as found
-        group_any=KEYWORD(commas=True, scorable=True),  # filter: tags plus their parents
-        countries=KEYWORD(stored=True, commas=True),
-        officials=KEYWORD(stored=True, commas=True),  # facet: full names
-        official_keys=KEYWORD(commas=True, lowercase=True),  # filter: name, surname, role (folded)
-        source=KEYWORD(stored=True, commas=True),  # facet: the outlet, where the page names it
+        **facets.schema_fields(),  # groups, countries, officials, source, year... (facets.FACETS)
         record=STORED(),  # JSON: officials with roles, dates, evidence, provenance
     )
 
 
-def _kw(values: Iterable[str]) -> str:
-    return ",".join(v.replace(",", " ") for v in values)
-
-
-def official_keys(officials) -> list[str]:
-    keys: list[str] = []
-    for off in officials:
-        name = aliases.fold(off.name)
-        for k in (name, name.split()[-1], aliases.fold(off.role) if off.role else ""):
-            if k and k not in keys:
-                keys.append(k)
-    return keys
-
-
 def document(record: pipeline.Record) -> dict:
     """A Record as Whoosh fields."""
-    from . import tagging
-
     return {
         "key": record.key,
         "path": record.origin.get("url") if record.origin and record.origin.get("kind") == "warc" else record.key,
@@ -175,13 +153,7 @@ def document(record: pipeline.Record) -> dict:
         "body": record.text,
         "author": record.author,
         "published": record.published or "",
-        "year": (record.published or "")[:4],
-        "groups": _kw(record.groups),
-        "group_any": _kw(tagging.expand_groups(record.groups)),
-        "countries": _kw(record.countries),
-        "officials": _kw(o.name for o in record.officials),
-        "official_keys": _kw(official_keys(record.officials)),
-        "source": _kw([record.site] if record.site else []),
+        **facets.index_fields(record),
         "record": record_codec.stored(record),
     }
 
@@ -704,7 +676,6 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
 
 FACET_TABLE_VERSION = 4
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
-FACET_FIELDS = {"group": "groups", "country": "countries", "official": "officials", "source": "source", "year": "year"}
 
 
 def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
@@ -716,6 +687,8 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
         return term.decode("utf-8") if isinstance(term, bytes) else term
 
     def inverted(fieldname: str) -> dict[str, list[int]]:
+        if fieldname not in reader.schema:  # a facet registered after this index was built: no values yet
+            return {}
         return {text(term): list(reader.postings(fieldname, term).all_ids())
                 for term in reader.lexicon(fieldname) if text(term)}
 
@@ -730,7 +703,7 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     return {
         "docs": docs,
         "key_order": key_order,
-        "facets": {facet: inverted(fieldname) for facet, fieldname in FACET_FIELDS.items()},
+        "facets": {facet.name: inverted(facet.field) for facet in facets.FACETS},
         "days": inverted("published"),
         "cluster": cluster,
     }
@@ -769,7 +742,9 @@ def load_facet_table(gen_dir: str, fingerprint: list, opened=None) -> dict | Non
                 data = marshal.loads(fh.read())  # 7x faster than marshal.load(fh), which reads in small steps
     except (OSError, EOFError, ValueError, TypeError):
         return None  # also when a rebuild removed this generation meanwhile: the open reader still works
-    return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return None
+    return data if set(data.get("facets", ())) == set(facets.names()) else None  # a facet (un)registered since
 
 
 # ----------------------------------------------------------------------------- damage

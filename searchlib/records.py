@@ -79,9 +79,12 @@ def _split(value) -> list[str]:
 
 
 def catalogue(fields: dict) -> dict:
-    """A document's stored Whoosh fields as its catalogue record (``CATALOGUE_FIELDS``)."""
+    """A document's stored Whoosh fields as its catalogue record (``CATALOGUE_FIELDS``, then any
+    registered facet it lacks: see facets.add_to_record)."""
+    from . import facets
+
     extra = json.loads(fields.get("record") or "{}")
-    return {
+    return facets.add_to_record({
         "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
         "author": fields.get("author"), "published": fields.get("published") or None,
         "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
@@ -90,7 +93,7 @@ def catalogue(fields: dict) -> dict:
         "sha256": extra.get("sha256"), "size": extra.get("size"),
         "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
         "evidence": extra.get("evidence", []), "text": fields.get("body") or "",
-    }
+    }, fields)
 
 
 def discovery(data: dict) -> dict:

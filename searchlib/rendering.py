@@ -11,11 +11,15 @@ import json
 import re
 from typing import IO, Iterable
 
+from . import facets
 from .records import json_line
 from .searching import FacetCount, SearchResult
 
-HIT_COLUMNS = ("rank", "key", "path", "title", "published", "groups", "countries", "officials", "score", "snippet",
-               "duplicates")
+
+def hit_columns() -> tuple[str, ...]:
+    """The CSV columns of hits: the facets each hit carries (facets.on_hits) between the others."""
+    return ("rank", "key", "path", "title", "published", *(f.record_key for f in facets.on_hits()), "score",
+            "snippet", "duplicates")
 
 
 # = + - @ and every character NFKC folds to one of them (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫,
@@ -43,10 +47,6 @@ def csv_writer(out: IO[str]):
     return csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
 
-def _officials(officials: list[dict]) -> str:
-    return "; ".join(o["name"] + (f" ({o['role']})" if o.get("role") else "") for o in officials)
-
-
 def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
     if fmt == "json":
         json.dump(result.as_dict(), out, ensure_ascii=False, indent=2)
@@ -56,13 +56,13 @@ def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
             out.write(json.dumps(hit.as_dict(), ensure_ascii=False) + "\n")
     elif fmt == "csv":
         writer = csv_writer(out)
-        writer.writerow(HIT_COLUMNS)
+        writer.writerow(hit_columns())
+        tagged = facets.on_hits()
         for hit in result.hits:
             d = hit.as_dict()
             writer.writerow([safe_cell(x) for x in (
-                d["rank"], d["key"], d["path"], d["title"], d["published"], ";".join(d["groups"]),
-                ";".join(d["countries"]), ";".join(o["name"] for o in d["officials"]), d["score"], d["snippet"],
-                d["duplicates"])])
+                d["rank"], d["key"], d["path"], d["title"], d["published"],
+                *(f.cell(d[f.record_key]) for f in tagged), d["score"], d["snippet"], d["duplicates"])])
     else:
         _write_text(result, out)
 
@@ -76,13 +76,8 @@ def _write_text(result: SearchResult, out: IO[str]) -> None:
         out.write(f"\n{hit.rank:>3}. {hit.published or '(no date)':<10}  {hit.title or '(no title)'}\n")
         out.write(f"     {hit.path}" + (f"  (+{hit.duplicates} duplicate{'s' if hit.duplicates > 1 else ''})"
                                           if hit.duplicates else "") + "\n")
-        tags = []
-        if hit.groups:
-            tags.append("groups: " + ", ".join(hit.groups))
-        if hit.countries:
-            tags.append("countries: " + ", ".join(hit.countries))
-        if hit.officials:
-            tags.append("officials: " + _officials(hit.officials))
+        tags = [f"{f.record_key}: {f.text(getattr(hit, f.record_key))}" for f in facets.on_hits()
+                if getattr(hit, f.record_key)]
         if tags:
             out.write("     " + " | ".join(tags) + "\n")
         if hit.snippet:
@@ -138,9 +133,8 @@ def write_document(rec: dict, out: IO[str]) -> None:
                        ("site", "site"), ("sha256", "sha256"), ("indexed at", "indexed_at")):
         if key in rec:
             out.write(f"  {label + ':':<12} {rec.get(key) if rec.get(key) is not None else '-'}\n")
-    out.write(f"  {'groups:':<12} {', '.join(rec.get('groups') or []) or '-'}\n")
-    out.write(f"  {'countries:':<12} {', '.join(rec.get('countries') or []) or '-'}\n")
-    out.write(f"  {'officials:':<12} {_officials(rec.get('officials') or []) or '-'}\n")
+    for facet in facets.columns():
+        out.write(f"  {facet.record_key + ':':<12} {facet.text(rec.get(facet.record_key) or []) or '-'}\n")
     out.write(f"  {'dates:':<12} {', '.join(rec.get('dates') or []) or '-'}\n")
     if rec.get("evidence"):
         out.write("  evidence:\n")
@@ -149,14 +143,27 @@ def write_document(rec: dict, out: IO[str]) -> None:
     out.write("\n" + (rec.get("text") or "") + "\n")
 
 
-EXPORT_COLUMNS = ("key", "path", "title", "author", "published", "site", "groups", "countries", "officials", "dates",
-                  "origin", "sha256", "size", "indexed_at", "version", "cluster")
+def export_columns() -> tuple[str, ...]:
+    """The CSV columns of ``export``: the facets that are columns (facets.columns) between the others."""
+    return ("key", "path", "title", "author", "published", "site", *(f.record_key for f in facets.columns()), "dates",
+            "origin", "sha256", "size", "indexed_at", "version", "cluster")
+
+
+def __getattr__(name: str):
+    """``HIT_COLUMNS`` and ``EXPORT_COLUMNS``, as the registry has them now."""
+    if name == "HIT_COLUMNS":
+        return hit_columns()
+    if name == "EXPORT_COLUMNS":
+        return export_columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: bool = False) -> int:
     """The catalogue: JSONL (one record per line, round-trips) or CSV (tags joined by ';')."""
     count = 0
     writer = None
+    columns = export_columns() + (("text",) if with_text else ())
+    tagged = facets.columns()
     for rec in records:
         count += 1
         if fmt == "jsonl":
@@ -164,14 +171,13 @@ def write_export(records: Iterable[dict], fmt: str, out: IO[str], with_text: boo
             continue
         if writer is None:
             writer = csv_writer(out)
-            writer.writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
+            writer.writerow(columns)
         origin = rec.get("origin") or {}
         row = [rec.get("key"), rec.get("path"), rec.get("title"), rec.get("author"), rec.get("published"), rec.get("site"),
-               ";".join(rec.get("groups") or []), ";".join(rec.get("countries") or []),
-               ";".join(o["name"] for o in rec.get("officials") or []), ";".join(rec.get("dates") or []),
+               *(f.cell(rec.get(f.record_key) or []) for f in tagged), ";".join(rec.get("dates") or []),
                origin.get("url") or origin.get("path"), rec.get("sha256"), rec.get("size"), rec.get("indexed_at"),
                rec.get("version"), rec.get("cluster")] + ([rec.get("text")] if with_text else [])
         writer.writerow([safe_cell(x) for x in row])
     if fmt == "csv" and writer is None:
-        csv_writer(out).writerow(EXPORT_COLUMNS + (("text",) if with_text else ()))
+        csv_writer(out).writerow(columns)
     return count

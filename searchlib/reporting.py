@@ -7,7 +7,7 @@ import os
 import time
 from typing import IO
 
-from . import indexing, searching
+from . import facets, indexing, searching
 
 
 def stats(index_dir: str | None = None, top: int = 10) -> dict:
@@ -32,7 +32,7 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
         "last_update": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
         "years": {c.value: c.count for c in sorted(counts["year"], key=lambda c: c.value)},
         "undated": documents - sum(c.count for c in counts["year"]),
-        "top": {facet: [c.as_dict() for c in counts[facet][:top]] for facet in ("group", "country", "official")},
+        "top": {f.name: [c.as_dict() for c in counts[f.name][:top]] for f in facets.FACETS if f.stats},
         "roots": roots,
         "derive_versions": versions,
         "last_run": last_run,

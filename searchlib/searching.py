@@ -21,8 +21,8 @@ from collections import Counter, deque
 from itertools import chain, repeat
 from dataclasses import dataclass, field
 
-from . import aliases, indexing, records
-from .errors import BadDate, BadQuery, SearchlibError, UnknownFacetValue
+from . import aliases, facets, indexing, records
+from .errors import BadDate, BadQuery, BadValue, SearchlibError
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -31,14 +31,23 @@ with warnings.catch_warnings():
     from whoosh import query as wq
     from whoosh.qparser import AndGroup, MultifieldParser
 
-FACET_FIELDS = ("group", "country", "official", "source", "year")
 QUERY_FIELDS = ("title", "body")
+SORTS = ("relevance", "date")
 RECORDS_KEPT = 2000  # stored records a warm searcher keeps (about 2 KB each)
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What a script or the CLI asks for. Every filter is a tuple of values (OR within a filter)."""
+    """What a script, the CLI, the web view or a ``--batch`` line asks for. Every filter is a
+    tuple of values (OR within a filter). It checks and normalises itself when made, so every
+    front-end only builds one (``with_options``), and a value of the wrong kind is an error that
+    names the field and the value, never a traceback or a silent default.
+
+    Raises:
+        BadQuery: a query that cannot be read (unbalanced quotes, an unknown field...).
+        BadDate: a date that is not YYYY, YYYY-MM or YYYY-MM-DD, or an empty range.
+        BadValue: a limit, sort, flag or filter value of the wrong kind.
+    """
 
     query: str = ""
     groups: tuple[str, ...] = ()
@@ -53,6 +62,115 @@ class SearchRequest:
     facets: bool = False
     all: bool = False  # show every near-duplicate instead of one hit per story
     timeline: bool = False  # also count all matches per publication month (SearchResult.timeline)
+    # facet name -> values, for the registered facets (facets.py) that have no attribute above
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        _check_request(self)
+
+    def values(self, facet: facets.Facet) -> tuple[str, ...]:
+        """The filter values asked for one facet."""
+        if facet.option in _ATTRIBUTES:
+            return getattr(self, facet.option)
+        return self.filters.get(facet.name, ())
+
+    def with_options(self, **options) -> "SearchRequest":
+        """This request with ``options`` changed, named as its attributes or as a facet's option
+        (``groups``, or a registered facet's own, which goes into ``filters``).
+
+        Raises:
+            BadValue: an option no attribute or facet has, or a value as ``SearchRequest`` raises.
+        """
+        fields: dict = {}
+        filters = dict(self.filters)
+        for name, value in options.items():
+            facet = facets.by_option(name)
+            if name in _ATTRIBUTES and name != "filters":
+                fields[name] = value
+            elif facet is not None:
+                filters[facet.name] = value
+            else:
+                raise BadValue(f"Unknown search option {name!r}")
+        return dataclasses.replace(self, filters=filters, **fields)
+
+    def period(self) -> tuple[str, str] | None:
+        """The publication days asked for, first and last (None: any date)."""
+        if not (self.date_from or self.date_to):
+            return None
+        start = parse_period(self.date_from) if self.date_from else "0000-01-01"
+        end = parse_period(self.date_to, end=True) if self.date_to else "9999-12-31"
+        if start > end:
+            raise BadDate(f"Empty date range: --from {self.date_from} is after --to {self.date_to}")
+        return start, end
+
+
+_ATTRIBUTES = frozenset(f.name for f in dataclasses.fields(SearchRequest))
+
+
+def check_sort(value) -> None:
+    if value not in SORTS:
+        raise BadValue(f"Unknown sort {value!r}: use {' or '.join(SORTS)}")
+
+
+def _check_request(request: SearchRequest) -> None:
+    """Check every field of a request, normalising filter values to tuples of text (one value
+    may be given as a string). In the order a search meets them: the query, then dates."""
+
+    def put(name: str, value) -> None:
+        object.__setattr__(request, name, value)
+
+    for f in dataclasses.fields(request):  # None (JSON's null): not given
+        if getattr(request, f.name) is None:
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            if default is not None:
+                put(f.name, default)
+    if not isinstance(request.query, str):
+        raise BadQuery(f"Invalid query {request.query!r}: give the words to search for as text")
+    text = request.query.strip()
+    if text and text != "*":
+        check_query(text)
+    for facet in facets.filters():
+        if facet.option in _ATTRIBUTES:
+            put(facet.option, _filter_values(facet, getattr(request, facet.option)))
+    if not isinstance(request.filters, dict):
+        raise BadValue(f"Invalid filters {request.filters!r}: give a mapping of facet name to values")
+    checked = {}
+    for name, values in request.filters.items():
+        facet = next((f for f in facets.filters() if f.name == name and f.option not in _ATTRIBUTES), None)
+        if facet is None:
+            known = ", ".join(f.name for f in facets.filters() if f.option not in _ATTRIBUTES) or "none"
+            raise BadValue(f"Unknown facet {name!r} in filters (facets without their own option: {known})")
+        checked[name] = _filter_values(facet, values)
+    put("filters", checked)
+    for name, flag in (("date_from", "from"), ("date_to", "to")):
+        value = getattr(request, name)
+        if value is not None and not isinstance(value, str):
+            raise BadDate(f"Invalid {flag} date {value!r}: give it as text, YYYY, YYYY-MM or YYYY-MM-DD "
+                          "(e.g. \"2021\", \"2021-08\")")
+    request.period()
+    limit = request.limit
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise BadValue(f"Invalid limit {limit!r}: use a whole number from 0")
+    check_sort(request.sort)
+    for name in ("exact_group", "facets", "all", "timeline"):
+        value = getattr(request, name)
+        if not isinstance(value, bool):
+            if value not in (0, 1) or isinstance(value, float):
+                raise BadValue(f"Invalid {name} {value!r}: use true or false")
+            put(name, bool(value))
+
+
+def _filter_values(facet: facets.Facet, values) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, (tuple, list)):
+        raise BadValue(f"Invalid {facet.name} filter {values!r}: give a value or a list of values")
+    for v in values:
+        if not isinstance(v, str):
+            raise BadValue(f"Invalid {facet.name} {v!r}: give the {facet.name} as text")
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -136,63 +254,6 @@ def parse_period(value: str, end: bool = False) -> str:
     return f"{year:04d}-12-31" if end else f"{year:04d}-01-01"
 
 
-def resolve_groups(values) -> list[str]:
-    table = aliases.groups()
-    out = []
-    for v in values:
-        canonical = table.resolve(v)
-        if canonical is None:
-            hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
-            raise UnknownFacetValue(f"Unknown group {v!r}. Did you mean: {hint}?")
-        out.append(canonical)
-    return out
-
-
-def resolve_countries(values) -> list[str]:
-    table = aliases.countries()
-    out = []
-    for v in values:
-        code = table.resolve(v)
-        if code is None:
-            hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
-            raise UnknownFacetValue(f"Unknown country {v!r}. Did you mean: {hint}?")
-        out.append(table.name(code))
-    return out
-
-
-def resolve_officials(values, searcher) -> list[str]:
-    known = [t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon("official_keys")]
-    known_set = set(known)
-    out = []
-    for v in values:
-        key = aliases.fold(v)
-        if key not in known_set:
-            import difflib
-
-            hint = difflib.get_close_matches(key, known, n=5, cutoff=0.6)
-            msg = f"Unknown official {v!r}: no document names this person or role."
-            raise UnknownFacetValue(msg + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
-        out.append(key)
-    return out
-
-
-def resolve_sources(values, searcher) -> list[str]:
-    """Outlet names as the index has them, matched without regard to case."""
-    known = [t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.lexicon("source")]
-    by_fold = {aliases.fold(k): k for k in known}
-    out = []
-    for v in values:
-        name = by_fold.get(aliases.fold(v))
-        if name is None:
-            import difflib
-
-            hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
-            raise UnknownFacetValue(f"Unknown source {v!r}: no document names this outlet."
-                                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
-        out.append(name)
-    return out
-
-
 # ----------------------------------------------------------------------------- query
 
 _FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
@@ -253,8 +314,9 @@ class QueryPlan:
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
-        field = {"group": "groups", "group_any": "group_any", "country": "countries", "source": "source"}
-        parts += [wq.Or([wq.Term(field[f], v) for v in values]) for f, values in self.facet_filters]
+        for key, values in self.facet_filters:
+            field = facets.for_key(key).filter_fields()[key]
+            parts.append(wq.Or([wq.Term(field, v) for v in values]))
         parts += self.whoosh_filters
         if self.dates:
             parts.append(wq.TermRange("published", *self.dates, startexcl=False, endexcl=False))
@@ -293,9 +355,8 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
     """Parse and check a request. Raises our errors for bad values."""
     schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
-    text = (request.query or "").strip()
+    text = request.query.strip()  # checked by SearchRequest (check_query)
     if text and text != "*":
-        check_query(text)
         parser = getattr(searcher, "_searchlib_parser", None)  # Whoosh's parser costs ~1 ms per query:
         if parser is None:  # one per searcher, remembering what it parsed (the queries are not changed)
             parser = searcher._searchlib_parser = _RememberingParser(
@@ -322,30 +383,19 @@ def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
     filters: dict[str, list[str]] = {}
     facet_filters: list[tuple[str, list[str]]] = []
     whoosh_filters = []
-    dates = None
-    if request.groups:
-        groups = resolve_groups(request.groups)
-        filters["group"] = groups
-        facet_filters.append(("group" if request.exact_group else "group_any", groups))
-    if request.countries:
-        names = resolve_countries(request.countries)
-        filters["country"] = names
-        facet_filters.append(("country", names))
-    if request.officials:
-        keys = resolve_officials(request.officials, searcher)
-        filters["official"] = keys
-        whoosh_filters.append(wq.Or([wq.Term("official_keys", k) for k in keys]))
-    if request.sources:
-        names = resolve_sources(request.sources, searcher)
-        filters["source"] = names
-        facet_filters.append(("source", names))
-    if request.date_from or request.date_to:
-        start = parse_period(request.date_from) if request.date_from else "0000-01-01"
-        end = parse_period(request.date_to, end=True) if request.date_to else "9999-12-31"
-        if start > end:
-            raise BadDate(f"Empty date range: --from {request.date_from} is after --to {request.date_to}")
-        filters["date"] = [start, end]
-        dates = (start, end)
+    for facet in facets.filters():
+        values = request.values(facet)
+        if values:
+            resolved = facet.resolve(values, searcher)
+            filters[facet.name] = resolved
+            key = facet.filter_key(request)
+            if key is None:
+                whoosh_filters.append(facet.whoosh_filter(resolved))
+            else:
+                facet_filters.append((key, resolved))
+    dates = request.period()
+    if dates:
+        filters["date"] = list(dates)
     if not parts and text != "*" and not filters:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
@@ -464,12 +514,10 @@ class FacetCache:
     def allowed(self, plan: QueryPlan, searcher) -> set[int] | None:
         """The documents the plan's filters let through (None: no filter at all)."""
         result: set[int] | None = None
-        for facet, values in plan.facet_filters:
-            if facet == "group_any":  # a group and its affiliates
-                table = aliases.groups()
-                values = [v for g in values for v in (g, *table.descendants(g))]
-                facet = "group"
-            sets = self._value_sets(facet)
+        for key, values in plan.facet_filters:
+            facet = facets.for_key(key)
+            values = facet.table_values(key, values)
+            sets = self._value_sets(facet.name)
             docs: set[int] = set().union(*(sets.get(v, frozenset()) for v in values))
             result = docs if result is None else result & docs
         if plan.dates:
@@ -620,21 +668,10 @@ class FacetCache:
 
 def facet_counts(cache: FacetCache, docnums, limit: int | None = 20, collapse: bool = False,
                  stories: set[int] | None = None) -> dict[str, list[FacetCount]]:
-    groups = aliases.groups()
     out = {}
-    for facet in FACET_FIELDS:
-        counts = cache.count(docnums, facet, collapse, stories)
-        if facet == "year":  # a timeline reads newest first
-            ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
-        else:
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        items = []
-        for value, n in ordered[:limit] if limit else ordered:
-            label = value
-            if facet == "group" and value in groups.by_name and groups.by_name[value].parent:
-                label = f"{value} ({groups.by_name[value].parent})"
-            items.append(FacetCount(value, n, label))
-        out[facet] = items
+    for facet in facets.FACETS:
+        ordered = facet.order(cache.count(docnums, facet.name, collapse, stories))
+        out[facet.name] = [FacetCount(value, n, facet.label(value)) for value, n in (ordered[:limit] if limit else ordered)]
     return out
 
 
@@ -835,8 +872,7 @@ class Searcher:
 
 
 def _has_filter(request: SearchRequest) -> bool:
-    return bool(request.groups or request.countries or request.officials or request.sources
-                or request.date_from or request.date_to)
+    return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to)
 
 
 class _AllScores(collectors.UnlimitedCollector):
@@ -941,12 +977,15 @@ def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicat
 
 
 _BATCH_KEYS = {
-    "query": "query", "q": "query", "group": "groups", "groups": "groups", "country": "countries",
-    "countries": "countries", "official": "officials", "officials": "officials", "from": "date_from",
-    "date_from": "date_from", "to": "date_to", "date_to": "date_to", "limit": "limit", "sort": "sort",
-    "exact_group": "exact_group", "exact-group": "exact_group", "facets": "facets", "source": "sources",
-    "sources": "sources", "all": "all",
+    "query": "query", "q": "query", "from": "date_from", "date_from": "date_from", "to": "date_to",
+    "date_to": "date_to", "limit": "limit", "sort": "sort", "exact_group": "exact_group",
+    "exact-group": "exact_group", "facets": "facets", "all": "all",
 }
+
+
+def batch_keys() -> dict[str, str]:
+    """Batch line key -> SearchRequest option: the fixed ones, and each facet's name and option."""
+    return {**_BATCH_KEYS, **{k: f.option for f in facets.filters() for k in (f.name, f.option)}}
 
 
 def request_from_line(line: str, defaults: SearchRequest | None = None) -> SearchRequest:
@@ -955,8 +994,8 @@ def request_from_line(line: str, defaults: SearchRequest | None = None) -> Searc
 
     Raises:
         BadQuery: a JSON line that is not an object or names an unknown option.
+        BadValue, BadDate: a value ``SearchRequest`` refuses (``{"limit": "ten"}``).
     """
-    import dataclasses
     import json
 
     base = defaults or SearchRequest()
@@ -970,14 +1009,13 @@ def request_from_line(line: str, defaults: SearchRequest | None = None) -> Searc
     if not isinstance(obj, dict):
         raise BadQuery("Batch line must be a query or a JSON object")
     fields: dict = {}
+    known = batch_keys()
     for key, value in obj.items():
-        name = _BATCH_KEYS.get(key)
+        name = known.get(key)
         if name is None:
-            raise BadQuery(f"Unknown option {key!r} in batch line; known: {', '.join(sorted(set(_BATCH_KEYS)))}")
-        if name in ("groups", "countries", "officials", "sources"):
-            value = tuple([value] if isinstance(value, str) else value or ())
+            raise BadQuery(f"Unknown option {key!r} in batch line; known: {', '.join(sorted(set(known)))}")
         fields[name] = value
-    return dataclasses.replace(base, **fields)
+    return base.with_options(**fields)
 
 
 def search(request: SearchRequest, index_dir: str | None = None) -> SearchResult:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from . import facets
 from .errors import BadValue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,9 +41,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
-FACET_TITLES = {"group": "Groups", "country": "Countries", "official": "Officials", "source": "Sources",
-                "year": "Years"}
-_BASE_FILTERS = (("group", "groups"), ("country", "countries"), ("official", "officials"), ("source", "sources"))
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -66,9 +64,8 @@ def request_fields() -> set[str]:
 
 
 def filter_params() -> dict[str, str]:
-    """URL parameter -> SearchRequest field, for the filters this version of the library has."""
-    fields = request_fields()
-    return {param: name for param, name in _BASE_FILTERS if name in fields}
+    """URL parameter -> SearchRequest option, one per facet a search can filter by (facets.py)."""
+    return {facet.name: facet.option for facet in facets.filters()}
 
 
 # ----------------------------------------------------------------------------- the warm searcher
@@ -154,17 +151,19 @@ class State:
                 if v and v not in values:
                     values.append(v)
             filters[param] = values
+        from .searching import check_sort
+
         sort = args.get("sort", "").strip()
-        if sort not in ("", "relevance", "date"):
-            raise BadValue(f"Unknown sort {sort!r}: use relevance or date")
+        if sort:
+            check_sort(sort)
         raw_page = args.get("page", "").strip() or "1"
         page = whole_number(raw_page, 1, 10_000)
         if page is None:
             raise BadValue(f"Invalid page {raw_page!r}: use a whole number from 1")
         expand = []
         for v in args.getlist("expand"):
-            if v not in FACET_TITLES:
-                raise BadValue(f"Unknown facet {v!r} in expand=: use one of {', '.join(FACET_TITLES)}")
+            if v not in facets.names():
+                raise BadValue(f"Unknown facet {v!r} in expand=: use one of {', '.join(facets.names())}")
             if v not in expand:
                 expand.append(v)
         show_all = args.get("all", "").strip().lower()
@@ -192,11 +191,12 @@ class State:
         from .searching import SearchRequest
 
         query = self.q or ("" if self.has_filters else "*")
-        fields: dict = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
+        options: dict = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
         if "all" in request_fields():
-            fields["all"] = self.show_all
+            options["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
-                             sort=self.sort or "relevance", limit=limit, facets=facets, timeline=timeline, **fields)
+                             sort=self.sort or "relevance", limit=limit, facets=facets,
+                             timeline=timeline).with_options(**options)
 
     # --- URLs
 
@@ -272,15 +272,7 @@ class State:
 
 def canonical(param: str, value: str) -> str:
     """What a filter value means, through the same alias tables as the library's filters."""
-    from . import aliases
-
-    if param == "group":
-        return aliases.groups().resolve(value) or value
-    if param == "country":
-        table = aliases.countries()
-        code = table.resolve(value)
-        return table.name(code) if code else value
-    return aliases.fold(value)
+    return facets.get(param).canonical(value)
 
 
 # ----------------------------------------------------------------------------- page parts
@@ -302,56 +294,48 @@ def month_label(period: str) -> str:
 
 def facet_panels(result, state: State) -> list[dict]:
     """Sidebar panels: each value with its count, whether it is selected, and the link that toggles it."""
-    from . import aliases
-
-    roles: dict[str, Counter] = {}
-    for hit in result.hits:
-        for o in hit.officials:
-            if o.get("role"):
-                roles.setdefault(o["name"], Counter())[o["role"]] += 1
     panels = []
     for facet, counts in result.facets.items():
-        if facet == "year":
+        declared = facets.get(facet)
+        if declared.period:
             items = [{"value": c.value, "label": c.value, "count": c.count, "note": "",
                       "selected": state.period_selected(c.value), "href": state.toggle_period(c.value),
                       "children": []} for c in counts]
         elif facet in state.filters:
+            notes = declared.notes(result.hits)
             items = [{"value": c.value, "label": c.value, "count": c.count, "selected": state.selected(facet, c.value),
-                      "href": state.toggle(facet, c.value), "children": [],
-                      "note": roles[c.value].most_common(1)[0][0] if facet == "official" and c.value in roles else ""}
+                      "href": state.toggle(facet, c.value), "children": [], "note": notes.get(c.value, "")}
                      for c in counts]
-            if facet == "group":
-                items = _nest_groups(items, state, aliases.groups())
+            items = _nest(items, state, declared)
         else:
             continue
         if not items:
             continue
         expanded = facet in state.expand
-        panels.append({"facet": facet, "title": FACET_TITLES.get(facet, facet.title()),
+        panels.append({"facet": facet, "title": declared.title or facet.title(),
                        "items": items if expanded else items[:FACET_SHOWN], "hidden": max(0, len(items) - FACET_SHOWN),
                        "expanded": expanded, "more": state.expand_url(facet, True),
                        "less": state.expand_url(facet, False)})
     return panels
 
 
-def _nest_groups(items: list[dict], state: State, table) -> list[dict]:
-    """Affiliates under their parent group; a parent with no count of its own still gets a link."""
+def _nest(items: list[dict], state: State, facet) -> list[dict]:
+    """Values under their parent (affiliates under their group: ``Facet.parent``); a parent with no
+    count of its own still gets a link."""
     nodes = {item["value"]: item for item in items}
     roots: list[dict] = []
-
-    def parent_of(name: str) -> str | None:
-        group = table.by_name.get(name)
-        return group.parent if group and group.parent != name else None
+    if not any(facet.parent(item["value"]) for item in items):
+        return items
 
     def attach(item: dict, seen: tuple = ()) -> None:
-        parent = parent_of(item["value"])
+        parent = facet.parent(item["value"])
         if parent is None or parent in seen:
             if item not in roots:
                 roots.append(item)
             return
         if parent not in nodes:
             nodes[parent] = {"value": parent, "label": parent, "count": None, "note": "",
-                             "selected": state.selected("group", parent), "href": state.toggle("group", parent),
+                             "selected": state.selected(facet.name, parent), "href": state.toggle(facet.name, parent),
                              "children": []}
             attach(nodes[parent], seen + (item["value"],))
         if item not in nodes[parent]["children"]:
@@ -456,7 +440,7 @@ def chips(result, state: State) -> list[dict]:
         out.append({"kind": "Query", "label": state.q, "href": state.url(q="")})
     for param, values in state.filters.items():
         for raw in values:
-            label = canonical(param, raw) if param in ("group", "country") else raw
+            label = facets.get(param).display(raw)
             if label != raw:
                 label = f"{label} ({raw})"
             out.append({"kind": param.title(), "label": label, "href": state.remove(param, raw)})

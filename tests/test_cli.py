@@ -173,6 +173,25 @@ def test_batch_reports_bad_lines_and_goes_on(runner, built_index):
     assert rows[-1]["total"] >= 1
 
 
+def test_batch_lines_with_values_of_the_wrong_kind_get_an_error_naming_the_option(runner, built_index):
+    from searchlib.cli import cli
+
+    lines = ('{"query": "Kabul", "limit": "ten"}\n{"query": "Kabul", "sort": "newest"}\n'
+             '{"query": "Kabul", "from": 2021}\n{"query": "Kabul", "facets": "yes"}\n'
+             '{"query": "Kabul", "country": [1]}\n{"query": "Kabul", "limit": -1}\nKabul\n')
+    result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("line") for r in rows[:6]] == [1, 2, 3, 4, 5, 6]
+    assert rows[0]["error"] == "Invalid limit 'ten': use a whole number from 0"
+    assert rows[1]["error"] == "Unknown sort 'newest': use relevance or date"
+    assert "Invalid from date 2021" in rows[2]["error"]
+    assert rows[3]["error"] == "Invalid facets 'yes': use true or false"
+    assert rows[4]["error"] == "Invalid country 1: give the country as text"
+    assert rows[5]["error"] == "Invalid limit -1: use a whole number from 0"
+    assert rows[6]["total"] >= 1
+
+
 def test_a_search_process_loads_only_what_searching_needs(built_index):
     """A fresh `search` pays for every import: no pipeline, HTML parser, web app or urllib stack."""
     import subprocess

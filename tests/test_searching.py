@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
-from searchlib import BadDate, BadQuery, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
+from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
 from searchlib.indexing import make_analyzer
 
 from .conftest import FIXTURES, keys, search_json
@@ -435,3 +436,39 @@ def test_block_scoring_matches_whoosh_across_segments_with_deletions(tmp_path):
             slow = s.search(request)
             assert [(h.key, h.score) for h in fast.hits] == [(h.key, h.score) for h in slow.hits], text
             assert fast.total == slow.total and fast.facets == slow.facets
+
+
+# ----------------------------------------------------------------------------- the request checks itself
+
+@pytest.mark.parametrize("fields, error, message", [
+    ({"limit": "ten"}, BadValue, "Invalid limit 'ten'"),
+    ({"limit": 2.5}, BadValue, "Invalid limit 2.5"),
+    ({"limit": True}, BadValue, "Invalid limit True"),
+    ({"sort": "newest"}, BadValue, "Unknown sort 'newest': use relevance or date"),
+    ({"date_from": "2021-13"}, BadDate, "Invalid date '2021-13'"),
+    ({"date_to": 2021}, BadDate, "Invalid to date 2021"),
+    ({"date_from": "2021", "date_to": "2020"}, BadDate, "Empty date range"),
+    ({"countries": ("Kenya", None)}, BadValue, "Invalid country None"),
+    ({"groups": 7}, BadValue, "Invalid group filter 7"),
+    ({"all": "no"}, BadValue, "Invalid all 'no'"),
+    ({"query": 42}, BadQuery, "Invalid query 42"),
+    ({"query": 'say "hello'}, BadQuery, "Unbalanced quote"),
+    ({"filters": {"nosuch": ("x",)}}, BadValue, "Unknown facet 'nosuch'"),
+])
+def test_a_request_with_a_bad_value_is_refused_when_made_naming_it(fields, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        SearchRequest(**fields)
+
+
+def test_a_request_normalises_what_it_can_read_unambiguously():
+    request = SearchRequest("Kabul", countries="Afghanistan", groups=["Taliban"], sort=None, limit=None, facets=1)
+    assert request.countries == ("Afghanistan",) and request.groups == ("Taliban",)
+    assert (request.sort, request.limit, request.facets) == ("relevance", 10, True)
+    assert SearchRequest(None).query == ""
+
+
+def test_options_are_set_by_attribute_or_by_a_facet_option():
+    request = SearchRequest("Kabul").with_options(countries="AF", limit=3, date_from="2021")
+    assert (request.countries, request.limit, request.date_from) == (("AF",), 3, "2021")
+    with pytest.raises(BadValue, match="Unknown search option 'nosuch'"):
+        request.with_options(nosuch=1)
