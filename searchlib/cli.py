@@ -179,6 +179,9 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
             report = indexing.import_records(from_jsonl, index_dir, wait=wait)
         _print_report(report, fmt)
         return
+    from .engines import get_engine
+
+    run_engine = get_engine(engine, jobs, **options)
     show = progress if progress is not None else stderr().isatty()
     interactive = sys.stdin.isatty() and stderr().isatty()
 
@@ -192,14 +195,14 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait,
-                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
-                                          follow_links=follow_links, **options)
+            report = indexing.build_index(list(paths), index_dir, progress=step, rebuild=rebuild, wait=wait,
+                                          engine=run_engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links)
     else:
         with index_writes(index_dir):
-            report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait,
-                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
-                                          follow_links=follow_links, **options)
+            report = indexing.build_index(list(paths), index_dir, rebuild=rebuild, wait=wait,
+                                          engine=run_engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
 
