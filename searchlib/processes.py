@@ -66,8 +66,8 @@ class WorkerPool:
     False) as they come, with at most ``jobs * WINDOW`` tasks in flight so memory stays flat;
     after the last task every worker returns ``finish(state)``, collected in ``finished``. A worker
     that raises (``abandon(state)`` runs first) or dies raises EngineFailed (OSError for an I/O
-    error). Every worker starts on entry, before any task: the index writer's lock is taken before
-    the engine starts, and ``worker_init`` closes the workers' copies of its descriptor.
+    error). Every worker starts on entry, before any task (an engine's under the index write lock:
+    ``worker_init`` closes the workers' copies of its descriptor).
     With ``jobs`` 0 the work runs in this process (small runs: no fork, no pickling).
     """
 
@@ -121,15 +121,14 @@ class WorkerPool:
         while done < len(self.procs):
             kind, number, payload = self._next()
             if kind == "result":
-                in_flight -= 1
-                feed()
-                if not ordered:
-                    yield payload
-                    continue
                 waiting[number] = payload
-                while next_out in waiting:
-                    yield waiting.pop(next_out)
+                ready = []  # in input order, a task counts as in flight until its answer goes out
+                while waiting and (not ordered or next_out in waiting):
+                    ready.append(waiting.pop(next_out if ordered else number))
                     next_out += 1
+                in_flight -= len(ready)
+                feed()
+                yield from ready
             elif kind == "done":
                 done += 1
                 self.finished.append(payload)
