@@ -204,7 +204,7 @@ def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.1)
 
 
 def dir_size_mb(path: str) -> float:
-    from searchlib.indexing import folder_size
+    from searchlib.fsutil import folder_size
 
     return folder_size(path) / 2**20
 

@@ -194,6 +194,9 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
             report = indexing.import_records(from_jsonl, index_dir, wait=wait)
         _print_report(report, fmt)
         return
+    from .engines import get_engine
+
+    run_engine = get_engine(engine, jobs, **options)
     show = progress if progress is not None else stderr().isatty()
     interactive = sys.stdin.isatty() and stderr().isatty()
 
@@ -207,14 +210,14 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            report = indexing.build_index(list(paths), index_dir, jobs=jobs, progress=step, rebuild=rebuild, wait=wait,
-                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
-                                          follow_links=follow_links, **options)
+            report = indexing.build_index(list(paths), index_dir, progress=step, rebuild=rebuild, wait=wait,
+                                          engine=run_engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links)
     else:
         with index_writes(index_dir):
-            report = indexing.build_index(list(paths), index_dir, jobs=jobs, rebuild=rebuild, wait=wait,
-                                          engine=engine, forget=forget, prune=prune, confirm=confirm,
-                                          follow_links=follow_links, **options)
+            report = indexing.build_index(list(paths), index_dir, rebuild=rebuild, wait=wait,
+                                          engine=run_engine, forget=forget, prune=prune, confirm=confirm,
+                                          follow_links=follow_links)
     _print_report(report, fmt)
     sys.exit(1 if report.failed else 0)
 
@@ -264,7 +267,7 @@ def extract_command(paths, fmt, jobs):
     Example:
         searchlib extract corpus/ --format jsonl
     """
-    from . import loading, pipeline, rendering
+    from . import loading, pipeline, records as record_codec, rendering
 
     failed, records = 0, []
     for item in pipeline.extract(list(paths), jobs=jobs):
@@ -272,9 +275,9 @@ def extract_command(paths, fmt, jobs):
             failed += 1
             click.echo(f"skipped {_printable(item.path)}: {item.reason}", err=True)
         elif fmt == "json":
-            records.append(item.extract_dict())  # one JSON document: collect, then write
+            records.append(record_codec.extract(item))  # one JSON document: collect, then write
         else:
-            rendering.write_records([item.extract_dict()], fmt, stdout())
+            rendering.write_records([record_codec.extract(item)], fmt, stdout())
     if fmt == "json":
         rendering.write_records(records, "json", stdout())
     sys.exit(1 if failed else 0)

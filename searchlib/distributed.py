@@ -28,10 +28,9 @@ import socket
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
-from . import __version__, loading, pipeline, records
+from . import __version__, fsutil, loading, pipeline, records
 from .errors import BadValue, EngineFailed, IndexIOError
-from .indexing import _fsync_dir
-from .processes import worker_init
+from .processes import WorkerPool
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -101,9 +100,8 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
     partition's folder, so a retry (or a second copy of the task) replaces the output as a whole.
     ``hook(folder)`` runs just before the rename (tests kill the worker there).
     """
-    from . import indexing
-    from .engines import light
-    from .sharding import ShardWriter
+    from .documents import document
+    from .sharding import ShardWriter  # Whoosh is imported only where a shard is written or read
 
     if version != code_version():
         raise ClusterError(f"This worker runs {code_version()}, the client {version}: install the same "
@@ -123,10 +121,10 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
                     keys.append(record.key)
                     fh.write(records.json_line(records.discovery(records.encode(record))))
                     if writer is not None:
-                        writer.add(indexing.document(record))
+                        writer.add(document(record))
                 inputs.append({"key": source.key, "path": loading.printable_name(source.path), "sha256": result.sha256,
                                "records": len(kept), "failures": len(result.failures)})
-                results.append(light(replace(result, records=kept)))
+                results.append(pipeline.light(replace(result, records=kept)))
             fh.flush()
             os.fsync(fh.fileno())
         shard_dir = writer.commit() if writer is not None else None
@@ -135,7 +133,7 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
         _write_json(os.path.join(tmp, MANIFEST), entry)
         for folder in (os.path.join(tmp, SHARD), tmp):
             if os.path.isdir(folder):
-                _fsync_dir(folder)
+                fsutil.fsync_dir(folder)
         if hook is not None:
             hook(tmp)
         _replace_dir(tmp, os.path.join(out_root, name))
@@ -154,7 +152,7 @@ def _file_hashes(folder: str) -> dict[str, list]:
         for name in sorted(files):
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, folder).replace(os.sep, "/")
-            out[rel] = [os.path.getsize(full), loading.file_sha256(full)]
+            out[rel] = [os.path.getsize(full), fsutil.file_sha256(full)]
             with open(full, "rb") as fh:
                 os.fsync(fh.fileno())
     return out
@@ -185,7 +183,7 @@ def _replace_dir(tmp: str, final: str) -> None:
             continue  # another attempt put its folder there meanwhile: replace it again
         if old:
             shutil.rmtree(old, ignore_errors=True)
-        _fsync_dir(os.path.dirname(final))
+        fsutil.fsync_dir(os.path.dirname(final))
         return
     raise ClusterError(f"Cannot put partition output in place at {final}")
 
@@ -228,7 +226,7 @@ def validate_partition(out_root: str, entry: dict, sources: list[loading.SourceF
     for rel, (size, digest) in on_disk.get("files", {}).items():
         path = os.path.join(folder, rel)
         try:
-            if os.path.getsize(path) != size or loading.file_sha256(path) != digest:
+            if os.path.getsize(path) != size or fsutil.file_sha256(path) != digest:
                 raise fail(f"{rel} changed after it was written")
         except OSError:
             raise fail(f"{rel} is missing") from None
@@ -255,7 +253,7 @@ def _host() -> str:
 def reclaim_host_shards(shards_dir: str) -> None:
     """Remove run folders that this host's dead runs left in a shared ``--shards`` folder (other
     hosts' folders are theirs to reclaim: a pid means nothing here)."""
-    from .sharding import SHARD_PREFIX, _alive
+    from .sharding import SHARD_PREFIX, alive
 
     try:
         names = os.listdir(shards_dir)
@@ -263,7 +261,7 @@ def reclaim_host_shards(shards_dir: str) -> None:
         return
     for name in names:
         pid, _, host = name[len(SHARD_PREFIX):].partition(".")
-        if name.startswith(SHARD_PREFIX) and host == _host() and pid.isdigit() and not _alive(int(pid)):
+        if name.startswith(SHARD_PREFIX) and host == _host() and pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(os.path.join(shards_dir, name), ignore_errors=True)
 
 
@@ -287,7 +285,38 @@ def _import_dask():
     return dd
 
 
-class DaskEngine:
+class _Partitions:
+    """What the Dask engine and the local partitions share: the input files split into partitions
+    (``plan_partitions``), each task's answer checked against its folder (``validate_partition``)
+    before its results are passed on, the manifest entries and the shard folders."""
+
+    def __init__(self, sources: list[loading.SourceFile], shard_root: str, jobs: int | None = None,
+                 partitions: int | None = None, write_shards: bool = True,
+                 hook: Callable[[str], None] | None = None) -> None:
+        self.sources, self.shard_root, self.jobs = list(sources), shard_root, jobs
+        self.partitions, self.write_shards, self.hook = partitions, write_shards, hook
+        self.version = code_version()
+        self.parts: list[list[loading.SourceFile]] = []
+        self.entries: list[dict] = []
+        self._shards: list[str] = []
+
+    def _plan(self, workers: int) -> None:
+        self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), workers))
+
+    def _accept(self, number: int, answer: PartitionResult) -> list[pipeline.FileResult]:
+        shard = validate_partition(self.shard_root, answer.entry, self.parts[number], self.version, answer.results,
+                                   self.write_shards)
+        self.entries.append(answer.entry)
+        if shard:
+            self._shards.append(shard)
+        return answer.results
+
+    def shards(self) -> list[str]:
+        """The validated shard folders, in partition order (the order does not change any result)."""
+        return sorted(self._shards)
+
+
+class DaskEngine(_Partitions):
     """Derive and write shards on a Dask cluster (``scheduler`` address) or a LocalCluster.
 
     The engine contract of ``indexing.build_index``: workers start on ``__enter__`` (before the
@@ -307,18 +336,13 @@ class DaskEngine:
                  scheduler: str | None = None, partitions: int | None = None, retries: int = 2,
                  write_shards: bool = True, hook: Callable[[str], None] | None = None, shards: str | None = None,
                  timeout: float = 15.0, **_options) -> None:
-        self.sources, self.shard_root, self.jobs = list(sources), shard_root, jobs
+        super().__init__(sources, shard_root, jobs, partitions, write_shards, hook)
         self.shards_dir, self.timeout = shards, timeout
         if shards:  # storage every worker sees: this run's folder there, named after its host and pid
             self.shard_root = os.path.join(shards, f"{os.path.basename(shard_root)}.{_host()}")
-        self.scheduler, self.partitions, self.retries = scheduler, partitions, retries
-        self.write_shards, self.hook = write_shards, hook
-        self.version = code_version()
+        self.scheduler, self.retries = scheduler, retries
         self.client = self.cluster = None
         self.futures: list = []
-        self.parts: list[list[loading.SourceFile]] = []
-        self.entries: list[dict] = []
-        self._shards: list[str] = []
 
     def __enter__(self) -> "DaskEngine":
         dd = _import_dask()
@@ -335,7 +359,7 @@ class DaskEngine:
                                                silence_logs=logging.ERROR)
                 self.client = dd.Client(self.cluster)
             workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.jobs or 1
-            self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), workers))
+            self._plan(workers)
             if self.shards_dir:
                 reclaim_host_shards(self.shards_dir)
             os.makedirs(self.shard_root, exist_ok=True)
@@ -363,17 +387,9 @@ class DaskEngine:
                 first = self.parts[number][0].path if self.parts[number] else "?"
                 raise ClusterError(f"Partition {number} (from {loading.printable_name(first)}) failed on the Dask "
                                    f"cluster: {type(e).__name__}: {e}; nothing was published") from None
-            shard = validate_partition(self.shard_root, answer.entry, self.parts[number], self.version, answer.results,
-                                       self.write_shards)
-            self.entries.append(answer.entry)
-            if shard:
-                self._shards.append(shard)
+            results = self._accept(number, answer)
             future.release()
-            yield from answer.results
-
-    def shards(self) -> list[str]:
-        """The validated shard folders, in partition order (the order does not change any result)."""
-        return sorted(self._shards)
+            yield from results
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.client is not None:
@@ -404,34 +420,29 @@ def _remove_tree(path: str, seconds: float = 3.0) -> None:
         time.sleep(0.1)
 
 
-class LocalPartitions(DaskEngine):
-    """The same partition tasks in a local process pool: ``--records-only`` without Dask."""
+def _run_task(_state, task: tuple) -> PartitionResult:
+    return run_partition(*task)
 
-    name = "local"
+
+class LocalPartitions(_Partitions):
+    """The same partition tasks in the local worker pool (``processes.WorkerPool``, as the local
+    engine and ``extract``): ``--records-only`` without Dask."""
 
     def __enter__(self) -> "LocalPartitions":
-        from concurrent.futures import ProcessPoolExecutor
-
         jobs = self.jobs or os.cpu_count() or 1
-        self.parts = plan_partitions(self.sources, self.partitions or default_partitions(len(self.sources), jobs))
+        self._plan(jobs)
         os.makedirs(self.shard_root, exist_ok=True)
-        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),))
-        self.futures = [self.pool.submit(run_partition, n, part, self.shard_root, self.version, self.write_shards,
-                                         self.hook) for n, part in enumerate(self.parts)]
+        self.pool = WorkerPool(jobs, _run_task).__enter__()
         return self
 
     def __iter__(self) -> Iterator[pipeline.FileResult]:
-        for number, future in enumerate(self.futures):
-            answer = future.result()
-            shard = validate_partition(self.shard_root, answer.entry, self.parts[number], self.version, answer.results,
-                                       self.write_shards)
-            self.entries.append(answer.entry)
-            if shard:
-                self._shards.append(shard)
-            yield from answer.results
+        tasks = ((n, part, self.shard_root, self.version, self.write_shards, self.hook)
+                 for n, part in enumerate(self.parts))
+        for number, answer in enumerate(self.pool.map(tasks, ordered=True)):
+            yield from self._accept(number, answer)
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.__exit__(exc_type, exc, tb)
         if exc_type is not None:
             _remove_tree(self.shard_root)
 

@@ -11,7 +11,7 @@ A build writes a new generation beside the live one, fsyncs it, then points CURR
 searchers see the old archive or the new one, never a half-written index, and Whoosh's
 ``create_in`` never empties an index that readers use.
 
-Whoosh is imported here, in ``sharding.py``, ``postings.py`` and ``searching.py`` (docs/design.md).
+Whoosh's internals are used only through ``whoosh_compat``.
 """
 
 from __future__ import annotations
@@ -33,44 +33,14 @@ from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-def _import_whoosh_without_urllib():
-    """Import Whoosh without the 40 ms of urllib.request (and http, email, ssl) it pulls in only to
-    re-export ``urlretrieve``, which searchlib never calls: a stand-in module is present while
-    ``whoosh.compat`` loads; its ``urlretrieve`` imports the real one if anything ever calls it."""
-    import sys
-    import types
-
-    if "urllib.request" in sys.modules or "whoosh.compat" in sys.modules:
-        return
-    stand_in = types.ModuleType("urllib.request")
-
-    def urlretrieve(*args, **kwargs):
-        from urllib.request import urlretrieve as real
-
-        return real(*args, **kwargs)
-
-    stand_in.urlretrieve = urlretrieve
-    sys.modules["urllib.request"] = stand_in
-    try:
-        import whoosh.compat  # noqa: F401
-    finally:
-        if sys.modules.get("urllib.request") is stand_in:
-            del sys.modules["urllib.request"]
-
-
-with warnings.catch_warnings():
-    _import_whoosh_without_urllib()
-    # Whoosh 2.7.4 has invalid escape sequences and `is` with literals: SyntaxWarnings at compile time
-    # on Python 3.12+. They are Whoosh's, not ours, and harmless; keep them off the user's terminal.
-    warnings.simplefilter("ignore", SyntaxWarning)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from whoosh import index as whoosh_index
-    from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-    from whoosh.analysis.filters import STOP_WORDS
-    from whoosh.fields import ID, STORED, TEXT, Schema
-
-from . import facets, loading, processes
+from . import facets, fsutil, loading, processes, whoosh_compat
 from . import records as record_codec  # the name `records` is a list of Records here
+from .documents import document
+from .schema import make_schema
+# An index's table of contents pickles its schema: one written before schema.py existed names
+# these analyzer classes here, so they stay importable from this module.
+from .schema import CompoundFilter, SkipCompoundStemFilter  # noqa: F401
+from whoosh import index as whoosh_index
 
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
     from . import pipeline  # so that a search process does not pay for it
@@ -80,83 +50,6 @@ from .sharding import SHARD_PREFIX
 SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
 LAST_RUN = "last-run.json"  # the last run's report, for `searchlib stats`
-
-# ----------------------------------------------------------------------------- analysis
-
-# Abbreviations with dots (U.S., U.K.), then words joined by hyphens (ISIS-K, al-Shabaab).
-TOKEN_PATTERN = r"(?:[A-Za-z]\.){2,}|\w+(?:[-\u2010\u2011]\w+)*"
-
-
-class CompoundFilter(Filter):
-    """Keep hyphenated words whole, and at index time also their parts.
-
-    "ISIS-K" is indexed as ``isis-k``, ``isis`` and ``k``; a query for ISIS-K looks up only
-    ``isis-k``, so it never matches a page that only says ISIS, while a query for Shabaab still
-    finds al-Shabaab. Dotted abbreviations lose their dots: U.S. -> ``us``.
-    """
-
-    def __call__(self, tokens):
-        for t in tokens:
-            text = t.text
-            if "." in text:
-                t.text = text.replace(".", "")
-                yield t
-                continue
-            yield t
-            if "-" in text and t.mode == "index":
-                whole = text
-                for part in re.split(r"[-\u2010\u2011]", whole):
-                    if part:
-                        t.text = part
-                        yield t
-                t.text = whole
-
-
-class SkipCompoundStemFilter(StemFilter):
-    """Stem ordinary words only: ``isis-k`` must stay ``isis-k``."""
-
-    def __call__(self, tokens):
-        stemfn = self._stem
-        ignore = self.ignore
-        for t in tokens:
-            if not t.stopped and "-" not in t.text and t.text not in ignore:
-                t.text = stemfn(t.text)
-            yield t
-
-
-def make_analyzer():
-    stop = frozenset(STOP_WORDS) - {"us"}
-    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CompoundFilter()
-            | StopFilter(stoplist=stop, minsize=1) | SkipCompoundStemFilter(cachesize=50000))
-
-
-def make_schema() -> Schema:
-    analyzer = make_analyzer()
-    return Schema(
-        key=ID(unique=True, stored=True, sortable=True),
-        path=STORED(),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, stored=True),
-        author=STORED(),
-        published=ID(stored=True, sortable=True),  # "YYYY-MM-DD" or "": ISO strings sort by date
-        **facets.schema_fields(),  # groups, countries, officials, source, year... (facets.FACETS)
-        record=STORED(),  # JSON: officials with roles, dates, evidence, provenance
-    )
-
-
-def document(record: pipeline.Record) -> dict:
-    """A Record as Whoosh fields."""
-    return {
-        "key": record.key,
-        "path": record.origin.get("url") if record.origin and record.origin.get("kind") == "warc" else record.key,
-        "title": record.title,
-        "body": record.text,
-        "author": record.author,
-        "published": record.published or "",
-        **facets.index_fields(record),
-        "record": record_codec.stored(record),
-    }
-
 
 # ----------------------------------------------------------------------------- generations
 
@@ -203,11 +96,37 @@ _CORRUPT = (whoosh_index.EmptyIndexError, whoosh_index.IndexError, ValueError, E
 
 
 def open_index(index_dir: str):
-    return open_searcher(index_dir)[1]
+    return open_searcher(index_dir).ix
 
 
-def open_searcher(index_dir: str):
-    """(generation folder, Whoosh index, searcher) for the live generation.
+@dataclass
+class OpenIndex:
+    """A Whoosh searcher on the live generation, with what searchlib reads beside it (searchlib's
+    state, kept here rather than as attributes set on Whoosh's objects)."""
+
+    gen_dir: str
+    ix: object  # the Whoosh index
+    searcher: object  # the Whoosh searcher
+    # the commit the searcher reads (reader_fingerprint), not whatever the folder holds by now:
+    # the facet table and side files loaded later must describe the documents it reads
+    fingerprint: list
+    side_files: dict = field(default_factory=dict)  # FACET_TABLE, CLUSTERS -> that commit's file, open
+
+    @property
+    def toc_gen(self) -> int | None:
+        return self.fingerprint[1]
+
+    def close_side_files(self) -> None:
+        for fh in self.side_files.values():
+            fh.close()
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.close_side_files()
+
+
+def open_searcher(index_dir: str) -> OpenIndex:
+    """A searcher (with its commit's fingerprint and side files) on the live generation.
 
     A rebuild may swap generations between reading CURRENT and opening the files: then CURRENT is
     read again (a few times), so a search running during an update never fails for that. The
@@ -235,9 +154,7 @@ def open_searcher(index_dir: str):
                                          "it was opened; try again")
                     time.sleep(0.05 * (attempt + 1))
                     continue
-                # the searcher's own commit, not whatever the folder holds by now: the facet
-                # table and side files it loads later must describe the documents it reads
-                ix.searchlib_fingerprint = reader_fingerprint(reader)
+                opened = OpenIndex(gen, ix, searcher, reader_fingerprint(reader))
             except FileNotFoundError:
                 if searcher is not None:
                     searcher.close()
@@ -252,11 +169,11 @@ def open_searcher(index_dir: str):
                     f"The index at {index_dir} cannot be opened: {os.path.join(gen, toc)} or a file it lists is "
                     f"damaged ({type(e).__name__}: {getattr(e, 'strerror', None) or e}); {rebuild_hint(index_dir)}")
                 break
-            toc_gen = ix.searchlib_fingerprint[1]
+            toc_gen = opened.toc_gen
             problems = verify_generation(gen, toc_gen, searching=True)
             if not problems:
-                ix.searchlib_side_files = _open_side_files(gen, toc_gen)
-                return gen, ix, searcher
+                opened.side_files = _open_side_files(gen, toc_gen)
+                return opened
             searcher.close()
             error = damaged(index_dir, problems)
             if not _moved_on(index_dir, gen, toc_gen):
@@ -279,23 +196,12 @@ def _hold_segment_files(gen_dir: str, reader) -> bool:
     results). Open files outlive their deletion, so once they are all open the searcher reads
     its commit whatever the writer does next; each segment's set of columns is fixed here.
     """
-    from whoosh.codec.whoosh3 import W3Codec
-
     names = os.listdir(gen_dir)  # raises FileNotFoundError when a rebuild removed the generation
     newest = max((int(m.group(1)) for m in map(re.compile(r"_\w+?_(\d+)\.toc").fullmatch, names) if m), default=-1)
     if reader.generation() is not None and newest > reader.generation():
         return False
     for leaf, _base in reader.leaf_readers():
-        perdoc = getattr(leaf, "_perdoc", None)
-        segment = _segment_of(leaf)
-        if perdoc is None or segment is None or segment.is_compound() or not hasattr(perdoc, "_colfiles"):
-            continue  # an empty index; a compound segment is read into memory anyway
-        prefix, suffix = segment.segment_id() + ".", W3Codec.COLUMN_EXT
-        columns = frozenset(n[len(prefix):-len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix))
-        for column in columns:
-            if column not in perdoc._colfiles:
-                perdoc._colfiles[column] = perdoc._get_column_file(column)
-        perdoc.has_column = columns.__contains__
+        whoosh_compat.hold_column_files(leaf, names)
     return True
 
 
@@ -316,34 +222,6 @@ def _open_side_files(gen_dir: str, toc_gen: int | None) -> dict:
     return opened
 
 
-def close_side_files(ix) -> None:
-    for fh in getattr(ix, "searchlib_side_files", {}).values():
-        fh.close()
-
-
-def _segment_of(leaf_reader):
-    """The Whoosh segment a leaf reader reads (None for the reader of an empty index)."""
-    segment = getattr(leaf_reader, "segment", None)
-    return segment() if callable(segment) else None
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(path: str) -> None:
-    for name in os.listdir(path):
-        full = os.path.join(path, name)
-        if os.path.isfile(full):
-            with open(full, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(path)
-
-
 def _next_generation(index_dir: str) -> str:
     numbers = [int(n[4:]) for n in os.listdir(index_dir) if re.fullmatch(r"gen-\d{6}", n)]
     return f"gen-{max(numbers, default=0) + 1:06d}"
@@ -351,15 +229,10 @@ def _next_generation(index_dir: str) -> str:
 
 def _publish(index_dir: str, gen_name: str) -> None:
     """Point CURRENT at a complete, fsynced generation (atomic), then drop older generations."""
-    _fsync_tree(os.path.join(index_dir, gen_name))
-    tmp = os.path.join(index_dir, f".{CURRENT}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(gen_name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    fsutil.fsync_tree(os.path.join(index_dir, gen_name))
     previous = _live_name(index_dir)
-    os.replace(tmp, os.path.join(index_dir, CURRENT))
-    _fsync_dir(index_dir)
+    fsutil.replace_atomically(os.path.join(index_dir, CURRENT), lambda fh: fh.write(gen_name + "\n"))
+    fsutil.fsync_dir(index_dir)
     # The generation just replaced stays until the next publish: a searcher that opened it a
     # moment ago keeps reading whole files. Older ones go.
     for name in os.listdir(index_dir):
@@ -373,20 +246,6 @@ def _live_name(index_dir: str) -> str | None:
             return fh.read().strip() or None
     except (OSError, ValueError):  # missing, unreadable, or not text (damaged: see reclaim)
         return None
-
-
-def folder_size(path: str) -> int:
-    """Bytes under ``path`` (a file or a folder)."""
-    if os.path.isfile(path):
-        return os.path.getsize(path)
-    total = 0
-    for dirpath, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(dirpath, name))
-            except OSError:
-                pass
-    return total
 
 
 def reclaim(index_dir: str) -> int:
@@ -414,7 +273,7 @@ def reclaim(index_dir: str) -> int:
             (live_number is None or int(name[4:]) > live_number)
         temp = name.startswith((f".{CURRENT}.", f".{LAST_RUN}."))
         if dead_build or temp:
-            freed += _remove(path)
+            freed += fsutil.remove(path)
     if live_number is not None and not pointer_damaged:
         freed += _reclaim_generation(os.path.join(index_dir, live))
     return freed
@@ -427,7 +286,7 @@ def _reclaim_generation(gen_dir: str) -> int:
     freed = 0
     try:
         ix = whoosh_index.open_dir(gen_dir)
-        keep_segments = {seg.segment_id() for seg in ix._segments()}
+        keep_segments = set(whoosh_compat.segment_ids(ix))
         toc_gen = ix.latest_generation()
         toc = f"_{ix.indexname}_{toc_gen}.toc"
         names = os.listdir(gen_dir)
@@ -441,21 +300,8 @@ def _reclaim_generation(gen_dir: str) -> int:
             continue  # a side file of this or an older commit (a newer one belongs to a commit that died)
         if any(name.startswith((seg + ".", seg + "_")) for seg in keep_segments):
             continue
-        freed += _remove(os.path.join(gen_dir, name))
+        freed += fsutil.remove(os.path.join(gen_dir, name))
     return freed
-
-
-def _remove(path: str) -> int:
-    """Remove a leftover file or folder; the bytes freed (0 when it cannot be removed, e.g. on a
-    read-only file system: a leftover is harmless, and the run itself then reports the I/O error)."""
-    size = folder_size(path)
-    try:
-        shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
-    except FileNotFoundError:
-        return 0
-    except OSError:
-        return 0 if os.path.lexists(path) else size
-    return size
 
 
 def _check_free_space(index_dir: str, needed: int) -> None:
@@ -610,16 +456,7 @@ def _read_manifest(gen_dir: str | None) -> dict:
 
 
 def _write_manifest(gen_dir: str, files: dict, roots: list[dict], toc_gen: int) -> None:
-    _write_json(gen_dir, _stamped(MANIFEST, toc_gen), {"schema": SCHEMA_VERSION, "roots": roots, "files": files})
-
-
-def _write_json(gen_dir: str, name: str, data) -> None:
-    tmp = os.path.join(gen_dir, f".{name}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, os.path.join(gen_dir, name))
+    fsutil.write_json(gen_dir, _stamped(MANIFEST, toc_gen), {"schema": SCHEMA_VERSION, "roots": roots, "files": files})
 
 
 def read_json(gen_dir: str, name: str, toc_gen: int | None = None, strict: bool = False, opened=None) -> dict:
@@ -669,9 +506,9 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     for key in removed:
         docs.pop(key, None)
     docs.update((key, [published, list(sketch)]) for key, (published, sketch) in meta.items())
-    _write_json(gen_dir, _stamped(DOCS, toc_gen), docs)
+    fsutil.write_json(gen_dir, _stamped(DOCS, toc_gen), docs)
     found = duplicating.clusters({k: tuple(v[1]) for k, v in docs.items()}, {k: v[0] for k, v in docs.items()})
-    _write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
+    fsutil.write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
 
 
 FACET_TABLE_VERSION = 4
@@ -713,8 +550,7 @@ def reader_fingerprint(reader) -> list:
     """The commit a reader reads: changes whenever the documents or their numbers can change (a
     commit, a merge). Taken from the reader itself, never from the folder, which may hold a newer
     commit by the time it is read."""
-    segments = sorted(seg.segment_id() for seg in map(_segment_of, (leaf for leaf, _ in reader.leaf_readers())) if seg)
-    return [FACET_TABLE_VERSION, reader.generation(), segments]
+    return [FACET_TABLE_VERSION, reader.generation(), sorted(whoosh_compat.reader_segment_ids(reader))]
 
 
 def _write_facet_table(gen_dir: str) -> None:
@@ -722,12 +558,7 @@ def _write_facet_table(gen_dir: str) -> None:
     with ix.reader() as reader:
         fingerprint = reader_fingerprint(reader)
         data = {"fingerprint": fingerprint, **facet_table(reader, read_json(gen_dir, CLUSTERS, fingerprint[1]))}
-    tmp = os.path.join(gen_dir, f".{FACET_TABLE}.{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        marshal.dump(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, os.path.join(gen_dir, FACET_TABLE))
+    fsutil.replace_atomically(os.path.join(gen_dir, FACET_TABLE), lambda fh: marshal.dump(data, fh), binary=True)
 
 
 def load_facet_table(gen_dir: str, fingerprint: list, opened=None) -> dict | None:
@@ -753,7 +584,7 @@ def _commit_files(gen_dir: str, ix) -> list[str]:
     """The files one Whoosh commit of ``gen_dir`` consists of: its table of contents, the files of
     the segments it lists, and the side files stamped with it (manifest, sketches, clusters)."""
     toc_gen = ix.latest_generation()
-    segments = [seg.segment_id() for seg in ix._segments()]
+    segments = whoosh_compat.segment_ids(ix)
     names = [f"_{ix.indexname}_{toc_gen}.toc"]
     for name in sorted(os.listdir(gen_dir)):
         stamped = _SIDE.fullmatch(name)
@@ -798,8 +629,8 @@ def write_checksums(gen_dir: str) -> None:
         if known and known[0] == size and not rewritten:
             sums[name] = known
         else:
-            sums[name] = [size, loading.file_sha256(os.path.join(gen_dir, name))]
-    _write_json(gen_dir, _stamped(CHECKSUMS, toc_gen), {"version": 1, "files": sums})
+            sums[name] = [size, fsutil.file_sha256(os.path.join(gen_dir, name))]
+    fsutil.write_json(gen_dir, _stamped(CHECKSUMS, toc_gen), {"version": 1, "files": sums})
 
 
 def _read_checksums(gen_dir: str, toc_gen: int) -> dict[str, list] | None:
@@ -841,7 +672,7 @@ def verify_generation(gen_dir: str, toc_gen: int | None = None, full: bool = Fal
             actual = os.path.getsize(path)
             if actual != size:
                 problems.append((path, f"is {actual:,} bytes, {size:,} were written"))
-            elif full and loading.file_sha256(path) != digest:
+            elif full and fsutil.file_sha256(path) != digest:
                 problems.append((path, "does not hold what was written (its sha256 differs)"))
         except FileNotFoundError:
             problems.append((path, "is missing"))
@@ -991,7 +822,7 @@ def _what(e: BaseException) -> str:
 def _read_segment(gen: str, reader, problems: list[tuple[str, str]]) -> int:
     """Read every part of one segment back; append a problem per file that fails. Returns the
     number of live documents read."""
-    seg = reader.segment().segment_id()
+    seg = whoosh_compat.leaf_segment_id(reader)
     docs = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
 
     def step(suffix: str, read) -> None:
@@ -1134,7 +965,7 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
         same = old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns
         if old and not same and old[0] == st.st_size:
             try:
-                same = loading.file_sha256(src.path) == old[2]  # touched, not changed
+                same = fsutil.file_sha256(src.path) == old[2]  # touched, not changed
             except OSError:
                 pass
         if same and _state_version(old) == derive:
@@ -1233,7 +1064,7 @@ def _match_roots(names: Iterable[str], roots: list[loading.Root]) -> list[loadin
 
 def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
-                wait: float = 5.0, engine: str | type = "local", forget: Iterable[str] = (),
+                wait: float = 5.0, engine: str | type | Callable = "local", forget: Iterable[str] = (),
                 prune: bool = False, confirm: Callable[[str], bool] | None = None, follow_links: bool = False,
                 **engine_options) -> IndexReport:
     """Bring the index up to date with the pages under ``paths``, publishing all changes or none.
@@ -1249,12 +1080,14 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     Args:
         paths: corpus folders or files; None or empty scans every remembered root.
         index_dir: where the index lives (default ``$SEARCHLIB_INDEX`` or ``./index``).
-        jobs: worker processes for cleaning and tagging (default: all cores).
+        jobs: worker processes for cleaning and tagging (default: all cores), for an engine given
+            by name or class.
         progress: called as progress(done, total) while files are cleaned and tagged.
         rebuild: build a fresh generation of the whole archive (every root) and swap it in.
         wait: seconds to wait for another writer before giving up (IndexLocked).
-        engine: "local" (worker processes, each writing a shard), "dask", or an engine class
-            (see ``searchlib.engines``); ``engine_options`` go to its constructor.
+        engine: an engine (``engines.get_engine(name, jobs, **options)``: the CLI makes one), or
+            its name, "local" (worker processes, each writing a shard) or "dask", or an engine
+            class (see ``searchlib.engines``); then ``jobs`` and ``engine_options`` configure it.
         forget: roots (paths or labels) to drop from the archive, with their documents.
         prune: allow removing any number of documents whose files are gone.
         confirm: asked (with a description) when a run would remove more than
@@ -1279,11 +1112,11 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise BadValue(f"No such file or folder: {missing[0]} (nothing was changed)")
-    if isinstance(engine, str):
+    if isinstance(engine, (str, type)):
         from .engines import get_engine
 
         try:
-            engine = get_engine(engine)
+            engine = get_engine(engine, jobs, **engine_options)
         except ValueError as e:
             raise BadValue(str(e)) from None
     os.makedirs(index_dir, exist_ok=True)
@@ -1344,7 +1177,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         estimate = sum(state[0] for state in plan.states.values() if state[2] is None)
         # The workers start (fork) under the lock; they close their copy of its descriptor (see
         # engines) so that a worker outliving a killed run never keeps the archive locked.
-        with engine(plan.todo, shard_root, jobs, **engine_options) as results:
+        with engine(plan.todo, shard_root) as results:
             run = _RunWriter(index_dir, None if fresh else live, estimate)
             try:
                 seen: set[str] = set()
@@ -1511,7 +1344,7 @@ class _RunWriter:
 
         try:
             segments = adopt(self.writer, shards)
-            toc_gen = self.writer.generation  # the commit below; its side files are written first
+            toc_gen = whoosh_compat.next_commit(self.writer)  # the commit below; its side files are written first
             if self.live_gen is None:
                 _write_duplicates(self.gen_dir, meta, [], {}, toc_gen)
                 _write_manifest(self.gen_dir, files, roots, toc_gen)
@@ -1525,15 +1358,15 @@ class _RunWriter:
                 _write_manifest(self.gen_dir, files, roots, toc_gen)
                 for key in (*removed, *replaced):
                     self.writer.delete_by_term("key", key)
-                _fsync_dir(self.gen_dir)
+                fsutil.fsync_dir(self.gen_dir)
                 # merging deletes segment files a searcher may be about to open: merge only when many
-                commit_with(self.writer, segments, merge=len(self.ix._segments()) > 8)
+                commit_with(self.writer, segments, merge=len(whoosh_compat.segment_ids(self.ix)) > 8)
                 self.writer = None
-                _fsync_tree(self.gen_dir)
+                fsutil.fsync_tree(self.gen_dir)
                 _write_facet_table(self.gen_dir)
                 write_checksums(self.gen_dir)
                 _drop_old_side_files(self.gen_dir, toc_gen)
-                _fsync_dir(self.gen_dir)
+                fsutil.fsync_dir(self.gen_dir)
         except OSError as e:
             self.abort()
             raise self._io_error(e) from None

@@ -10,7 +10,6 @@ devices, never follows a symlink loop, never reads more than ``MAX_BYTES`` of on
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import stat
@@ -290,15 +289,6 @@ def _classify(full: str, name: str, root: Root, rel: str, inside_roots, skipped:
         skipped.append(Skipped(shown, "not a page: binary content"))
         return None
     return SourceFile(root.key(rel), full, kind, root.path)
-
-
-def file_sha256(path: str) -> str:
-    """sha256 of a file, read in 1 MB steps (WARC files can be large)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_bytes(path: str) -> bytes:

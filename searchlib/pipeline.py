@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-from . import cleaning, duplicating, loading, tagging
-from .processes import worker_init
+from . import cleaning, duplicating, fsutil, loading, tagging
+from .processes import WorkerPool
 
 # The modules and libraries whose behaviour decides a record (bytes -> text -> clean -> tags).
 _DERIVE_MODULES = ("loading", "cleaning", "dating", "tagging", "aliases", "duplicating", "pipeline")
@@ -69,12 +67,6 @@ class Record:
     sketch: tuple[int, ...] = field(default=(), compare=False, repr=False)  # near-duplicate sketch
     version: str = DERIVE_VERSION  # see _derive_version
 
-    def extract_dict(self) -> dict:
-        """The `searchlib extract` shape (public API, README): see records.extract."""
-        from .records import extract
-
-        return extract(self)
-
 
 def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = None,
            published_fallback: str | None = None) -> Record:
@@ -110,6 +102,13 @@ class FileResult:
     failures: list[loading.LoadFailure]
 
 
+def light(result: FileResult) -> FileResult:
+    """The result without its records' text and evidence: what the publisher needs, cheap to send
+    (the text went into a shard)."""
+    records = [replace(r, text="", evidence=()) for r in result.records]
+    return FileResult(result.key, result.path, result.sha256, records, result.failures)
+
+
 def derive_source(source: loading.SourceFile) -> Record:
     return derive(loading.read_bytes(source.path), source.path, source.key, source.kind)
 
@@ -128,7 +127,7 @@ def derive_file(source: loading.SourceFile) -> FileResult:
 def _derive_warc(source: loading.SourceFile) -> FileResult:
     records, failures = [], []
     try:
-        sha = loading.file_sha256(source.path)
+        sha = fsutil.file_sha256(source.path)
     except OSError as e:
         return FileResult(source.key, source.path, None, [], [loading.LoadFailure(source.path, e.strerror or str(e))])
     for item in loading.iter_warc(source.path):
@@ -144,59 +143,22 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
     return FileResult(source.key, source.path, sha, records, failures)
 
 
-def _derive_chunk(sources: list[loading.SourceFile]) -> list[FileResult]:
+def _derive_chunk(_state, sources: list[loading.SourceFile]) -> list[FileResult]:
     return [derive_file(source) for source in sources]
 
 
-class DerivePool:
-    """Clean and tag files in worker processes, results in input order, a bounded number in flight.
-
-    Every worker is started on entry (the first window of work is submitted at once), so a caller
-    can take the index write lock afterwards without ever forking while it holds the lock, and
-    memory stays flat however many files there are.
-    """
-
-    CHUNK = 8
-
-    def __init__(self, sources: list[loading.SourceFile], jobs: int | None = None) -> None:
-        self.sources = sources
-        self.jobs = jobs or os.cpu_count() or 1
-        self.pool: ProcessPoolExecutor | None = None
-        self.pending: deque = deque()
-        self.chunks = (sources[i:i + self.CHUNK] for i in range(0, len(sources), self.CHUNK))
-
-    def __enter__(self) -> "DerivePool":
-        if self.jobs > 1 and len(self.sources) >= 16:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=worker_init, initargs=(os.getpid(),))
-            self._fill()
-        return self
-
-    def _fill(self) -> None:
-        while len(self.pending) < self.jobs * 4:
-            chunk = next(self.chunks, None)
-            if chunk is None:
-                return
-            self.pending.append(self.pool.submit(_derive_chunk, chunk))
-
-    def __iter__(self) -> Iterator[FileResult]:
-        if self.pool is None:
-            for source in self.sources:
-                yield derive_file(source)
-            return
-        while self.pending:
-            results = self.pending.popleft().result()
-            self._fill()
-            yield from results
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+CHUNK = 8  # files per task sent to a worker
 
 
 def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> Iterator[FileResult]:
-    """Clean and tag in a process pool (pure functions; results in input order)."""
-    with DerivePool(sources, jobs) as results:
-        yield from results
+    """Clean and tag in worker processes (pure functions; results in input order, a bounded number
+    in flight). Small runs (fewer than 16 files, or one job) derive in this process."""
+    jobs = jobs or os.cpu_count() or 1
+    parallel = jobs > 1 and len(sources) >= 16
+    size = CHUNK if parallel else 1
+    with WorkerPool(jobs if parallel else 0, _derive_chunk) as pool:
+        for results in pool.map((sources[i:i + size] for i in range(0, len(sources), size)), ordered=True):
+            yield from results
 
 
 def extract(paths: list[str], jobs: int | None = None) -> Iterator[Record | loading.LoadFailure]:

@@ -9,21 +9,20 @@ them, so every score is bit-for-bit Whoosh's. Phrases (without a slop) are score
 Anything else (phrases with a slop, NOT, wildcards, ranges, queries whose summation order Whoosh
 decides at run time) returns None and runs through Whoosh.
 
-Uses Whoosh internals (posting block arrays, the lengths column); setup.cfg pins Whoosh 2.7.4 and
-tests/test_searching.py checks scores and hits against Whoosh's own search.
+The Whoosh internals this reads (posting blocks, the lengths column, deletions) are behind
+``whoosh_compat``; tests/test_searching.py checks scores and hits against Whoosh's own search.
 """
 
 from __future__ import annotations
 
-import zlib
 from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
 from operator import add, mul, truediv
-from pickle import loads
 
+from .whoosh_compat import (Unsupported, decode_position_lists, deleted_docs, length_scorer, posting_blocks,
+                            segment_lengths, term_postings)
 from whoosh import query as wq
-from whoosh.system import _INT_SIZE
 from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
@@ -31,25 +30,6 @@ CACHE_POSTINGS = 2_000_000  # about 24 MB of decoded scores per warm searcher
 CACHE_MIN_POSTINGS = 500  # fewer decoded postings are quicker to decode again than worth keeping
 CACHE_ENTRIES = 10_000
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
-
-
-class Unsupported(Exception):
-    """The query has a part this evaluator does not reproduce exactly: let Whoosh run it."""
-
-
-def segment_lengths(segment_reader, fieldname: str) -> bytes | None:
-    """The per-document length bytes of ``fieldname`` in one segment (None: no such column)."""
-    perdoc = getattr(segment_reader, "_perdoc", None)
-    if perdoc is None:
-        return None
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    count, total = column._count, segment_reader.doc_count_all()
-    raw = column._dbfile.get(column._basepos, count) if count else b""
-    return bytes(raw[:total]) + b"\0" * max(0, total - count)
 
 
 class Evaluator:
@@ -162,22 +142,20 @@ class Evaluator:
             if (fieldname, btext) not in reader:
                 continue
             scorer = self.weighting.scorer(sub, fieldname, btext)
-            matcher = _leaf_matcher(reader, fieldname, btext)
-            deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
+            blocks = posting_blocks(reader, fieldname, btext)
+            deleted = deleted_docs(reader)
             bm25 = type(scorer) is BM25FScorer
             if type(scorer) is WeightScorer:
                 score = None
             elif isinstance(scorer, WeightLengthScorer) and hasattr(scorer, "dfl"):
-                score, lengths = scorer._score, self._field_lengths(leaf, sub, fieldname)
+                score, lengths = length_scorer(scorer), self._field_lengths(leaf, sub, fieldname)
             else:
                 raise Unsupported(type(scorer).__name__)
             if bm25:
                 ids, weights = [], []
-                while matcher.is_active():
-                    block_ids, block_weights = _ids_and_weights(matcher)
+                for block_ids, block_weights in blocks:
                     ids.extend(block_ids)
                     weights.extend(block_weights)
-                    matcher._next_block()
                 scores = _bm25(scorer, weights, ids, self._norms(leaf, sub, fieldname, scorer))
                 self.decoded += len(weights)
                 if offset:
@@ -187,8 +165,7 @@ class Evaluator:
                     block = ((i, s) for i, s in block if i - offset not in deleted)
                 out.update(block)
                 continue
-            while matcher.is_active():
-                ids, weights = _ids_and_weights(matcher)
+            for ids, weights in blocks:
                 self.decoded += len(weights)
                 if score is None:
                     block = zip(ids, weights)
@@ -200,7 +177,6 @@ class Evaluator:
                     out.update((i + offset, s) for i, s in block)
                 else:
                     out.update(block)
-                matcher._next_block()
         return out
 
     def _norms(self, leaf: int, sub, fieldname: str, scorer) -> list[float]:
@@ -240,13 +216,13 @@ class Evaluator:
             reader = sub.reader()
             if any((fieldname, w) not in reader for w in words):
                 continue
-            postings = [_block_postings(reader, fieldname, w) for w in words]
+            postings = [term_postings(reader, fieldname, w) for w in words]
             self.decoded += sum(len(p[0]) for p in postings)
             candidates = set(min((p[0] for p in postings), key=len))
             for ids, _weights, _values in postings:
                 candidates.intersection_update(ids)
             if reader.has_deletions():
-                candidates.difference_update(reader._perdoc.deleted_docs())
+                candidates.difference_update(deleted_docs(reader))
             if not candidates:
                 continue
             candidates = sorted(candidates)
@@ -257,7 +233,7 @@ class Evaluator:
                 at.append(index)
                 where = list(map(index.__getitem__, candidates))
                 keys = set()
-                for docnum, deltas in zip(candidates, _decode_position_lists([values[i] for i in where])):
+                for docnum, deltas in zip(candidates, decode_position_lists([values[i] for i in where])):
                     if deltas:  # key (docnum, position - k): the phrase's start if word k is there
                         deltas[0] += (docnum << 32) - k
                         keys.update(accumulate(deltas))
@@ -276,7 +252,7 @@ class Evaluator:
                 if type(scorer) is BM25FScorer:
                     word_scores.append(list(_bm25(scorer, ws, matched, self._norms(leaf, sub, fieldname, scorer))))
                 else:
-                    score, lengths = scorer._score, self._field_lengths(leaf, sub, fieldname)
+                    score, lengths = length_scorer(scorer), self._field_lengths(leaf, sub, fieldname)
                     word_scores.append([score(w, lengths[d]) for d, w in zip(matched, ws)])
             if len(word_scores) == 2:
                 totals = map(add, *word_scores)
@@ -297,103 +273,11 @@ class Evaluator:
         return self._lengths[key]
 
 
-_VALUES_START = b"(c_codecs\nencode\n"  # a block's third part, the values, as Python 3 pickles bytes
-
-
-def _ids_and_weights(matcher) -> tuple:
-    """A posting block's document numbers and weights, without unpickling its values.
-
-    Whoosh pickles a block as (ids, weights, values), and the values (every posting's positions,
-    each pickled as a call that makes bytes) are most of the bytes and nearly all of the unpickling
-    time. Word scoring needs no positions, so the pickle is cut where the values start and closed
-    as a pair. A block of any other shape is read whole, as Whoosh reads it.
-    """
-    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-    if matcher._compression:
-        raw = zlib.decompress(raw)
-    cut = raw.find(_VALUES_START)
-    data = loads(raw[:cut] + b"\x86.") if cut > 0 else loads(raw)  # \x86: TUPLE2
-    ids, weights = data[0], data[1]
-    count = matcher._blocklength
-    if weights is None:
-        weights = (1.0,) * count
-    elif isinstance(weights, float):
-        weights = (weights,) * count
-    if len(ids) != count or len(weights) != count:
-        raise Unsupported("unexpected posting block")
-    return (ids if matcher._byteids else list(accumulate(ids))), weights
-
-
-def _block_ids(matcher):
-    """The document numbers of a posting block (Whoosh's _read_ids, with the running sum in C)."""
-    if matcher._data is None:
-        matcher._read_data()
-    raw = matcher._data[0]
-    return raw if matcher._byteids else list(accumulate(raw))
-
-
-def _block_weights(matcher):
-    matcher._read_weights()
-    return matcher._weights
-
-
 def _bm25(scorer, weights, ids, norms):
     """whoosh.scoring.bm25 over many postings, the same operations in the same order (so the same
     floats), each a C-level map: idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * length / avgfl)))."""
     return map(mul, repeat(scorer.idf), map(truediv, map(mul, weights, repeat(scorer.K1 + 1)),
                                             map(add, weights, map(norms.__getitem__, ids))))
-
-
-def _leaf_matcher(reader, fieldname: str, btext: bytes):
-    """The posting reader of one segment whose blocks this module can read (Whoosh 2.7's W3)."""
-    matcher = reader.postings(fieldname, btext)
-    if type(matcher).__name__ == "FilterMatcher":  # deletions: the child still reads every posting
-        matcher = matcher.child
-    if type(matcher).__name__ != "W3LeafMatcher":
-        raise Unsupported(type(matcher).__name__)
-    return matcher
-
-
-def _block_postings(reader, fieldname: str, btext: bytes) -> tuple[list, list, list]:
-    """A term's postings in one segment as three lists: ids, weights, raw values (positions)."""
-    matcher = _leaf_matcher(reader, fieldname, btext)
-    ids: list = []
-    weights: list = []
-    values: list = []
-    while matcher.is_active():
-        ids.extend(_block_ids(matcher))
-        weights.extend(_block_weights(matcher))
-        matcher._read_values()
-        values.extend(matcher._values)
-        matcher._next_block()
-    return ids, weights, values
-
-
-_PICKLE_LIST = b"\x80\x02]"  # Positions.encode: pack_uint(count) + pickle.dumps(deltas, 2), final STOP dropped
-
-
-def _decode_position_lists(values: list[bytes]) -> list[list[int]]:
-    """The position deltas of many postings (Whoosh's Positions format) in one unpickling.
-
-    Each value is a protocol-2 pickle of one list of ints; their bodies, put one after another
-    inside an outer list, are the pickle of the list of lists (each inner one reuses memo slot 0,
-    which is harmless: nothing refers back to it). Anything unexpected decodes one by one.
-    """
-    bodies = []
-    for v in values:
-        if v[_INT_SIZE:_INT_SIZE + 3] != _PICKLE_LIST:
-            return [_deltas(v) for v in values]
-        bodies.append(v[_INT_SIZE + 2:-1] if v.endswith(b".") else v[_INT_SIZE + 2:])
-    decoded = loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
-    if len(decoded) != len(values):
-        return [_deltas(v) for v in values]
-    return decoded
-
-
-def _deltas(value: bytes) -> list[int]:
-    if not value.endswith(b"."):
-        value += b"."
-    return loads(value[_INT_SIZE:])
 
 
 def _tree_sum(scores: list[float]) -> float:

@@ -7,7 +7,7 @@ import os
 import time
 from typing import IO
 
-from . import facets, indexing, searching
+from . import facets, fsutil, indexing, searching
 
 
 def stats(index_dir: str | None = None, top: int = 10) -> dict:
@@ -28,7 +28,7 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
     return {
         "index": index_dir,
         "documents": documents,
-        "size_bytes": indexing.folder_size(gen),
+        "size_bytes": fsutil.folder_size(gen),
         "last_update": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
         "years": {c.value: c.count for c in sorted(counts["year"], key=lambda c: c.value)},
         "undated": documents - sum(c.count for c in counts["year"]),

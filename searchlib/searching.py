@@ -345,22 +345,26 @@ def _kept(store: dict, key, make, limit: int):
     return value
 
 
-def build_query(request: SearchRequest, ix, searcher):
+def query_parser(schema) -> _RememberingParser:
+    """Whoosh's parser for query text (it costs ~1 ms per query: a Searcher keeps one, which
+    remembers what it parsed; the queries are not changed)."""
+    return _RememberingParser(MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
+
+
+def build_query(request: SearchRequest, ix, searcher, parser=None):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
-    plan = build_plan(request, ix, searcher)
+    plan = build_plan(request, ix, searcher, parser)
     return plan.as_query(), plan.filters
 
 
-def build_plan(request: SearchRequest, ix, searcher) -> QueryPlan:
-    """Parse and check a request. Raises our errors for bad values."""
+def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
+    """Parse and check a request (``parser``: a ``query_parser`` to reuse). Raises our errors for
+    bad values."""
     schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
     text = request.query.strip()  # checked by SearchRequest (check_query)
     if text and text != "*":
-        parser = getattr(searcher, "_searchlib_parser", None)  # Whoosh's parser costs ~1 ms per query:
-        if parser is None:  # one per searcher, remembering what it parsed (the queries are not changed)
-            parser = searcher._searchlib_parser = _RememberingParser(
-                MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
+        parser = parser or query_parser(schema)
         try:
             parsed = parser.parse(text)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
@@ -683,7 +687,9 @@ class Searcher:
 
     def __init__(self, index_dir: str | None = None) -> None:
         self.index_dir = index_dir or indexing.default_index_dir()
-        self.gen_dir, self.ix, self.searcher = indexing.open_searcher(self.index_dir)
+        self.index = indexing.open_searcher(self.index_dir)
+        self.gen_dir, self.ix, self.searcher = self.index.gen_dir, self.index.ix, self.index.searcher
+        self._parser = None
         self._closed = False
         self._facets: FacetCache | None = None
         self._evaluator = None
@@ -693,8 +699,7 @@ class Searcher:
     def close(self) -> None:
         if not getattr(self, "_closed", True):
             self._closed = True
-            self.searcher.close()
-            indexing.close_side_files(self.ix)
+            self.index.close()
 
     def __del__(self) -> None:  # a searcher dropped without close() still releases its files
         try:
@@ -719,7 +724,7 @@ class Searcher:
         except SearchlibError:
             raise
         except Exception as e:  # noqa: BLE001 - re-raised as it is unless the index files prove damaged
-            corrupt = indexing.read_error(self.index_dir, self.gen_dir, self.ix.searchlib_fingerprint[1], e)
+            corrupt = indexing.read_error(self.index_dir, self.gen_dir, self.index.toc_gen, e)
             if corrupt is None:
                 raise
             raise corrupt from e
@@ -743,17 +748,23 @@ class Searcher:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            side = self.ix.searchlib_side_files  # opened with the searcher: its own commit's
-            table = indexing.load_facet_table(self.gen_dir, self.ix.searchlib_fingerprint,
+            side = self.index.side_files  # opened with the searcher: its own commit's
+            table = indexing.load_facet_table(self.gen_dir, self.index.fingerprint,
                                               side.get(indexing.FACET_TABLE)) or indexing.facet_table(
                 self.searcher.reader(),
-                indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.ix.searchlib_fingerprint[1],
+                indexing.read_json(self.gen_dir, indexing.CLUSTERS, self.index.toc_gen,
                                    side.get(indexing.CLUSTERS)))
             self._facets = FacetCache(table)
-            indexing.close_side_files(self.ix)  # read once: their descriptors go now
+            self.index.close_side_files()  # read once: their descriptors go now
         finally:
             if collecting:
                 gc.enable()
+
+    @property
+    def parser(self):
+        if self._parser is None:
+            self._parser = query_parser(self.searcher.schema)
+        return self._parser
 
     @property
     def evaluator(self):
@@ -770,7 +781,7 @@ class Searcher:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        plan = build_plan(request, self.ix, self.searcher)
+        plan = build_plan(request, self.ix, self.searcher, self.parser)
         s, cache = self.searcher, self.facet_cache
         collapse = not request.all and bool(cache.cluster_size)
         cluster = cache.cluster
@@ -848,7 +859,7 @@ class Searcher:
         """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
         with self._reading():
-            q, _filters = build_query(everything, self.ix, self.searcher)
+            q, _filters = build_query(everything, self.ix, self.searcher, self.parser)
             docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
             cache = self.facet_cache
         for docnum in docnums:

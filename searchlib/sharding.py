@@ -11,10 +11,10 @@ Segments are written as separate files, not Whoosh's default compound file: a re
 compound file by copying each of its parts into memory (``BytesIO`` over the map), which costs a
 fresh ``search`` process tens of milliseconds and every searcher the size of the index in RAM.
 
-This uses Whoosh internals (the table of contents' segment list read with ``Index._read_toc``,
-``Segment.list_files``, and a merge policy passed to ``IndexWriter.commit`` that appends the
-adopted segments); setup.cfg pins Whoosh 2.7.4 and tests/test_sharding.py checks the result
-against an index written by one writer.
+The Whoosh internals this needs (a shard's segment list and files, a custom merge policy passed
+to ``commit``) are behind ``whoosh_compat``, which also says why ``whoosh.multiproc.MpWriter``
+does not do this job; tests/test_sharding.py checks the result against an index written by one
+writer.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import os
 import shutil
 from typing import Iterable
 
+from . import fsutil, whoosh_compat
+from .schema import make_schema
 from whoosh import index as whoosh_index
 
 SHARD_PREFIX = ".shards."
@@ -42,8 +44,6 @@ class ShardWriter:
 
     def add(self, doc: dict) -> None:
         if self.writer is None:
-            from .indexing import make_schema
-
             os.makedirs(self.shard_dir, exist_ok=True)
             self.writer = whoosh_index.create_in(self.shard_dir, make_schema()).writer(limitmb=self.limitmb, compound=False)
         self.writer.add_document(**doc)
@@ -67,17 +67,13 @@ class ShardWriter:
             try:
                 writer.cancel()
             except Exception:  # noqa: BLE001 - a half-committed writer; close its files regardless
-                for closable in (getattr(writer, "perdocwriter", None), getattr(writer, "fieldwriter", None)):
-                    try:
-                        closable.close()
-                    except Exception:  # noqa: BLE001
-                        pass
+                whoosh_compat.close_writer_files(writer)
         shutil.rmtree(self.shard_dir, ignore_errors=True)
 
 
 def shard_segments(shard_dir: str) -> list:
     """The segments of a committed shard (raises whoosh EmptyIndexError if it has none)."""
-    return list(whoosh_index.open_dir(shard_dir)._read_toc().segments)
+    return whoosh_compat.toc_segments(whoosh_index.open_dir(shard_dir))
 
 
 def shard_doc_count(shard_dir: str) -> int:
@@ -96,14 +92,14 @@ def adopt(writer, shard_dirs: Iterable[str]) -> list:
     Pass them to :func:`commit_with` to make them visible. The files get the same names (segment
     ids are random, so they cannot clash); hard links make this instant on one file system.
     """
-    target = writer.storage.folder
+    target = whoosh_compat.writer_folder(writer)
     segments = []
     for shard_dir in shard_dirs:
         ix = whoosh_index.open_dir(shard_dir)
         if ix.indexname != writer.indexname:
             raise ValueError(f"shard {shard_dir} has index name {ix.indexname}, not {writer.indexname}")
-        for segment in ix._read_toc().segments:
-            for name in segment.list_files(ix.storage):
+        for segment in whoosh_compat.toc_segments(ix):
+            for name in whoosh_compat.segment_files(segment, ix):
                 src, dst = os.path.join(shard_dir, name), os.path.join(target, name)
                 if os.path.exists(dst):
                     os.unlink(dst)  # a retried adoption of the same shard
@@ -121,14 +117,7 @@ def commit_with(writer, segments: list, merge: bool = False) -> None:
     One table of contents lists the old segments (with this writer's deletions) and the adopted
     ones, so the change is atomic for searchers.
     """
-    from whoosh.writing import MERGE_SMALL, NO_MERGE
-
-    policy = MERGE_SMALL if merge else NO_MERGE
-
-    def with_adopted(w, existing):
-        return policy(w, existing) + list(segments)
-
-    writer.commit(mergetype=with_adopted)
+    whoosh_compat.commit_with(writer, segments, merge)
 
 
 def reclaim_shards(index_dir: str) -> int:
@@ -142,17 +131,15 @@ def reclaim_shards(index_dir: str) -> int:
         if not name.startswith(SHARD_PREFIX):
             continue
         pid = name[len(SHARD_PREFIX):].split(".")[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and alive(int(pid)):
             continue
         path = os.path.join(index_dir, name)
-        from .indexing import folder_size
-
-        freed += folder_size(path)
+        freed += fsutil.folder_size(path)
         shutil.rmtree(path, ignore_errors=True)
     return freed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from searchlib import EngineFailed, SearchRequest, build_index, engines, search
+from searchlib import EngineFailed, SearchRequest, build_index, engines, records, search
 
 from .conftest import FIXTURES, invoke
 
@@ -76,3 +76,37 @@ def test_a_dead_worker_fails_the_run_and_keeps_the_index(big_corpus, tmp_path, m
     assert result.exit_code == 70 and "worker process died" in result.stderr
     assert _export(runner, ix) == before
     assert not [n for n in os.listdir(ix) if n.startswith(".shards.")]
+
+
+def test_extract_in_worker_processes_gives_the_records_in_input_order(big_corpus):
+    from searchlib.pipeline import extract
+
+    serial = [records.extract(r) for r in extract([str(big_corpus)], jobs=1)]
+    parallel = [records.extract(r) for r in extract([str(big_corpus)], jobs=2)]
+    assert len(serial) == 24 and parallel == serial
+
+
+def test_records_only_in_the_local_pool_gives_one_record_per_page(big_corpus, tmp_path):
+    from searchlib import distributed
+    from searchlib.pipeline import extract
+
+    report = distributed.write_records([str(big_corpus)], str(tmp_path / "out"), jobs=2, partitions=3)
+    assert (report.partitions, report.records, report.failed) == (3, 24, [])
+    keys = [json.loads(line)["id"] for part in sorted((tmp_path / "out").glob("part-*"))
+            for line in (part / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(keys) == sorted(r.key for r in extract([str(big_corpus)], jobs=1))
+
+
+def test_a_dead_worker_of_the_pool_is_named_not_waited_for():
+    from searchlib.processes import WorkerPool
+
+    def work(_state, n):
+        if n == 5:
+            os._exit(3)
+        return n * n
+
+    with pytest.raises(EngineFailed, match=r"a worker process died \(exit code 3\)"):
+        with WorkerPool(2, work) as pool:
+            list(pool.map(range(10), ordered=True))
+    with WorkerPool(2, lambda _state, n: n * n) as pool:
+        assert list(pool.map(range(40), ordered=True)) == [n * n for n in range(40)]

@@ -490,7 +490,7 @@ def test_damaged_index_is_503_in_the_web_view(tmp_path):
 
 
 def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
-    from searchlib import indexing, loading
+    from searchlib import fsutil, indexing
 
     ix, _ = damaged_index(tmp_path)
     gen = indexing.current_generation(str(ix))
@@ -498,8 +498,8 @@ def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
     (tmp_path / "batch" / "new.txt").write_text(GOOD)
     build_index([str(tmp_path / "batch")], str(ix), jobs=1)
     hashed = []
-    real = loading.file_sha256
-    monkeypatch.setattr(loading, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
+    real = fsutil.file_sha256
+    monkeypatch.setattr(fsutil, "file_sha256", lambda path: hashed.append(os.path.basename(path)) or real(path))
     indexing.write_checksums(gen)  # what the commit path does after each commit
     toc = indexing.toc_generation(gen)
     sums = json.loads((ix / "gen-000001" / f"sums.{toc}.json").read_text())["files"]

@@ -315,7 +315,7 @@ def test_a_file_changed_again_within_the_same_mtime_tick_is_reindexed(corpus, tm
 
 
 def test_a_file_older_than_a_tick_costs_one_stat_and_no_hash(corpus, tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib import fsutil
 
     ix = tmp_path / "ix"
     old = time.time() - 3600
@@ -324,9 +324,9 @@ def test_a_file_older_than_a_tick_costs_one_stat_and_no_hash(corpus, tmp_path, m
     (corpus / "new.txt").write_text("Airport reopens\n\n" + ARTICLE.format(what="flights would resume"))  # written now
     build_index([str(corpus)], str(ix), jobs=1)
     hashed = []
-    real = loading.file_sha256
+    real = fsutil.file_sha256
     # pages only: a commit also hashes its own new index files (indexing.write_checksums)
-    monkeypatch.setattr(loading, "file_sha256", lambda path: (str(path).startswith(str(corpus)) and
+    monkeypatch.setattr(fsutil, "file_sha256", lambda path: (str(path).startswith(str(corpus)) and
                                                               hashed.append(os.path.basename(path))) or real(path))
     assert build_index([str(corpus)], str(ix), jobs=1).unchanged == 9
     assert hashed == ["new.txt"]  # recorded too close to its mtime: its content decides, once

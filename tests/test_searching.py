@@ -8,7 +8,7 @@ import re
 import pytest
 
 from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
-from searchlib.indexing import make_analyzer
+from searchlib.schema import make_analyzer
 
 from .conftest import FIXTURES, keys, search_json
 
@@ -300,7 +300,7 @@ def test_phrase_positions_decode_in_one_unpickling_exactly_as_whoosh_does():
 
     from whoosh.formats import Positions
 
-    from searchlib.postings import _decode_position_lists
+    from searchlib.whoosh_compat import decode_position_lists
 
     rng, fmt = random.Random(5), Positions()
     lists = [[], [0], [7], [0, 1, 2], [300, 70000, 2**31 + 5]]
@@ -308,7 +308,7 @@ def test_phrase_positions_decode_in_one_unpickling_exactly_as_whoosh_does():
     values = [fmt.encode(p) for p in lists]
     values = [v[:-1] if i % 2 else v for i, v in enumerate(values)]  # the index stores them without STOP
     assert [fmt.decode_positions(v) for v in values] == lists
-    assert [list(accumulate(d)) for d in _decode_position_lists(values)] == lists
+    assert [list(accumulate(d)) for d in decode_position_lists(values)] == lists
 
 
 def test_word_scoring_reads_ids_and_weights_of_posting_blocks_exactly_as_whoosh(tmp_path):
@@ -316,7 +316,7 @@ def test_word_scoring_reads_ids_and_weights_of_posting_blocks_exactly_as_whoosh(
     Whoosh's own, over full and partial blocks, compressed or not, frequent and rare words."""
     from whoosh import fields, index
 
-    from searchlib.postings import _block_ids, _block_weights, _ids_and_weights
+    from searchlib.whoosh_compat import _block_ids, _block_weights, _ids_and_weights
 
     ix = index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT()))
     with ix.writer() as w:

@@ -10,7 +10,7 @@ import os
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from searchlib import indexing, loading, pipeline, sharding
+from searchlib import documents, loading, pipeline, schema, sharding
 
 from .conftest import FIXTURES
 
@@ -18,7 +18,7 @@ from .conftest import FIXTURES
 def _documents():
     sources = [s for s in loading.iter_sources([str(FIXTURES)]) if not isinstance(s, loading.LoadFailure)]
     records = [r for s in sources for r in pipeline.derive_file(s).records]
-    return [indexing.document(r) for r in records]
+    return [documents.document(r) for r in records]
 
 
 def _hits(ix, text):
@@ -37,7 +37,7 @@ def _shard(docs, path):
 
 def _one_writer(path, docs):
     os.makedirs(path)
-    ix = whoosh_index.create_in(path, indexing.make_schema())
+    ix = whoosh_index.create_in(path, schema.make_schema())
     w = ix.writer()
     for d in docs:
         w.add_document(**d)
@@ -51,7 +51,7 @@ def test_adopted_shards_rank_and_count_like_one_writer(tmp_path):
     assert _shard(docs[:3], str(tmp_path / "s1")) == 3
     assert _shard(docs[3:], str(tmp_path / "s2")) == len(docs) - 3
     os.makedirs(tmp_path / "two")
-    ix = whoosh_index.create_in(str(tmp_path / "two"), indexing.make_schema())
+    ix = whoosh_index.create_in(str(tmp_path / "two"), schema.make_schema())
     w = ix.writer()
     sharding.commit_with(w, sharding.adopt(w, [str(tmp_path / "s1"), str(tmp_path / "s2")]))
     ix = whoosh_index.open_dir(str(tmp_path / "two"))
