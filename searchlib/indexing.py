@@ -464,35 +464,40 @@ def read_json(gen_dir: str, name: str, toc_gen: int | None = None, strict: bool 
     with ``strict`` OSError or ValueError when it is there but cannot be read as a JSON object.
     ``opened``: that file, opened earlier (``open_searcher``), to read instead."""
     if opened is not None:
-        try:
-            opened.seek(0)
-            data = json.loads(opened.read())
-        except (OSError, ValueError):
-            if strict:
-                raise
-            return {}
-        if isinstance(data, dict):
-            return data
-        if strict:
-            raise ValueError("not a JSON object")
-        return {}
+        opened.seek(0)
+        return _json_object(opened.read, strict)
     if toc_gen is None:
         toc_gen = toc_generation(gen_dir)
     for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
-        try:
-            with open(os.path.join(gen_dir, candidate), encoding="utf-8") as fh:
-                data = json.load(fh)
-        except FileNotFoundError:
+        path = os.path.join(gen_dir, candidate)
+        if not os.path.lexists(path):
             continue
-        except (OSError, ValueError):
-            if strict:
-                raise
-            return {}
-        if isinstance(data, dict):
-            return data
+
+        def read(path=path):
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+
+        try:
+            return _json_object(read, strict)
+        except FileNotFoundError:
+            continue  # removed meanwhile
+    return {}
+
+
+def _json_object(read, strict: bool) -> dict:
+    """The JSON object ``read()`` returns; {} (or with ``strict`` the error) when it is not one."""
+    try:
+        data = json.loads(read())
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError):
         if strict:
-            raise ValueError("not a JSON object")
+            raise
         return {}
+    if isinstance(data, dict):
+        return data
+    if strict:
+        raise ValueError("not a JSON object")
     return {}
 
 
