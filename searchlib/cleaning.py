@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import aliases, dating
+from .settings import MAX_LINE, MAX_WORD
 
 # trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
 # Python would print those lines on the user's terminal. Failures reach the user as our own
@@ -214,7 +215,6 @@ class Segmented:
     repeats: dict[tuple[str, ...], int]  # how often each block's words occur on the page
 
 
-MAX_LINE = 5000  # longer lines (a page saved as one line) are cut at sentence ends into blocks
 
 
 def _split_long(line: str) -> list[str]:
@@ -251,9 +251,6 @@ def _cut_at_spaces(text: str, width: int) -> list[str]:
     return pieces
 
 
-# A run this long without a space is no word (a data blob, a line of one character): no query can
-# match it, and cut into blocks it would crowd out the words around it (see segment_text).
-MAX_WORD = 1000
 _NOT_A_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
 

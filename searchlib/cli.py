@@ -14,6 +14,7 @@ import sys
 import click
 
 from . import __version__
+from . import settings
 from .errors import IndexNotFound, SearchlibError
 
 FORMAT_CHOICE = click.Choice(["text", "json", "jsonl", "csv"])
@@ -61,8 +62,8 @@ def index_writes(index_dir: str):
 
 def index_option(fn):
     return click.option(
-        "--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
-        type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).",
+        "--index", "index_dir", envvar=settings.INDEX_ENV, default=settings.DEFAULT_INDEX, show_default=True,
+        type=click.Path(file_okay=False), help=f"Index folder (or set {settings.INDEX_ENV}).",
     )(fn)
 
 
@@ -222,20 +223,17 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
     sys.exit(1 if report.failed else 0)
 
 
-SKIPPED_SHOWN = 20  # non-page files named on stderr; --format json lists them all
-
-
 def _print_report(report, fmt):
     import json
 
     for path, reason in report.failed:
         click.echo(f"skipped {_printable(path)}: {reason}", err=True)
     skipped = getattr(report, "skipped", [])
-    for path, reason in skipped[:SKIPPED_SHOWN]:
+    for path, reason in skipped[:settings.SKIPPED_SHOWN]:
         click.echo(f"not indexed {_printable(path)}: {reason}", err=True)
-    if len(skipped) > SKIPPED_SHOWN:
-        click.echo(f"not indexed: {len(skipped) - SKIPPED_SHOWN} more files (--format json lists every one)", err=True)
-    for old, new in getattr(report, "rekeyed", [])[:SKIPPED_SHOWN]:
+    if len(skipped) > settings.SKIPPED_SHOWN:
+        click.echo(f"not indexed: {len(skipped) - settings.SKIPPED_SHOWN} more files (--format json lists every one)", err=True)
+    for old, new in getattr(report, "rekeyed", [])[:settings.SKIPPED_SHOWN]:
         click.echo(f"re-keyed {old} -> {new}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
@@ -293,17 +291,17 @@ def _ensure_index(index_dir: str) -> None:
         indexing.current_generation(index_dir)
         return
     except IndexNotFound:
-        if index_dir != "index" or "SEARCHLIB_INDEX" in os.environ or not os.path.isdir("corpus"):
+        if index_dir != settings.DEFAULT_INDEX or settings.INDEX_ENV in os.environ or not os.path.isdir("corpus"):
             raise
     click.echo(f"No index at {index_dir}/ yet: building it from corpus/ ...", err=True)
     with index_writes(index_dir):
-        report = indexing.build_index(["corpus"], index_dir, wait=60)
+        report = indexing.build_index(["corpus"], index_dir, wait=settings.MAIN_JOB_WAIT)
     _print_report(report, "text")
 
 
 @click.command(name="search", cls=FilterCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", required=False, default="")
-@click.option("--limit", "-n", type=click.IntRange(0, 100000), default=10, show_default=True, help="Hits to show.")
+@click.option("--limit", "-n", type=click.IntRange(0, settings.RESULT_LIMIT), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official, source and year over all matches.")
 @click.option("--all", "show_all", is_flag=True, help="Show every near-duplicate copy of a story (default: one hit per story).")
@@ -439,7 +437,7 @@ class FacetChoice(click.Choice):
 
 @cli.command(name="facets")
 @click.argument("facet", required=False, type=FacetChoice())
-@click.option("--limit", "-n", type=click.IntRange(0, 100000), default=0, help="Values per facet (0: all).")
+@click.option("--limit", "-n", type=click.IntRange(0, settings.RESULT_LIMIT), default=0, help="Values per facet (0: all).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 @index_option
 @user_errors

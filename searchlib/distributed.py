@@ -31,11 +31,11 @@ from typing import Callable, Iterator
 from . import __version__, fsutil, loading, pipeline, records
 from .errors import BadValue, EngineFailed, IndexIOError
 from .processes import WorkerPool
+from .settings import FILES_PER_PARTITION
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
 SHARD = "shard"
-FILES_PER_PARTITION = 5000  # above this, more partitions than 2 per worker
 
 
 class ClusterError(EngineFailed):

@@ -33,6 +33,7 @@ from .documents import document
 from .errors import EngineFailed
 from .processes import WorkerPool
 from .sharding import ShardWriter
+from .settings import CHUNK_FILES, PARALLEL_MIN_FILES
 
 
 def derive_into(sources: list[loading.SourceFile], shard) -> list[pipeline.FileResult]:
@@ -60,13 +61,11 @@ class LocalEngine:
     Small runs (fewer than 16 files, or one job) derive in this process into one shard.
     """
 
-    CHUNK = 8
-
     def __init__(self, sources: list[loading.SourceFile], shard_root: str, jobs: int | None = None) -> None:
         self.sources = sources
         self.shard_root = shard_root
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.parallel = self.jobs > 1 and len(sources) >= 16
+        self.parallel = self.jobs > 1 and len(sources) >= PARALLEL_MIN_FILES
         self.pool = WorkerPool(self.jobs if self.parallel else 0, _derive_chunk, start=functools.partial(_shard, shard_root),
                                finish=ShardWriter.commit, abandon=ShardWriter.cancel)
         self._shards: list[str] = []
@@ -77,7 +76,7 @@ class LocalEngine:
         return self
 
     def __iter__(self) -> Iterator[pipeline.FileResult]:
-        size = self.CHUNK if self.parallel else 1
+        size = CHUNK_FILES if self.parallel else 1
         chunks = (self.sources[i:i + size] for i in range(0, len(self.sources), size))
         try:
             for results in self.pool.map(chunks):

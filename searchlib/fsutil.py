@@ -12,6 +12,8 @@ import os
 import shutil
 from typing import IO, Callable
 
+from .settings import READ_CHUNK
+
 
 def fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -54,7 +56,7 @@ def file_sha256(path: str) -> str:
     """sha256 of a file, read in 1 MB steps (WARC files can be large)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+        for chunk in iter(lambda: fh.read(READ_CHUNK), b""):
             h.update(chunk)
     return h.hexdigest()
 

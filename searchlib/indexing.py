@@ -46,16 +46,14 @@ if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when 
     from . import pipeline  # so that a search process does not pay for it
 from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, RemovalRefused, SearchlibError
 from .sharding import SHARD_PREFIX
+from .settings import (LOCK_WAIT, MERGE_SEGMENTS, RACY_NS, REMOVAL_GUARD_MIN, REMOVAL_GUARD_SHARE, WRITER_POOL_MB,
+                       default_index_dir)
 
 SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
 LAST_RUN = "last-run.json"  # the last run's report, for `searchlib stats`
 
 # ----------------------------------------------------------------------------- generations
-
-def default_index_dir() -> str:
-    return os.environ.get("SEARCHLIB_INDEX") or "index"
-
 
 def current_generation(index_dir: str) -> str:
     """Path of the live generation. Raises IndexNotFound, or IndexCorrupt when ``CURRENT`` cannot
@@ -373,7 +371,7 @@ LOCK = "LOCK"
 
 
 @contextlib.contextmanager
-def write_lock(index_dir: str, wait: float = 5.0):
+def write_lock(index_dir: str, wait: float = LOCK_WAIT):
     """The one-writer lock (flock on index/LOCK): released by the OS if the process dies, so a
     killed run never needs a manual unlock. Waits up to ``wait`` seconds, then IndexLocked;
     IndexIOError when the folder or its LOCK cannot be created or opened (read-only)."""
@@ -896,10 +894,9 @@ def _members(state: list | None, key: str) -> list[str]:
 
 # How close to "now" a file's mtime must be for its size and mtime to prove nothing (the "racy git"
 # problem): a file can be changed again, after the run has read it, without its mtime moving when
-# the change falls in the same timestamp tick (2 s on FAT, 1 s on some network file systems, a
-# kernel clock tick elsewhere) and keeps its size. Such files are recorded with RACY_MTIME instead
-# of their mtime, so the next run compares their content (sha256) before it trusts them.
-RACY_NS = 2_000_000_000
+# the change falls in the same timestamp tick (settings.RACY_NS) and keeps its size. Such files are
+# recorded with RACY_MTIME instead of their mtime, so the next run compares their content (sha256)
+# before it trusts them.
 RACY_MTIME = -1  # never a file's mtime: size and mtime never match, the content decides
 
 
@@ -999,13 +996,6 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
     return plan
 
 
-# A run that would remove more than this share of the archive (and at least REMOVAL_GUARD_MIN
-# documents) because their files are gone asks first: an unmounted disk or an emptied folder must
-# not silently empty the archive. See build_index(prune=..., confirm=...).
-REMOVAL_GUARD_SHARE = 0.10
-REMOVAL_GUARD_MIN = 10
-
-
 def _place_paths(paths: list[str], known: list[loading.Root]):
     """The archive's roots once ``paths`` are added, the paths to scan by root path, and the known
     roots that a new folder takes the place of (they lie inside it: their files get its keys).
@@ -1069,7 +1059,7 @@ def _match_roots(names: Iterable[str], roots: list[loading.Root]) -> list[loadin
 
 def build_index(paths: list[str] | None = None, index_dir: str | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
-                wait: float = 5.0, engine: str | type | Callable = "local", forget: Iterable[str] = (),
+                wait: float = LOCK_WAIT, engine: str | type | Callable = "local", forget: Iterable[str] = (),
                 prune: bool = False, confirm: Callable[[str], bool] | None = None, follow_links: bool = False,
                 **engine_options) -> IndexReport:
     """Bring the index up to date with the pages under ``paths``, publishing all changes or none.
@@ -1250,7 +1240,7 @@ def _guard_removal(plan: _Plan, documents: int, index_dir: str, confirm, scanned
                          f"--prune (or forget a whole root with --forget ROOT); index: {index_dir}")
 
 
-def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = 5.0) -> IndexReport:
+def import_records(jsonl_path: str, index_dir: str | None = None, wait: float = LOCK_WAIT) -> IndexReport:
     """Rebuild an index from a ``searchlib export --with-text --format jsonl`` file, without the
     original pages. Every line is checked before anything is written; the new generation is then
     swapped in atomically.
@@ -1323,7 +1313,7 @@ class _RunWriter:
                 self.gen_dir = live_gen
                 self.ix = whoosh_index.open_dir(live_gen)
             # the posting buffer: memory vs. segment merges at commit; no compound segment files (see sharding)
-            self.writer = self.ix.writer(limitmb=64, compound=False)
+            self.writer = self.ix.writer(limitmb=WRITER_POOL_MB, compound=False)
         except OSError as e:
             self.abort()
             raise self._io_error(e) from None
@@ -1365,7 +1355,7 @@ class _RunWriter:
                     self.writer.delete_by_term("key", key)
                 fsutil.fsync_dir(self.gen_dir)
                 # merging deletes segment files a searcher may be about to open: merge only when many
-                commit_with(self.writer, segments, merge=len(whoosh_compat.segment_ids(self.ix)) > 8)
+                commit_with(self.writer, segments, merge=len(whoosh_compat.segment_ids(self.ix)) > MERGE_SEGMENTS)
                 self.writer = None
                 fsutil.fsync_tree(self.gen_dir)
                 _write_facet_table(self.gen_dir)

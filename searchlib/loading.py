@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .settings import MAX_BYTES, READ_CHUNK, SNIFF_BYTES
+
 TEXT_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
-MAX_BYTES = 50 * 1024 * 1024  # larger files are skipped with a message: bounded memory
 
 
 def size_cap() -> str:
@@ -103,7 +104,6 @@ NOT_PAGE_SUFFIXES = (
 )
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<div", b"<p>", b"<article",
                b"<!--")
-SNIFF_BYTES = 4096
 
 
 def sniff(path: str) -> str | None:
@@ -623,10 +623,10 @@ def _gzip_damage(path: str) -> tuple[int, str] | None:
             pending = chunk
             while pending:
                 try:
-                    produced += len(d.decompress(pending, 1 << 20))
+                    produced += len(d.decompress(pending, READ_CHUNK))
                     # (once the member ends, zlib keeps reporting the next one's bytes as its tail)
                     while d.unconsumed_tail and not d.eof and produced <= 2 * MAX_BYTES:
-                        produced += len(d.decompress(d.unconsumed_tail, 1 << 20))
+                        produced += len(d.decompress(d.unconsumed_tail, READ_CHUNK))
                 except zlib.error as e:
                     return start, f"a gzip member that does not decompress ({e})"
                 if produced > 2 * MAX_BYTES:  # a gzip bomb: stop here, never expand it

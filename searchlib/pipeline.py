@@ -13,9 +13,10 @@ from typing import Iterator
 
 from . import cleaning, duplicating, fsutil, loading, tagging
 from .processes import WorkerPool
+from .settings import CHUNK_FILES, PARALLEL_MIN_FILES
 
 # The modules and libraries whose behaviour decides a record (bytes -> text -> clean -> tags).
-_DERIVE_MODULES = ("loading", "cleaning", "dating", "tagging", "aliases", "duplicating", "pipeline")
+_DERIVE_MODULES = ("loading", "cleaning", "dating", "tagging", "aliases", "duplicating", "pipeline", "settings")
 _DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil")
 
 
@@ -147,15 +148,12 @@ def _derive_chunk(_state, sources: list[loading.SourceFile]) -> list[FileResult]
     return [derive_file(source) for source in sources]
 
 
-CHUNK = 8  # files per task sent to a worker
-
-
 def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> Iterator[FileResult]:
     """Clean and tag in worker processes (pure functions; results in input order, a bounded number
     in flight). Small runs (fewer than 16 files, or one job) derive in this process."""
     jobs = jobs or os.cpu_count() or 1
-    parallel = jobs > 1 and len(sources) >= 16
-    size = CHUNK if parallel else 1
+    parallel = jobs > 1 and len(sources) >= PARALLEL_MIN_FILES
+    size = CHUNK_FILES if parallel else 1
     with WorkerPool(jobs if parallel else 0, _derive_chunk) as pool:
         for results in pool.map((sources[i:i + size] for i in range(0, len(sources), size)), ordered=True):
             yield from results

@@ -22,13 +22,11 @@ from operator import add, mul, truediv
 
 from .whoosh_compat import (Unsupported, decode_position_lists, deleted_docs, length_scorer, posting_blocks,
                             segment_lengths, term_postings)
+from .settings import CACHE_ENTRIES, CACHE_MIN_POSTINGS, CACHE_POSTINGS
 from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
-CACHE_POSTINGS = 2_000_000  # about 24 MB of decoded scores per warm searcher
-CACHE_MIN_POSTINGS = 500  # fewer decoded postings are quicker to decode again than worth keeping
-CACHE_ENTRIES = 10_000
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from . import facets, whoosh_compat
+from .settings import STEM_CACHE
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -60,7 +61,7 @@ class SkipCompoundStemFilter(StemFilter):
 def make_analyzer():
     stop = frozenset(STOP_WORDS) - {"us"}
     return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CompoundFilter()
-            | StopFilter(stoplist=stop, minsize=1) | SkipCompoundStemFilter(cachesize=50000))
+            | StopFilter(stoplist=stop, minsize=1) | SkipCompoundStemFilter(cachesize=STEM_CACHE))
 
 
 def make_schema() -> Schema:

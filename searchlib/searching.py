@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from . import aliases, facets, indexing, records
 from .errors import BadDate, BadQuery, BadValue, SearchlibError
+from .settings import FACET_COST as COST
+from .settings import RECORDS_KEPT
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -33,7 +35,6 @@ with warnings.catch_warnings():
 
 QUERY_FIELDS = ("title", "body")
 SORTS = ("relevance", "date")
-RECORDS_KEPT = 2000  # stored records a warm searcher keeps (about 2 KB each)
 
 
 @dataclass(frozen=True)
@@ -562,23 +563,23 @@ class FacetCache:
         """Documents (stories, with ``collapse``) per value of ``facet`` among ``docnums``.
 
         ``stories``: ``self.stories(docnums)``, when the caller has it already."""
-        # Cost model (measured, in microseconds): a set intersection per value, or a lookup of each
-        # match's values. Many matches over few values favour the sets; few matches, the lookups.
+        # Cost model (settings.FacetCost, in microseconds): a set intersection per value, or a lookup
+        # of each match's values. Many matches over few values favour the sets; few matches, the lookups.
         values = self.inverted[facet]
         postings = self._postings.get(facet)
         if postings is None:
             postings = self._postings[facet] = sum(len(docs) for docs in values.values())
         m = len(docnums)
         n_docs = max(1, len(self.docs))
-        by_sets = 4 * len(values) + 0.1 * min(postings, len(values) * m)
-        by_docs = 1.2 * m * postings / n_docs
+        by_sets = COST.per_value * len(values) + COST.per_posting * min(postings, len(values) * m)
+        by_docs = COST.per_lookup * m * postings / n_docs
         # What is not built yet costs once: a fresh `search` process answers one query, a warm
         # searcher spreads the cost over the queries it has answered.
         calls = self._calls[facet] = self._calls.get(facet, 0) + 1
         if facet not in self.sets:
-            by_sets += 0.1 * postings / calls
+            by_sets += COST.build_sets * postings / calls
         if facet not in self._by_doc:
-            by_docs += 0.3 * postings / calls
+            by_docs += COST.build_lookup * postings / calls
         if not collapse or not self.clustered:
             if by_sets < by_docs:
                 return self._count_by_sets(docnums, facet, False)
@@ -587,17 +588,18 @@ class FacetCache:
         # build: a fresh process), or, once built, by set arithmetic on story numbers (each value's
         # stories against the matches') or by the values of one copy per matched story.
         clustered = len(self.clustered) / n_docs
-        by_sets *= 1 + 1.5 * clustered
-        by_docs *= 1 + 3 * clustered
+        by_sets *= 1 + COST.clustered_sets * clustered
+        by_docs *= 1 + COST.clustered_lookup * clustered
         share = self.story_count / n_docs
         m_stories = len(stories) if stories is not None else m * share
-        story_cost = (0 if stories is not None else 0.05 * m)
+        story_cost = (0 if stories is not None else COST.story_lookup * m)
         if facet not in self._story_sets:
-            story_cost += 0.3 * postings / calls
-        by_stories = story_cost + 4 * len(values) + 0.1 * min(postings * share, len(values) * m_stories)
-        by_story_docs = story_cost + 0.1 * m + 1.2 * m_stories * postings / n_docs
+            story_cost += COST.build_lookup * postings / calls
+        by_stories = story_cost + COST.per_value * len(values) + COST.per_posting * min(postings * share,
+                                                                                        len(values) * m_stories)
+        by_story_docs = story_cost + COST.per_posting * m + COST.per_lookup * m_stories * postings / n_docs
         if facet not in self._by_doc:
-            by_story_docs += 0.3 * postings / calls
+            by_story_docs += COST.build_lookup * postings / calls
         best = min(by_sets, by_docs, by_stories, by_story_docs)
         if best == by_stories:
             return self._count_by_stories(docnums, facet, stories)

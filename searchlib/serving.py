@@ -30,13 +30,12 @@ import click
 
 from . import facets
 from .errors import BadValue
+from .settings import DEFAULT_INDEX, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
-PER_PAGE = 20
-ALL_HITS = 100_000  # the CLI's --limit maximum: timeline, pagination and exports read every match
-FACET_SHOWN = 8  # values per facet before "show all"
+ALL_HITS = RESULT_LIMIT  # the timeline, pagination and exports read every match
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
@@ -865,8 +864,8 @@ def _allow_host_option(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @click.command(name="serve")
-@click.option("--index", "index_dir", envvar="SEARCHLIB_INDEX", default="index", show_default=True,
-              type=click.Path(file_okay=False), help="Index folder (or set SEARCHLIB_INDEX).")
+@click.option("--index", "index_dir", envvar=INDEX_ENV, default=DEFAULT_INDEX, show_default=True,
+              type=click.Path(file_okay=False), help=f"Index folder (or set {INDEX_ENV}).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Only this machine can connect unless you change it.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")

@@ -25,13 +25,10 @@ from typing import Iterable
 
 from . import fsutil, whoosh_compat
 from .schema import make_schema
+from .settings import POOL_MB
 from whoosh import index as whoosh_index
 
 SHARD_PREFIX = ".shards."
-# A shard writer's posting buffer. Whoosh sorts postings in runs of this size and merges the runs at
-# commit; measured on 4,000 pages, 8 MB costs no time against 32 MB and keeps each worker ~25 MB
-# smaller (the indexing run's memory budget is 400 MB for all its processes together).
-POOL_MB = 8
 
 
 class ShardWriter:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import aliases, dating
 from .cleaning import Article
+from .settings import MAX_TAGGED_CHARS
 
 
 @dataclass(frozen=True)
@@ -417,7 +418,6 @@ def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, 
 
 # ----------------------------------------------------------------------------- entry point
 
-MAX_TAGGED_CHARS = 300_000  # tags come from the first 300k characters: far beyond any article
 
 
 def tag(article: Article) -> Tags:
