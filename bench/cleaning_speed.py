@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from searchlib import cleaning
+from searchlib.derive import cleaning
 
 
 def pages(folder: Path, suffix: str) -> list[str]:

@@ -12,5 +12,5 @@ score() {  # label, gold, pages
 score "dev-html " "$shared/bench/extraction/gold.jsonl" "$shared/bench/extraction/html"
 score "dev-text " "$shared/bench/extraction/gold.jsonl" "$shared/bench/extraction/text"
 score "seeds    " "$shared/seeds/extraction-gold.jsonl" "$shared/seeds"
-grep -o '"cv_mean_f1":[0-9.]*' searchlib/data/text_model.json | sed 's/"cv_mean_f1":/dev-text cross-validated (pages unseen in training) mean_f1=/'
+grep -o '"cv_mean_f1":[0-9.]*' searchlib/derive/data/text_model.json | sed 's/"cv_mean_f1":/dev-text cross-validated (pages unseen in training) mean_f1=/'
 python3 bench/cleaning_speed.py "$shared/bench/extraction"

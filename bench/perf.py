@@ -642,7 +642,7 @@ def profile_index(rows: list[dict]) -> list[str]:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
     st = pstats.Stats(pfile).stats  # {(file, line, name): (cc, ncalls, tottime, cumtime, callers)}
-    wrappers = ("click/", "runpy", "<string>", "__main__.py", "searchlib/cli.py", "builtins.exec")
+    wrappers = ("click/", "runpy", "<string>", "__main__.py", "searchlib/cli/commands.py", "builtins.exec")
     rows = [(f, v[1], v[2], v[3]) for f, v in st.items()
             if not any(w in f"{f[0]}{f[2]}" for w in wrappers)]
 

@@ -49,7 +49,7 @@ def help_text(path: tuple[str, ...]) -> str:
     """``searchlib PATH --help`` as a user's terminal of 80 columns shows it."""
     from click.testing import CliRunner
 
-    from searchlib.cli import cli
+    from searchlib.cli.commands import cli
 
     # SEARCHLIB_INDEX unset: a user's own setting must not show up in the committed file
     result = CliRunner(env={"COLUMNS": COLUMNS, "SEARCHLIB_INDEX": None}).invoke(
@@ -62,7 +62,7 @@ def help_text(path: tuple[str, ...]) -> str:
 def render() -> str:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # the checkout's searchlib, not an installed one
-    from searchlib.cli import cli
+    from searchlib.cli.commands import cli
 
     paths = command_paths(cli)
     parts = [HEADER]

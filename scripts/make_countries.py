@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate searchlib/data/countries.csv, the country gazetteer.
+"""Generate searchlib/derive/data/countries.csv, the country gazetteer.
 
 Why generated and committed: pycountry is a maintained source of the
 ISO 3166-1 codes and names, but it is only needed to *build* the table, so
@@ -28,7 +28,7 @@ import pycountry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRAS = ROOT / "scripts" / "country_extras.csv"
-OUT = ROOT / "searchlib" / "data" / "countries.csv"
+OUT = ROOT / "searchlib" / "derive" / "data" / "countries.csv"
 KINDS = ("name", "official", "short", "demonym", "capital", "city", "metonym")
 
 # Former states and Kosovo, not (or no longer) in ISO 3166-1: code -> (name, official).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the text-scrape line classifier and write searchlib/data/text_model.json.
+"""Train the text-scrape line classifier and write searchlib/derive/data/text_model.json.
 
 Why a learned model: on plain-text scrapes no library beats "keep lines of >= 18 words" (F1 0.80),
 and hand-set thresholds over line shape tune to a few sites. Gradient-boosted trees over the
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from searchlib import cleaning  # noqa: E402
+from searchlib.derive import cleaning  # noqa: E402
 
 WORD = re.compile(r"\w+")
 
@@ -168,7 +168,7 @@ def main() -> int:
     ap.add_argument("--bench", default=str(ROOT.parent / "shared" / "bench" / "extraction"))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=str(ROOT / "searchlib" / "data" / "text_model.json"))
+    ap.add_argument("--out", default=str(ROOT / "searchlib" / "derive" / "data" / "text_model.json"))
     ap.add_argument("--trees", type=int, default=HYPER["n_estimators"])
     ap.add_argument("--depth", type=int, default=HYPER["max_depth"])
     ap.add_argument("--min-leaf", type=int, default=HYPER["min_samples_leaf"])

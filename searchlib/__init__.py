@@ -12,12 +12,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "SearchRequest": "searching", "SearchResult": "searching", "Hit": "searching", "FacetCount": "searching",
-    "Searcher": "searching", "search": "searching", "parse_period": "searching",
-    "build_index": "indexing", "IndexReport": "indexing",
-    "extract": "pipeline", "derive": "pipeline", "Record": "pipeline",
-    "clean": "cleaning", "Article": "cleaning", "tag": "tagging", "Tags": "tagging",
-    "stats": "reporting",
+    "SearchRequest": "query.searching", "SearchResult": "query.searching", "Hit": "query.searching", "FacetCount": "query.searching",
+    "Searcher": "query.searching", "search": "query.searching", "parse_period": "query.searching",
+    "build_index": "store.indexing", "IndexReport": "store.indexing",
+    "extract": "derive.pipeline", "derive": "derive.pipeline", "Record": "derive.pipeline",
+    "clean": "derive.cleaning", "Article": "derive.cleaning", "tag": "derive.tagging", "Tags": "derive.tagging",
+    "stats": "query.reporting",
     "SearchlibError": "errors", "BadDate": "errors", "BadQuery": "errors", "BadValue": "errors",
     "UnknownFacetValue": "errors", "IndexNotFound": "errors", "IndexCorrupt": "errors",
     "IndexLocked": "errors", "EngineFailed": "errors", "IndexIOError": "errors", "RemovalRefused": "errors",

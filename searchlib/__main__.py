@@ -1,3 +1,3 @@
-from .cli import cli
+from .cli.commands import cli
 
 cli(prog_name="searchlib")

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from . import aliases
+from .derive import aliases
 from .errors import BadValue, UnknownFacetValue
 
 
@@ -194,7 +194,7 @@ class GroupFacet(Facet):
                 "group_any": KEYWORD(commas=True, scorable=True)}  # filter: tags plus their parents
 
     def index_fields(self, record) -> dict[str, str]:
-        from . import tagging
+        from .derive import tagging
 
         return {self.field: joined(record.groups), "group_any": joined(tagging.expand_groups(record.groups))}
 

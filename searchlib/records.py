@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .errors import BadValue
 
 if TYPE_CHECKING:
-    from . import pipeline
+    from .derive import pipeline
 
 # Every field of pipeline.Record, in its order (tests/test_records.py checks the two agree).
 FIELDS = ("key", "path", "kind", "title", "author", "published", "text", "groups", "countries", "officials",
@@ -146,7 +146,7 @@ def decode(row, where: str) -> pipeline.Record:
     The derive version is this code's and the sketch is computed again from the text: an imported
     record is as this searchlib would index it.
     """
-    from . import dating, duplicating, pipeline, tagging
+    from .derive import dating, duplicating, pipeline, tagging
 
     def bad(field_name: str, what: str):
         return BadValue(f"{where}: {field_name} {what}; not a searchlib export made with --with-text; "

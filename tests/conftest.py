@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchlib.cli import cli
+from searchlib.cli.commands import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory) -> str:
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     index_dir = tmp_path_factory.mktemp("index")
     report = build_index([str(FIXTURES)], str(index_dir), jobs=1)

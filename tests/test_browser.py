@@ -36,7 +36,7 @@ def server(built_index):
     """The app on 127.0.0.1, a free port, in a thread."""
     from werkzeug.serving import make_server
 
-    from searchlib.serving import create_app
+    from searchlib.web.app import create_app
 
     srv = make_server("127.0.0.1", 0, create_app(built_index), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -146,8 +146,8 @@ def test_escaped_title_never_runs_in_the_browser(server, browser, tmp_path):
     """A page titled <script>alert(1)</script> shows as text; no dialog ever opens."""
     from werkzeug.serving import make_server
 
-    from searchlib.indexing import build_index
-    from searchlib.serving import create_app
+    from searchlib.store.indexing import build_index
+    from searchlib.web.app import create_app
 
     pages = tmp_path / "pages"
     pages.mkdir()

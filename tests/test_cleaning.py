@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from searchlib.cleaning import clean_html, clean_text
+from searchlib.derive.cleaning import clean_html, clean_text
 
 PARA = ("Security forces in the northern province said on Tuesday that they had arrested four suspects "
         "in connection with the bombing of a market, according to a statement from the interior ministry.")
@@ -168,7 +168,7 @@ def test_non_english_and_odd_text_never_crash():
 def test_a_line_over_10000_characters_without_a_sentence_end_is_kept_whole():
     import random
 
-    from searchlib import pipeline
+    from searchlib.derive import pipeline
 
     rng = random.Random(1)
     words = ("the officials said militants attacked a police post near the border and that troops had been "
@@ -184,7 +184,7 @@ def test_a_line_over_10000_characters_without_a_sentence_end_is_kept_whole():
 def test_a_5_mb_word_does_not_hide_the_words_beside_it():
     """A run without spaces (a data blob saved as text) is no word: cut into blocks it made the page
     a pile of identical blocks, and the words around it were lost."""
-    from searchlib import pipeline
+    from searchlib.derive import pipeline
 
     text = "zqmarker " + "x" * (5 * 1024 * 1024) + " tailmarker\n"
     record = pipeline.derive(text.encode(), "x.txt", "x.txt", "text")
@@ -194,7 +194,7 @@ def test_a_5_mb_word_does_not_hide_the_words_beside_it():
 # ----------------------------------------------------------------------------- the text model's features
 
 def test_the_shipped_text_model_reads_the_features_the_code_computes():
-    from searchlib import cleaning
+    from searchlib.derive import cleaning
 
     model = cleaning._text_model()  # loading checks the names; this pins that it was checked
     for stage in ("first", "second"):
@@ -214,7 +214,7 @@ def test_a_text_model_with_a_renamed_feature_is_refused(tmp_path):
 
     import pytest
 
-    from searchlib import aliases, cleaning
+    from searchlib.derive import aliases, cleaning
 
     with open(aliases.data_path("text_model.json"), encoding="utf-8") as fh:
         model = json.load(fh)
@@ -237,7 +237,7 @@ def test_the_text_model_names_the_pages_it_was_trained_on():
 
     import pytest
 
-    from searchlib import cleaning
+    from searchlib.derive import cleaning
 
     from .conftest import ROOT
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from searchlib.rendering import safe_cell
+from searchlib.query.rendering import safe_cell
 
 from .conftest import FIXTURES, invoke, keys, search_json
 
@@ -29,7 +29,7 @@ def test_search_formats(runner, built_index, fmt):
 def test_search_command_is_also_a_searchlib_subcommand(runner, built_index):
     from click.testing import CliRunner
 
-    from searchlib.cli import search_command
+    from searchlib.cli.commands import search_command
 
     direct = CliRunner().invoke(search_command, ["ISIS-K", "--index", built_index, "--format", "json"])
     sub = invoke(runner, "search", "ISIS-K", "--index", built_index, "--format", "json")
@@ -151,7 +151,7 @@ def test_help_and_version(runner):
 
 
 def test_batch_runs_one_lookup_per_line_with_one_warm_searcher(runner, built_index):
-    from searchlib.cli import cli
+    from searchlib.cli.commands import cli
 
     lines = 'ISIS-K\n{"query": "Taliban", "country": ["Qatar"], "facets": true, "all": true}\n\n{"group": "al-Shabaab"}\n'
     result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
@@ -163,7 +163,7 @@ def test_batch_runs_one_lookup_per_line_with_one_warm_searcher(runner, built_ind
 
 
 def test_batch_reports_bad_lines_and_goes_on(runner, built_index):
-    from searchlib.cli import cli
+    from searchlib.cli.commands import cli
 
     lines = '{"country": "Afganistan"}\n{"nosuch": 1}\nnot json {\nKenya\n'
     result = runner.invoke(cli, ["search", "--batch", "-", "--index", built_index], input=lines)
@@ -174,7 +174,7 @@ def test_batch_reports_bad_lines_and_goes_on(runner, built_index):
 
 
 def test_batch_lines_with_values_of_the_wrong_kind_get_an_error_naming_the_option(runner, built_index):
-    from searchlib.cli import cli
+    from searchlib.cli.commands import cli
 
     lines = ('{"query": "Kabul", "limit": "ten"}\n{"query": "Kabul", "sort": "newest"}\n'
              '{"query": "Kabul", "from": 2021}\n{"query": "Kabul", "facets": "yes"}\n'
@@ -197,10 +197,10 @@ def test_a_search_process_loads_only_what_searching_needs(built_index):
     import subprocess
     import sys
 
-    code = ("import sys; from searchlib.cli import search_command; sys.argv = ['search', 'Kabul', '--facets', "
+    code = ("import sys; from searchlib.cli.commands import search_command; sys.argv = ['search', 'Kabul', '--facets', "
             f"'--index', {built_index!r}, '--format', 'json']\n"
             "try:\n    search_command()\nexcept SystemExit:\n    pass\n"
-            "heavy = ['bs4', 'trafilatura', 'lxml', 'flask', 'dateutil', 'searchlib.cleaning', 'searchlib.tagging',"
+            "heavy = ['bs4', 'trafilatura', 'lxml', 'flask', 'dateutil', 'searchlib.derive.cleaning', 'searchlib.derive.tagging',"
             " 'urllib.request', 'http.client', 'ssl', 'email.parser']\n"
             "print([m for m in heavy if m in sys.modules], file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -215,7 +215,7 @@ def test_output_is_utf8_when_the_streams_are_set_up_as_ascii(built_index, tmp_pa
     import sys
 
     env = {"PATH": "", "PYTHONIOENCODING": "ascii"}
-    code = "import sys; from searchlib.cli import cli; sys.exit(cli())"
+    code = "import sys; from searchlib.cli.commands import cli; sys.exit(cli())"
     found = subprocess.run([sys.executable, "-c", code, "search", "parade", "--index", built_index, "--format",
                             "jsonl"], capture_output=True, env=env, timeout=60)
     assert found.returncode == 0, found.stderr.decode("utf-8", "replace")

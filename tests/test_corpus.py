@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchlib.pipeline import extract
+from searchlib.derive.pipeline import extract
 
 from .conftest import FIXTURES, ROOT
 
@@ -56,7 +56,7 @@ def test_page_matches_its_fact_sheet(record, facts):
 
 
 def test_the_bundled_corpus_indexes_without_failures(tmp_path):
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     report = build_index([str(ROOT / "corpus")], str(tmp_path / "ix"), jobs=1)
     assert report.added == 12 and report.failed == []

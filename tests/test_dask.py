@@ -17,7 +17,9 @@ import time
 
 import pytest
 
-from searchlib import SearchRequest, build_index, distributed, loading, search
+from searchlib import SearchRequest, build_index, search
+from searchlib.engines import dask_engine as distributed
+from searchlib.derive import loading
 from searchlib.errors import EngineFailed
 
 from .conftest import FIXTURES, ROOT, invoke
@@ -211,8 +213,8 @@ def test_dask_options_are_checked(runner, corpus, tmp_path):
 
 PUBLISH = """
 import sys
-from searchlib import sharding
-from searchlib.indexing import build_index
+from searchlib.store import sharding
+from searchlib.store.indexing import build_index
 
 adopt = sharding.adopt
 
@@ -284,7 +286,7 @@ def stories(ix) -> list:
 
 KILLED_AT = """
 import os, sys
-from searchlib import indexing
+from searchlib.store import indexing
 getattr(indexing, sys.argv[4])  # AttributeError (exit 1) if renamed: never a run that kills nothing
 setattr(indexing, sys.argv[4], lambda *args, **kwargs: os._exit(9))  # the run dies at that step
 indexing.build_index([sys.argv[1]], sys.argv[2], engine="dask", scheduler=sys.argv[3])

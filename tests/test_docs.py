@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from searchlib.cli import cli
+from searchlib.cli.commands import cli
 
 from .conftest import ROOT
 
@@ -47,7 +47,7 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
 def test_readme_documents_every_exit_code():
     import searchlib
     from searchlib import errors
-    from searchlib.cli import INTERRUPTED
+    from searchlib.cli.commands import INTERRUPTED
 
     table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     codes = {0, 1, INTERRUPTED} | {getattr(searchlib, name).exit_code for name in searchlib.__all__
@@ -97,10 +97,13 @@ def test_the_design_notes_place_every_module_in_a_layer():
     drawing = design.split("```text\n", 1)[1].split("```", 1)[0]
     for step in ("load", "clean", "tag", "index", "search", "render"):
         assert f"{step} ─►" in drawing
-    for layer in ("derive/", "engines/", "store/", "search/", "cli/", "web/"):
+    for layer in ("derive/", "engines/", "store/", "query/", "cli/", "web/"):
         assert layer in drawing
-    modules = sorted(p.stem for p in (ROOT / "searchlib").glob("*.py") if not p.stem.startswith("__"))
-    unplaced = [m for m in modules if f"| `{m}.py`" not in design and f", `{m}.py`" not in design]
+        assert (ROOT / "searchlib" / layer).is_dir(), f"the drawing's layer {layer} is a folder"
+    package = ROOT / "searchlib"
+    modules = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")
+                     if not p.name.startswith("__") and "__pycache__" not in p.parts)
+    unplaced = [m for m in modules if f"| `{m}`" not in design and f", `{m}`" not in design]
     assert not unplaced, f"docs/design.md does not say which layer holds {unplaced}"
 
 

@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from searchlib import EngineFailed, SearchRequest, build_index, engines, records, search
+from searchlib import EngineFailed, SearchRequest, build_index, records, search
+from searchlib.engines import local as engines
 
 from .conftest import FIXTURES, invoke
 
@@ -79,7 +80,7 @@ def test_a_dead_worker_fails_the_run_and_keeps_the_index(big_corpus, tmp_path, m
 
 
 def test_extract_in_worker_processes_gives_the_records_in_input_order(big_corpus):
-    from searchlib.pipeline import extract
+    from searchlib.derive.pipeline import extract
 
     serial = [records.extract(r) for r in extract([str(big_corpus)], jobs=1)]
     parallel = [records.extract(r) for r in extract([str(big_corpus)], jobs=2)]
@@ -87,8 +88,8 @@ def test_extract_in_worker_processes_gives_the_records_in_input_order(big_corpus
 
 
 def test_records_only_in_the_local_pool_gives_one_record_per_page(big_corpus, tmp_path):
-    from searchlib import distributed
-    from searchlib.pipeline import extract
+    from searchlib.engines import dask_engine as distributed
+    from searchlib.derive.pipeline import extract
 
     report = distributed.write_records([str(big_corpus)], str(tmp_path / "out"), jobs=2, partitions=3)
     assert (report.partitions, report.records, report.failed) == (3, 24, [])

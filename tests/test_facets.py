@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from searchlib import facets, indexing, searching, serving
-from searchlib.cli import cli
+from searchlib import facets
+from searchlib.store import indexing
+from searchlib.query import searching
+from searchlib.web import app as serving
+from searchlib.cli.commands import cli
 
 from .conftest import invoke
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from whoosh import index as whoosh_index
 
-from searchlib import SearchRequest, Searcher, build_index, indexing
+from searchlib import SearchRequest, Searcher, build_index
+from searchlib.store import indexing
 
 PAGE = ("Story {n}\n\nOfficials in the capital said on Friday that the council would meet again next week "
         "to discuss the {word} report, according to a statement from the ministry.\n\n"

@@ -97,7 +97,7 @@ def test_cli_names_each_bad_file_on_one_line_printably(hostile_run, runner, tmp_
 
 
 def test_gzip_bomb_page_is_refused_not_expanded(tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     monkeypatch.setattr(loading, "MAX_BYTES", 100_000)
     (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * 5_000_000 + b"</p>"))
@@ -106,7 +106,7 @@ def test_gzip_bomb_page_is_refused_not_expanded(tmp_path, monkeypatch):
 
 
 def test_oversized_file_is_skipped_with_the_limit_stated(tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     monkeypatch.setattr(loading, "MAX_BYTES", 1000)
     (tmp_path / "big.txt").write_text(GOOD * 20)
@@ -241,7 +241,7 @@ def test_unreadable_file_is_reported(tmp_path):
 
 
 def test_files_deleted_or_rewritten_during_a_run(tmp_path):
-    from searchlib import loading, pipeline
+    from searchlib.derive import loading, pipeline
 
     (tmp_path / "gone.txt").write_text(GOOD)
     (tmp_path / "moving.txt").write_text(GOOD)
@@ -276,14 +276,14 @@ FORMULA_BODY = ("Officials in Kabul said on Friday that the airport would reopen
 ])
 def test_csv_formula_after_a_semicolon_is_neutralised(cell, expected):
     """A spreadsheet in a locale that splits cells on ';' (or ',', tab, a line break) makes a cell of what follows."""
-    from searchlib.rendering import safe_cell
+    from searchlib.query.rendering import safe_cell
 
     assert safe_cell(cell) == expected
 
 
 @pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b"])
 def test_fullwidth_formula_starts_are_neutralised(start):
-    from searchlib.rendering import safe_cell
+    from searchlib.query.rendering import safe_cell
 
     assert safe_cell(start + "1+1") == "'" + start + "1+1"
     assert safe_cell("x;" + start + "1+1") == "x;'" + start + "1+1"
@@ -291,7 +291,7 @@ def test_fullwidth_formula_starts_are_neutralised(start):
 
 @pytest.mark.parametrize("lead", ["\t", "\r", "\n", "\0"])
 def test_leading_tab_and_cr_are_neutralised(lead):
-    from searchlib.rendering import safe_cell
+    from searchlib.query.rendering import safe_cell
 
     assert safe_cell(lead + "=1+1").startswith("'" + lead)  # the cell starts with ', so it is text
     assert safe_cell(lead + "Kabul") == "'" + lead + "Kabul"
@@ -300,7 +300,7 @@ def test_leading_tab_and_cr_are_neutralised(lead):
 def test_formula_starts_are_every_character_nfkc_folds_to_one():
     import unicodedata
 
-    from searchlib.rendering import FORMULA_STARTS
+    from searchlib.query.rendering import FORMULA_STARTS
 
     folded = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(c)) in "=+-@"}
     assert set(FORMULA_STARTS) == folded
@@ -313,7 +313,7 @@ def formula_cells(text: str) -> list[str]:
     import io
     import re
 
-    from searchlib.rendering import FORMULA_STARTS
+    from searchlib.query.rendering import FORMULA_STARTS
 
     rows = list(csv.reader(io.StringIO(text)))
     requoted = io.StringIO()
@@ -349,7 +349,7 @@ def test_csv_injection_never_reaches_a_cli_csv(runner, formula_index):
 
 def test_csv_injection_never_reaches_the_web_export(formula_index):
     pytest.importorskip("flask")
-    from searchlib import serving
+    from searchlib.web import app as serving
 
     app = serving.create_app(formula_index)
     r = app.test_client().get("/export.csv", query_string={"q": "Kabul"})
@@ -363,7 +363,7 @@ def test_csv_injection_never_reaches_the_web_export(formula_index):
 def damaged_index(tmp_path, suffix: str | None = None, damage=None, checksums: bool = True):
     """A fixture index with one file of its live generation damaged. ``checksums``: the sums a
     commit records (indexing.write_checksums), as an index written by this version has."""
-    from searchlib import indexing
+    from searchlib.store import indexing
 
     ix = tmp_path / "ix"
     build_index([str(FIXTURES)], str(ix), jobs=1)
@@ -444,7 +444,7 @@ def test_check_passes_an_intact_index_and_a_rebuild_repairs_a_damaged_one(runner
     ix, _ = damaged_index(tmp_path)
     result = invoke(runner, "check", "--index", ix)
     assert result.exit_code == 0 and result.stdout.startswith("ok: ") and result.stderr == ""
-    from searchlib import indexing
+    from searchlib.store import indexing
 
     cut(next(os.path.join(g, n) for g in [indexing.current_generation(str(ix))] for n in os.listdir(g)
              if n.endswith("._stored.col")))
@@ -479,7 +479,7 @@ def test_damaged_manifest_stops_an_update_instead_of_dropping_the_other_roots(ru
 
 def test_damaged_index_is_503_in_the_web_view(tmp_path):
     pytest.importorskip("flask")
-    from searchlib import serving
+    from searchlib.web import app as serving
 
     ix, target = damaged_index(tmp_path, "._stored.col", cut)
     client = serving.create_app(str(ix)).test_client()
@@ -490,7 +490,8 @@ def test_damaged_index_is_503_in_the_web_view(tmp_path):
 
 
 def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
-    from searchlib import fsutil, indexing
+    from searchlib import fsutil
+    from searchlib.store import indexing
 
     ix, _ = damaged_index(tmp_path)
     gen = indexing.current_generation(str(ix))
@@ -511,7 +512,7 @@ def test_checksums_of_an_update_hash_only_its_new_files(tmp_path, monkeypatch):
 
 
 def test_every_commit_records_checksums(tmp_path):
-    from searchlib import indexing
+    from searchlib.store import indexing
 
     ix = tmp_path / "ix"
     build_index([str(FIXTURES)], str(ix), jobs=1)
@@ -623,15 +624,15 @@ def interrupt(*args, **kwargs):
 
 
 INTERRUPTIBLE = {  # command -> a library call it makes, interrupted there
-    "index": (("index", FIXTURES), "searchlib.indexing.build_index"),
-    "index-from-jsonl": (("index", "--from-jsonl", FIXTURES / "README.md"), "searchlib.indexing.import_records"),
-    "extract": (("extract", FIXTURES), "searchlib.pipeline.extract"),
-    "search": (("search", "Kabul"), "searchlib.searching.search"),
-    "export": (("export",), "searchlib.searching.Searcher.export"),
-    "show": (("show", "isisk-kabul.txt"), "searchlib.searching.Searcher.document"),
-    "facets": (("facets",), "searchlib.searching.Searcher.facets"),
-    "stats": (("stats",), "searchlib.reporting.stats"),
-    "check": (("check",), "searchlib.indexing.check_index"),
+    "index": (("index", FIXTURES), "searchlib.store.indexing.build_index"),
+    "index-from-jsonl": (("index", "--from-jsonl", FIXTURES / "README.md"), "searchlib.store.indexing.import_records"),
+    "extract": (("extract", FIXTURES), "searchlib.derive.pipeline.extract"),
+    "search": (("search", "Kabul"), "searchlib.query.searching.search"),
+    "export": (("export",), "searchlib.query.searching.Searcher.export"),
+    "show": (("show", "isisk-kabul.txt"), "searchlib.query.searching.Searcher.document"),
+    "facets": (("facets",), "searchlib.query.searching.Searcher.facets"),
+    "stats": (("stats",), "searchlib.query.reporting.stats"),
+    "check": (("check",), "searchlib.store.indexing.check_index"),
 }
 
 
@@ -648,7 +649,7 @@ def test_ctrl_c_exits_130_with_one_line_in_every_command(runner, built_index, mo
 def test_ctrl_c_at_a_confirmation_prompt_exits_130(runner, built_index, monkeypatch):
     import click
 
-    from searchlib import indexing
+    from searchlib.store import indexing
 
     def ask(*args, **kwargs):
         raise click.Abort  # what click.confirm raises for Ctrl-C

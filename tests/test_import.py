@@ -8,7 +8,7 @@ import pytest
 
 from searchlib import SearchRequest, build_index, search
 from searchlib.errors import BadValue
-from searchlib.indexing import import_records
+from searchlib.store.indexing import import_records
 
 from .conftest import FIXTURES, invoke
 
@@ -79,7 +79,7 @@ def test_a_line_that_is_not_an_object_is_refused(archive, tmp_path):
 
 
 def test_an_overlong_line_is_refused_without_reading_it_whole(archive, tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     monkeypatch.setattr(loading, "MAX_BYTES", 1000)
     path = write(tmp_path, raw=json.dumps(dict(GOOD, text="x" * 5000)) + "\n")

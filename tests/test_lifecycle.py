@@ -14,7 +14,7 @@ import pytest
 
 from searchlib import IndexLocked, SearchRequest, build_index, search
 from searchlib.errors import BadValue
-from searchlib.indexing import write_lock
+from searchlib.store.indexing import write_lock
 
 from .conftest import FIXTURES, invoke
 
@@ -227,7 +227,7 @@ def test_runs_that_finish_leave_nothing_to_reclaim(corpus, tmp_path, runner):
 def test_the_run_after_one_that_died_says_what_it_reclaimed(corpus, tmp_path):
     import multiprocessing
 
-    from searchlib import sharding
+    from searchlib.store import sharding
 
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), jobs=1)
@@ -335,3 +335,28 @@ def test_a_file_older_than_a_tick_costs_one_stat_and_no_hash(corpus, tmp_path, m
     build_index([str(corpus)], str(ix), jobs=1)
     build_index([str(corpus)], str(ix), jobs=1)
     assert hashed == ["new.txt"]
+
+
+def test_an_index_written_before_the_layer_folders_still_opens(corpus, tmp_path, monkeypatch):
+    """Its table of contents pickles the analyzer as searchlib.indexing.CompoundFilter: a fresh
+    process (which has not imported anything by that name) must still open and update it."""
+    import subprocess
+    import sys
+
+    from searchlib.store import schema
+
+    ix = tmp_path / "ix"
+    for cls in (schema.CompoundFilter, schema.SkipCompoundStemFilter):
+        monkeypatch.setattr(cls, "__module__", schema.LEGACY_MODULE)
+    added = build_index([str(corpus)], str(ix), jobs=1).added
+    monkeypatch.undo()
+    toc = next((ix / "gen-000001").glob("_MAIN_*.toc")).read_bytes()
+    assert b"searchlib.indexing" in toc and b"searchlib.store" not in toc
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import sys; from searchlib import SearchRequest, search, build_index\n"
+            f"assert search(SearchRequest('Kabul'), {str(ix)!r}).total >= 1\n"
+            f"print(build_index([{str(corpus)!r}], {str(ix)!r}, jobs=1).unchanged)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env=dict(os.environ, PYTHONPATH=root), timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip()) == added

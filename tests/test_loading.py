@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from searchlib.loading import LoadFailure, decode, iter_sources
-from searchlib.pipeline import extract
+from searchlib.derive.loading import LoadFailure, decode, iter_sources
+from searchlib.derive.pipeline import extract
 
 TEXT = "Officials in Kabul said the airport would reopen. Café owners welcomed the news."
 

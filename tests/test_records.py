@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from searchlib import loading, pipeline, records
+from searchlib.derive import loading, pipeline
+from searchlib import records
 
 from .conftest import FIXTURES, invoke
 from .test_warc import write_warc

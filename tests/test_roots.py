@@ -15,7 +15,8 @@ import time
 import pytest
 
 from searchlib import SearchRequest, build_index, search
-from searchlib import indexing, pipeline
+from searchlib.store import indexing
+from searchlib.derive import pipeline
 from searchlib.errors import BadValue, RemovalRefused
 
 from .conftest import FIXTURES, invoke
@@ -315,7 +316,7 @@ def test_an_upgrade_re_derives_pages_made_by_another_version(tmp_path, monkeypat
     assert "re-derived by the new version derive-next" in report.summary()
     again = build_index([str(folder)], str(ix), jobs=1)
     assert (again.rederived, again.unchanged) == (0, 2)
-    from searchlib.searching import Searcher
+    from searchlib.query.searching import Searcher
 
     with Searcher(str(ix)) as s:
         assert s.document("a.html")["version"] == "derive-next"
@@ -368,7 +369,7 @@ def test_two_overlapping_updates_leave_one_copy_per_key(tmp_path):
     answers = sorted(queue.get(timeout=5) for _ in procs)
     assert [a[0] for a in answers] == ["ok", "ok"], answers
     assert sorted(a[1] for a in answers) == [0, 30]  # the second planned after the first published
-    from searchlib.searching import Searcher
+    from searchlib.query.searching import Searcher
 
     with Searcher(ix) as s:
         stored = [f["key"] for f in s.searcher.reader().all_stored_fields()]
@@ -378,7 +379,7 @@ def test_two_overlapping_updates_leave_one_copy_per_key(tmp_path):
 def test_the_workers_of_a_killed_run_exit_and_release_the_lock(tmp_path):
     folder = batch(tmp_path / "pages", [f"p{i:03}.txt" for i in range(300)], kind="text")
     ix = tmp_path / "ix"
-    script = ("import sys, searchlib.engines as e\n"
+    script = ("import sys, searchlib.engines.local as e\n"
               "orig = e.derive_into\n"
               "def slow(sources, shard):\n"
               "    import time; time.sleep(0.5); return orig(sources, shard)\n"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
-from searchlib.schema import make_analyzer
+from searchlib.store.schema import make_analyzer
 
 from .conftest import FIXTURES, keys, search_json
 
@@ -222,7 +222,7 @@ def test_fast_paths_give_the_same_hits_and_counts_as_the_straightforward_ones(bu
     """The one-pass collector and the set-intersection facet counts against plain Whoosh."""
     from collections import Counter
 
-    from searchlib.searching import build_query
+    from searchlib.query.searching import build_query
 
     with Searcher(built_index) as s:
         result = s.search(request_)
@@ -281,7 +281,7 @@ def test_block_scoring_gives_whoosh_scores_exactly(built_index, query, filters):
 
 
 def test_block_scoring_covers_words_and_phrases_and_leaves_the_rest_to_whoosh(built_index):
-    from searchlib.searching import build_query
+    from searchlib.query.searching import build_query
 
     with Searcher(built_index) as s:
         def covered(text):
@@ -300,7 +300,7 @@ def test_phrase_positions_decode_in_one_unpickling_exactly_as_whoosh_does():
 
     from whoosh.formats import Positions
 
-    from searchlib.whoosh_compat import decode_position_lists
+    from searchlib.store.whoosh_compat import decode_position_lists
 
     rng, fmt = random.Random(5), Positions()
     lists = [[], [0], [7], [0, 1, 2], [300, 70000, 2**31 + 5]]
@@ -316,7 +316,7 @@ def test_word_scoring_reads_ids_and_weights_of_posting_blocks_exactly_as_whoosh(
     Whoosh's own, over full and partial blocks, compressed or not, frequent and rare words."""
     from whoosh import fields, index
 
-    from searchlib.whoosh_compat import _block_ids, _block_weights, _ids_and_weights
+    from searchlib.store.whoosh_compat import _block_ids, _block_weights, _ids_and_weights
 
     ix = index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT()))
     with ix.writer() as w:
@@ -342,7 +342,7 @@ def test_story_counts_stay_exact_when_copies_of_a_story_carry_different_tags():
     import itertools
     from collections import Counter
 
-    from searchlib.searching import FacetCache
+    from searchlib.query.searching import FacetCache
 
     table = {"docs": list(range(7)), "key_order": list(range(7)), "days": {},
              "cluster": {0: "a", 1: "a", 2: "b", 3: "b", 5: "c", 6: "c"},
@@ -382,7 +382,8 @@ def test_ties_rank_by_key_whatever_the_order_inside_the_index(tmp_path):
     """Copies score the same; their order must not depend on which shard or segment holds them."""
     import shutil
 
-    from searchlib import build_index, engines
+    from searchlib import build_index
+    from searchlib.engines import local as engines
 
     corpus = tmp_path / "c"
     for name in ("b", "a", "c"):
@@ -392,7 +393,7 @@ def test_ties_rank_by_key_whatever_the_order_inside_the_index(tmp_path):
         """Each file in its own shard, adopted in reverse key order."""
 
         def __iter__(self):
-            from searchlib.sharding import ShardWriter
+            from searchlib.store.sharding import ShardWriter
 
             for i, source in enumerate(self.sources):
                 shard = ShardWriter(f"{self.shard_root}/s{i:03d}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchlib.cli import search_command
+from searchlib.cli.commands import search_command
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -25,7 +25,7 @@ EXTRACT_CMD = f"{shlex.quote(sys.executable)} -m searchlib extract --format json
 
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory):
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     corpus = tmp_path_factory.mktemp("seeds")
     for f in SEEDS.glob("*.txt"):

@@ -22,8 +22,9 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchlib import rendering, serving
-from searchlib.searching import SearchRequest, Searcher
+from searchlib.query import rendering
+from searchlib.web import app as serving
+from searchlib.query.searching import SearchRequest, Searcher
 
 from .conftest import FIXTURES
 
@@ -357,7 +358,7 @@ def test_unknown_document_is_404_and_no_file_is_ever_read(client):
 
 @pytest.fixture(scope="module")
 def evil_index(tmp_path_factory):
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     pages = tmp_path_factory.mktemp("evil-pages")
     (pages / "evil.txt").write_text(
@@ -468,7 +469,7 @@ def test_no_parameter_value_is_a_500(client, param, value):
 
 
 def test_missing_index_is_503_saying_how_to_build_it_then_recovers(tmp_path, all_keys):
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     index_dir = tmp_path / "index"
     client = serving.create_app(str(index_dir)).test_client()
@@ -766,7 +767,7 @@ def test_export_jsonl_is_one_hit_per_line(client, built_index, all_keys):
 # ----------------------------------------------------------------------------- the warm searcher
 
 def test_one_warm_searcher_refreshed_when_the_index_changes(tmp_path):
-    from searchlib.indexing import build_index
+    from searchlib.store.indexing import build_index
 
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -891,6 +892,6 @@ def test_serve_command_port_in_use_is_a_clean_error(built_index):
 
 
 def test_importing_the_module_does_not_import_flask():
-    code = "import sys, searchlib.serving; print('flask' in sys.modules, 'whoosh' in sys.modules)"
+    code = "import sys, searchlib.web.app; print('flask' in sys.modules, 'whoosh' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

@@ -10,7 +10,8 @@ import os
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from searchlib import documents, loading, pipeline, schema, sharding
+from searchlib.store import documents, schema, sharding
+from searchlib.derive import loading, pipeline
 
 from .conftest import FIXTURES
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from searchlib.cleaning import Article
-from searchlib.dating import date_line, find_dates
-from searchlib.tagging import expand_groups, tag
+from searchlib.derive.cleaning import Article
+from searchlib.derive.dating import date_line, find_dates
+from searchlib.derive.tagging import expand_groups, tag
 
 
 def tags(body, title="", published=None, author=None):

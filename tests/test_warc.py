@@ -105,7 +105,7 @@ def test_a_changed_warc_replaces_its_records(tmp_path):
 
 
 def test_oversized_record_is_refused_not_expanded(tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     monkeypatch.setattr(loading, "MAX_BYTES", 2000)
     big = {"https://news.example/big": ("Big", "2020-01-01", "word " * 5000)}
@@ -215,7 +215,7 @@ def test_warc_overlong_content_length_does_not_swallow_the_next_records(tmp_path
 
 @pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
 def test_warc_cut_anywhere_never_stops_the_run_or_indexes_a_partial_page(tmp_path, gz):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     records = warc_records()
     data = pack(records, gz)
@@ -240,13 +240,13 @@ def _write(path, data: bytes, gz: bool):
 
 
 def test_warc_limits_are_stated_as_50_mb():
-    from searchlib import loading
+    from searchlib.derive import loading
 
     assert loading.MAX_BYTES == 50 * 2**20 and loading.size_cap() == "50 MB"
 
 
 def test_oversized_warc_record_names_file_offset_and_limit(tmp_path, monkeypatch):
-    from searchlib import loading
+    from searchlib.derive import loading
 
     monkeypatch.setattr(loading, "MAX_BYTES", 2 * 2**20)
     big = {"https://news.example/big": ("Big", "2020-01-01", "word " * 250_000)}  # 2.5 MB: twice 1.25
@@ -262,7 +262,7 @@ def test_gzipped_warc_with_a_large_record_does_not_hang(tmp_path):
     looped forever on the next member's bytes, which zlib keeps reporting after a member ends."""
     import threading
 
-    from searchlib import loading
+    from searchlib.derive import loading
 
     pages = {"https://news.example/long": ("Long", "2020-01-01", "Kabul airport " * 100_000), **PAGES}
     path = tmp_path / "long.warc.gz"

@@ -1,4 +1,4 @@
-"""The Whoosh door (searchlib/whoosh_compat.py): the only module that uses Whoosh's internals, it
+"""The Whoosh door (searchlib/store/whoosh_compat.py): the only module that uses Whoosh's internals, it
 refuses any Whoosh but the pinned one, and what it reads equals what Whoosh's public API says."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import whoosh
 from whoosh import fields, index
 from whoosh.util.numeric import byte_to_length
 
-from searchlib import whoosh_compat
+from searchlib.store import whoosh_compat
 
 from .conftest import ROOT
 
@@ -98,9 +98,9 @@ def _whoosh_internals_used(path: Path, whoosh_private: set[str]) -> list[str]:
 def test_only_the_door_uses_whoosh_internals():
     whoosh_private = _whoosh_private_names()
     assert {"_segments", "_read_toc", "_perdoc", "_next_block", "_stem"} <= whoosh_private
-    found = [use for path in sorted(PACKAGE.glob("*.py")) if path.name != "whoosh_compat.py"
+    found = [use for path in sorted(PACKAGE.rglob("*.py")) if path.name != "whoosh_compat.py"
              for use in _whoosh_internals_used(path, whoosh_private)]
-    assert found == [], "Whoosh internals outside searchlib/whoosh_compat.py:\n" + "\n".join(found)
+    assert found == [], "Whoosh internals outside searchlib/store/whoosh_compat.py:\n" + "\n".join(found)
 
 
 def test_the_check_finds_a_whoosh_internal(tmp_path):
@@ -126,7 +126,7 @@ def test_the_door_pins_the_version_setup_cfg_pins():
 
 def test_another_whoosh_version_is_refused_with_the_way_out():
     code = ("import whoosh; whoosh.__version__ = (2, 7, 5)\n"
-            "import searchlib.whoosh_compat\n")
+            "import searchlib.store.whoosh_compat\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import aliases, dating
 from .cleaning import Article
-from .settings import MAX_TAGGED_CHARS
+from ..settings import MAX_TAGGED_CHARS
 
 
 @dataclass(frozen=True)

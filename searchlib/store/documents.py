@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import facets, records
+from .. import facets, records
 
 if TYPE_CHECKING:
-    from . import pipeline
+    from ..derive import pipeline
 
 
 def document(record: pipeline.Record) -> dict:

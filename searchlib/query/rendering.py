@@ -11,8 +11,8 @@ import json
 import re
 from typing import IO, Iterable
 
-from . import facets
-from .records import json_line
+from .. import facets
+from ..records import json_line
 from .searching import FacetCount, SearchResult
 
 

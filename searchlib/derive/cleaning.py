@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import aliases, dating
-from .settings import MAX_LINE, MAX_WORD
+from ..settings import MAX_LINE, MAX_WORD
 
 # trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
 # Python would print those lines on the user's terminal. Failures reach the user as our own

@@ -28,12 +28,12 @@ import os
 import shutil
 from typing import Iterator
 
-from . import loading, pipeline
-from .documents import document
-from .errors import EngineFailed
-from .processes import WorkerPool
-from .sharding import ShardWriter
-from .settings import CHUNK_FILES, PARALLEL_MIN_FILES
+from ..derive import loading, pipeline
+from ..store.documents import document
+from ..errors import EngineFailed
+from ..processes import WorkerPool
+from ..store.sharding import ShardWriter
+from ..settings import CHUNK_FILES, PARALLEL_MIN_FILES
 
 
 def derive_into(sources: list[loading.SourceFile], shard) -> list[pipeline.FileResult]:
@@ -103,7 +103,7 @@ def get_engine(name: str | type = "local", jobs: int | None = None, **options):
     if isinstance(name, type):
         kind = name
     elif name == "dask":
-        from .distributed import DaskEngine  # optional extra: searchlib[dask]
+        from .dask_engine import DaskEngine  # optional extra: searchlib[dask]
 
         kind = DaskEngine
     elif name in ENGINES:

@@ -21,10 +21,12 @@ from collections import Counter, deque
 from itertools import chain, repeat
 from dataclasses import dataclass, field
 
-from . import aliases, facets, indexing, records
-from .errors import BadDate, BadQuery, BadValue, SearchlibError
-from .settings import FACET_COST as COST
-from .settings import RECORDS_KEPT
+from ..derive import aliases
+from .. import facets, records
+from ..store import indexing
+from ..errors import BadDate, BadQuery, BadValue, SearchlibError
+from ..settings import FACET_COST as COST
+from ..settings import RECORDS_KEPT
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)

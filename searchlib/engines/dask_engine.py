@@ -28,10 +28,11 @@ import socket
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
-from . import __version__, fsutil, loading, pipeline, records
-from .errors import BadValue, EngineFailed, IndexIOError
-from .processes import WorkerPool
-from .settings import FILES_PER_PARTITION
+from .. import __version__, fsutil, records
+from ..derive import loading, pipeline
+from ..errors import BadValue, EngineFailed, IndexIOError
+from ..processes import WorkerPool
+from ..settings import FILES_PER_PARTITION
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -100,8 +101,8 @@ def run_partition(number: int, sources: list[loading.SourceFile], out_root: str,
     partition's folder, so a retry (or a second copy of the task) replaces the output as a whole.
     ``hook(folder)`` runs just before the rename (tests kill the worker there).
     """
-    from .documents import document
-    from .sharding import ShardWriter  # Whoosh is imported only where a shard is written or read
+    from ..store.documents import document
+    from ..store.sharding import ShardWriter  # Whoosh is imported only where a shard is written or read
 
     if version != code_version():
         raise ClusterError(f"This worker runs {code_version()}, the client {version}: install the same "
@@ -198,7 +199,7 @@ def validate_partition(out_root: str, entry: dict, sources: list[loading.SourceF
     their hashes, keys, count, code version), every file it lists is there with its size and
     sha256, and the shard opens with exactly the manifest's document keys. Raises ClusterError.
     """
-    from . import sharding
+    from ..store import sharding
 
     name = entry.get("name", "?")
     folder = os.path.join(out_root, name)
@@ -253,7 +254,7 @@ def _host() -> str:
 def reclaim_host_shards(shards_dir: str) -> None:
     """Remove run folders that this host's dead runs left in a shared ``--shards`` folder (other
     hosts' folders are theirs to reclaim: a pid means nothing here)."""
-    from .sharding import SHARD_PREFIX, alive
+    from ..store.sharding import SHARD_PREFIX, alive
 
     try:
         names = os.listdir(shards_dir)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from . import facets, whoosh_compat
-from .settings import STEM_CACHE
+from .. import facets
+from . import whoosh_compat
+from ..settings import STEM_CACHE
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -56,6 +57,25 @@ class SkipCompoundStemFilter(StemFilter):
             if not t.stopped and "-" not in t.text and t.text not in ignore:
                 t.text = stemfn(t.text)
             yield t
+
+
+# An index's table of contents pickles its schema, analyzer classes by module path: an index
+# written before the layer folders names them ``searchlib.indexing.*``, a module that is gone. A
+# stand-in holding just these classes lets such an archive open and be updated.
+LEGACY_MODULE = "searchlib.indexing"
+
+
+def _answer_to_the_old_module_path() -> None:
+    import sys
+    import types
+
+    if LEGACY_MODULE not in sys.modules:
+        legacy = types.ModuleType(LEGACY_MODULE, "Analyzer classes as indexes written before searchlib/store/ name them.")
+        legacy.CompoundFilter, legacy.SkipCompoundStemFilter = CompoundFilter, SkipCompoundStemFilter
+        sys.modules[LEGACY_MODULE] = legacy
+
+
+_answer_to_the_old_module_path()
 
 
 def make_analyzer():

@@ -13,9 +13,9 @@ import sys
 
 import click
 
-from . import __version__
-from . import settings
-from .errors import IndexNotFound, SearchlibError
+from .. import __version__
+from .. import settings
+from ..errors import IndexNotFound, SearchlibError
 
 FORMAT_CHOICE = click.Choice(["text", "json", "jsonl", "csv"])
 
@@ -50,7 +50,7 @@ def user_errors(fn):
 def index_writes(index_dir: str):
     """An I/O error writing the index that the library did not translate (a read-only folder, a
     full disk while creating it) -> IndexIOError (exit 74) with the path, as for a full disk."""
-    from .errors import IndexIOError
+    from ..errors import IndexIOError
 
     try:
         yield
@@ -74,7 +74,7 @@ def filter_options() -> list[click.Option]:
     """The filters shared by search and export (same names, same alias resolution): each facet's
     own (facets.py), then the date range. Made again only when the registry changed: Click tells
     options apart by identity between parsing and processing."""
-    from . import facets
+    from .. import facets
 
     made_for, options = _filters_made
     if made_for != tuple(map(id, facets.FACETS)):
@@ -172,7 +172,7 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
         searchlib index corpus/ --engine dask --scheduler tcp://10.0.0.5:8786 --shards /nfs/tmp
         searchlib index corpus/ --records-only --shards records/
     """
-    from . import indexing
+    from ..store import indexing
 
     if engine != "dask" and (scheduler or partitions):
         raise click.UsageError("--scheduler and --partitions need --engine dask")
@@ -182,7 +182,7 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
     if engine != "dask":
         options.pop("shards", None)
     if records_only:
-        from . import distributed
+        from ..engines import dask_engine as distributed
 
         options.pop("shards", None)
         report = distributed.write_records(list(paths), shards_dir, engine=engine, jobs=jobs, **options)
@@ -195,7 +195,7 @@ def index_command(paths, index_dir, rebuild, jobs, wait, progress, fmt, from_jso
             report = indexing.import_records(from_jsonl, index_dir, wait=wait)
         _print_report(report, fmt)
         return
-    from .engines import get_engine
+    from ..engines.local import get_engine
 
     run_engine = get_engine(engine, jobs, **options)
     show = progress if progress is not None else stderr().isatty()
@@ -265,7 +265,9 @@ def extract_command(paths, fmt, jobs):
     Example:
         searchlib extract corpus/ --format jsonl
     """
-    from . import loading, pipeline, records as record_codec, rendering
+    from ..derive import loading, pipeline
+    from .. import records as record_codec
+    from ..query import rendering
 
     failed, records = 0, []
     for item in pipeline.extract(list(paths), jobs=jobs):
@@ -285,7 +287,7 @@ def extract_command(paths, fmt, jobs):
 
 def _ensure_index(index_dir: str) -> None:
     """First search on a fresh checkout: build ./index from ./corpus, saying so on stderr."""
-    from . import indexing
+    from ..store import indexing
 
     try:
         indexing.current_generation(index_dir)
@@ -325,7 +327,7 @@ def search_command(query, limit, sort, facets, show_all, fmt, batch, index_dir, 
         search --group "Islamic State" --facets
         printf 'ISIS-K\\n{"query": "Daesh", "from": "2015"}\\n' | search --batch -
     """
-    from . import rendering, searching
+    from ..query import rendering, searching
 
     _ensure_index(index_dir)
     options = searching.SearchRequest(limit=limit, sort=sort, facets=facets, all=show_all).with_options(**filters)
@@ -342,7 +344,7 @@ def _run_batch(lines, index_dir, defaults) -> int:
     import gc
     import json
 
-    from . import searching
+    from ..query import searching
 
     out, errors = stdout(), 0
     with searching.Searcher(index_dir) as s:
@@ -382,7 +384,7 @@ def export_command(query, fmt, with_text, output, index_dir, **filters):
         searchlib export --format jsonl --with-text -o archive.jsonl
         searchlib export --country Somalia --format csv -o somalia.csv
     """
-    from . import rendering, searching
+    from ..query import rendering, searching
 
     request = searching.SearchRequest(query=query).with_options(**filters)
     with searching.Searcher(index_dir) as s:
@@ -406,7 +408,7 @@ def show_command(key, fmt, index_dir):
     """
     import json
 
-    from . import rendering, searching
+    from ..query import rendering, searching
 
     with searching.Searcher(index_dir) as s:
         rec = s.document(key)
@@ -426,7 +428,7 @@ class FacetChoice(click.Choice):
 
     @property
     def choices(self):
-        from . import facets
+        from .. import facets
 
         return tuple(facets.names())
 
@@ -448,7 +450,7 @@ def facets_command(facet, limit, fmt, index_dir):
     Example:
         searchlib facets country --limit 10
     """
-    from . import rendering, searching
+    from ..query import rendering, searching
 
     with searching.Searcher(index_dir) as s:
         counts = s.facets(facet, limit or None)
@@ -468,7 +470,7 @@ def stats_command(fmt, index_dir):
     """
     import json
 
-    from . import reporting
+    from ..query import reporting
 
     data = reporting.stats(index_dir)
     if fmt == "json":
@@ -492,8 +494,8 @@ def check_command(fmt, index_dir):
     """
     import json
 
-    from . import indexing
-    from .errors import IndexCorrupt
+    from ..store import indexing
+    from ..errors import IndexCorrupt
 
     report = indexing.check_index(index_dir)
     for path, reason in report.problems:
@@ -518,6 +520,6 @@ def serve_command(ctx):
     Example:
         searchlib serve --index index --port 8080
     """
-    from . import serving  # imported only here: a search process does not load the web app
+    from ..web import app as serving  # imported only here: a search process does not load the web app
 
     serving.serve_command.main(args=ctx.args, prog_name="searchlib serve", standalone_mode=True)

@@ -20,9 +20,9 @@ from collections import OrderedDict
 from itertools import accumulate, repeat
 from operator import add, mul, truediv
 
-from .whoosh_compat import (Unsupported, decode_position_lists, deleted_docs, length_scorer, posting_blocks,
+from ..store.whoosh_compat import (Unsupported, decode_position_lists, deleted_docs, length_scorer, posting_blocks,
                             segment_lengths, term_postings)
-from .settings import CACHE_ENTRIES, CACHE_MIN_POSTINGS, CACHE_POSTINGS
+from ..settings import CACHE_ENTRIES, CACHE_MIN_POSTINGS, CACHE_POSTINGS
 from whoosh import query as wq
 from whoosh.scoring import BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length

@@ -7,7 +7,9 @@ import os
 import time
 from typing import IO
 
-from . import facets, fsutil, indexing, searching
+from .. import facets, fsutil
+from ..store import indexing
+from . import searching
 
 
 def stats(index_dir: str | None = None, top: int = 10) -> dict:

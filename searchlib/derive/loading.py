@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .settings import MAX_BYTES, READ_CHUNK, SNIFF_BYTES
+from ..settings import MAX_BYTES, READ_CHUNK, SNIFF_BYTES
 
 TEXT_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")

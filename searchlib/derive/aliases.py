@@ -39,7 +39,7 @@ def fold(text: str) -> str:
 
 
 def data_path(name: str) -> str:
-    """A file of searchlib/data (plain files in every install; importlib.resources costs 20 ms to import)."""
+    """A file of searchlib/derive/data (plain files in every install; importlib.resources costs 20 ms to import)."""
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", name)
 
 

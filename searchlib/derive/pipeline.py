@@ -11,12 +11,15 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-from . import cleaning, duplicating, fsutil, loading, tagging
-from .processes import WorkerPool
-from .settings import CHUNK_FILES, PARALLEL_MIN_FILES
+from . import cleaning, duplicating, loading, tagging
+from .. import fsutil
+from ..processes import WorkerPool
+from ..settings import CHUNK_FILES, PARALLEL_MIN_FILES
 
-# The modules and libraries whose behaviour decides a record (bytes -> text -> clean -> tags).
-_DERIVE_MODULES = ("loading", "cleaning", "dating", "tagging", "aliases", "duplicating", "pipeline", "settings")
+# The modules (paths below searchlib/) and libraries whose behaviour decides a record
+# (bytes -> text -> clean -> tags): the derive layer, and the limits it reads from settings.
+_DERIVE_MODULES = ("derive/loading.py", "derive/cleaning.py", "derive/dating.py", "derive/tagging.py",
+                   "derive/aliases.py", "derive/duplicating.py", "derive/pipeline.py", "settings.py")
 _DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil")
 
 
@@ -28,9 +31,10 @@ def _derive_version() -> str:
     from importlib import metadata
 
     here = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(here)
     h = hashlib.sha256()
     for name in _DERIVE_MODULES:
-        with open(os.path.join(here, f"{name}.py"), "rb") as fh:
+        with open(os.path.join(package, name), "rb") as fh:
             h.update(name.encode() + b"\0" + fh.read() + b"\0")
     data = os.path.join(here, "data")
     for name in sorted(os.listdir(data)):

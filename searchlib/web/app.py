@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 
 import click
 
-from . import facets
-from .errors import BadValue
-from .settings import DEFAULT_INDEX, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
+from .. import facets
+from ..errors import BadValue
+from ..settings import DEFAULT_INDEX, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -57,7 +57,7 @@ def whole_number(raw: str, low: int, high: int) -> int | None:
 
 
 def request_fields() -> set[str]:
-    from .searching import SearchRequest
+    from ..query.searching import SearchRequest
 
     return {f.name for f in dataclasses.fields(SearchRequest)}
 
@@ -87,7 +87,7 @@ class WarmSearcher:
 
     def fingerprint(self) -> tuple:
         """Raises IndexNotFound / IndexCorrupt when there is no usable index."""
-        from . import indexing
+        from ..store import indexing
 
         for _attempt in range(3):
             gen = indexing.current_generation(self.index_dir)
@@ -104,7 +104,7 @@ class WarmSearcher:
 
     @contextmanager
     def use(self):
-        from . import searching
+        from ..query import searching
 
         with self._lock:
             try:
@@ -150,7 +150,7 @@ class State:
                 if v and v not in values:
                     values.append(v)
             filters[param] = values
-        from .searching import check_sort
+        from ..query.searching import check_sort
 
         sort = args.get("sort", "").strip()
         if sort:
@@ -187,7 +187,7 @@ class State:
         return "date" if self.browsing else (self.sort or "relevance")
 
     def request(self, limit: int, facets: bool = False, timeline: bool = False):
-        from .searching import SearchRequest
+        from ..query.searching import SearchRequest
 
         query = self.q or ("" if self.has_filters else "*")
         options: dict = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
@@ -719,8 +719,8 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     from flask import Flask, Response, make_response, render_template, request
     from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-    from . import rendering
-    from .errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
+    from ..query import rendering
+    from ..errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
 
     app = Flask(__name__, static_folder=None)  # the static route is added below, once OPTIONS is off
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # read-only: OPTIONS answers 405 like POST
@@ -888,8 +888,8 @@ def serve_command(index_dir, host, port, allow_hosts):
     """
     from werkzeug.serving import make_server
 
-    from . import indexing
-    from .errors import SearchlibError
+    from ..store import indexing
+    from ..errors import SearchlibError
 
     try:
         indexing.current_generation(index_dir)

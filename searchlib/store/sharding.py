@@ -23,9 +23,10 @@ import os
 import shutil
 from typing import Iterable
 
-from . import fsutil, whoosh_compat
+from .. import fsutil
+from . import whoosh_compat
 from .schema import make_schema
-from .settings import POOL_MB
+from ..settings import POOL_MB
 from whoosh import index as whoosh_index
 
 SHARD_PREFIX = ".shards."

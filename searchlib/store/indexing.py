@@ -33,20 +33,19 @@ from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import facets, fsutil, loading, processes, whoosh_compat
-from . import records as record_codec  # the name `records` is a list of Records here
+from .. import facets, fsutil, processes
+from ..derive import loading
+from . import whoosh_compat
+from .. import records as record_codec  # the name `records` is a list of Records here
 from .documents import document
 from .schema import make_schema
-# An index's table of contents pickles its schema: one written before schema.py existed names
-# these analyzer classes here, so they stay importable from this module.
-from .schema import CompoundFilter, SkipCompoundStemFilter  # noqa: F401
 from whoosh import index as whoosh_index
 
 if TYPE_CHECKING:  # the pipeline (cleaning, tagging, dateutil) loads only when a build needs it,
-    from . import pipeline  # so that a search process does not pay for it
-from .errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, RemovalRefused, SearchlibError
+    from ..derive import pipeline  # so that a search process does not pay for it
+from ..errors import BadValue, IndexCorrupt, IndexIOError, IndexLocked, IndexNotFound, RemovalRefused, SearchlibError
 from .sharding import SHARD_PREFIX
-from .settings import (LOCK_WAIT, MERGE_SEGMENTS, RACY_NS, REMOVAL_GUARD_MIN, REMOVAL_GUARD_SHARE, WRITER_POOL_MB,
+from ..settings import (LOCK_WAIT, MERGE_SEGMENTS, RACY_NS, REMOVAL_GUARD_MIN, REMOVAL_GUARD_SHARE, WRITER_POOL_MB,
                        default_index_dir)
 
 SCHEMA_VERSION = 2
@@ -503,7 +502,7 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     """Update the per-document sketches and recompute the near-duplicate clusters of the archive.
 
     ``meta`` maps the keys written by this run to [published, sketch]."""
-    from . import duplicating
+    from ..derive import duplicating
 
     docs = dict(start)
     for key in removed:
@@ -1098,7 +1097,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
         BadValue: no usable path was given, or an unknown root to forget.
         RemovalRefused: the run would remove many documents and was not confirmed.
     """
-    from . import pipeline
+    from ..derive import pipeline
 
     started = time.monotonic()
     index_dir = index_dir or default_index_dir()
@@ -1108,7 +1107,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
     if missing:
         raise BadValue(f"No such file or folder: {missing[0]} (nothing was changed)")
     if isinstance(engine, (str, type)):
-        from .engines import get_engine
+        from ..engines.local import get_engine
 
         try:
             engine = get_engine(engine, jobs, **engine_options)
