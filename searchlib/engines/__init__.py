@@ -1,0 +1,1 @@
+"""Where pages are derived and written into shards: local worker processes, or a Dask cluster."""

@@ -1,0 +1,1 @@
+"""Answering requests: SearchRequest -> SearchResult, facet counting, output formats, stats."""
