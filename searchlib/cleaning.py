@@ -524,6 +524,12 @@ def clean_text(text: str) -> Article:
         d = dating.date_line(block.text) or (dating.full_date_in(block.text) if m else None)
         if d and published is None:
             published = d
+    if published is None and title_i is not None:
+        # a date split over short lines ("24" / "Jul" / "2012" / "8:18am, EDT") under the title or
+        # just above it; a one-line date above the title may be the site header's crawl date
+        # (a site header prints today's date with its weekday: "Thursday" / "29 February 2024")
+        published = _split_date(blocks[title_i + 1:start]) \
+            or _split_date(blocks[max(0, title_i - 6):title_i], weekday=False)
     kept: list[str] = []
     for block, k in zip(blocks, keep):
         t = block.text
@@ -567,6 +573,23 @@ def _site_from_text(blocks: list[_Block]) -> str | None:
                 site = m.group("site").strip(" .")
                 if 1 <= len(site.split()) <= 6 and not dating.DATE_RE.match(site):
                     return site
+    return None
+
+
+def _split_date(blocks: list[_Block], weekday: bool = True) -> str | None:
+    """A date printed over two to four consecutive short lines: "24" / "Jul" / "2012" / "8:18am".
+
+    ``weekday=False``: a run that names a weekday is not taken."""
+    for i in range(len(blocks)):
+        if not weekday and re.match(dating.WEEKDAY, blocks[i].text, re.I):
+            continue
+        for j in range(i + 2, min(i + 4, len(blocks)) + 1):
+            run = blocks[i:j]
+            if any(b.words > 3 or len(b.text) > 24 for b in run):
+                break
+            d = dating.date_line(" ".join(b.text for b in run))
+            if d:
+                return d
     return None
 
 
@@ -652,6 +675,60 @@ def _html_metadata(soup) -> tuple[str | None, str | None, str | None, str | None
             published, _norm(site) if isinstance(site, str) else None)
 
 
+_PUBLISHED_KEY = re.compile(r"(?i)publish|pubdate|created|issued|^date$|^dc\.date$|sailthru\.date")
+_MODIFIED_KEY = re.compile(r"(?i)modif|updat|revis")
+
+
+def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
+    """(published timestamps, all timestamps, the page's own URL) stated in the markup.
+
+    Timestamps come from <meta>, JSON-LD and <time datetime>; the URL from <link rel=canonical>
+    or og:url. Only used to check the time zone of a chosen date and to tell htmldate the URL.
+    """
+    published: list[str] = []
+    stamps: list[str] = []
+    url = None
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip()
+        value = (tag.get("content") or "").strip()
+        if key.lower() in ("og:url", "twitter:url") and value and url is None:
+            url = value
+        if value[:1].isdigit():
+            stamps.append(value)
+            if _PUBLISHED_KEY.search(key) and not _MODIFIED_KEY.search(key):
+                published.append(value)
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        for node in _walk_jsonld(data):
+            for key in ("datePublished", "dateCreated", "dateModified", "uploadDate"):
+                if isinstance(node.get(key), str):
+                    stamps.append(node[key])
+                    if key in ("datePublished", "dateCreated"):
+                        published.append(node[key])
+    stamps.extend(tag["datetime"] for tag in soup.find_all("time", datetime=True))
+    link = soup.find("link", rel="canonical", href=True)
+    return published, stamps, link["href"] if link else url
+
+
+def _htmldate(html: str, url: str | None, extensive: bool) -> str | None:
+    """htmldate's publication date (``original_date``): in its conservative mode only a date the
+    page states in its markup, URL or date elements; in its extensive mode also a date read from
+    the free text. A month- or year-only find comes back as the 1st: an extensive find on the 1st
+    is refused, since the page may only state the month."""
+    from htmldate import find_date  # lazy: only HTML pages need it
+
+    try:
+        day = find_date(html, extensive_search=extensive, original_date=True, url=url)
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        return None
+    if not day or extensive and day.endswith("-01"):
+        return None
+    return day
+
+
 def _walk_jsonld(data):
     if isinstance(data, dict):
         yield data
@@ -689,7 +766,15 @@ def clean_html(html: str) -> Article:
     from bs4 import BeautifulSoup  # lazy: only pages that need it pay for the import
 
     soup = BeautifulSoup(html, "html.parser")
-    title, author, published, site = _html_metadata(soup)
+    title, author, meta_published, site = _html_metadata(soup)
+    # the publication date: htmldate's conservative reading of the markup (meta names, JSON-LD,
+    # URL, date elements), else our own metadata reading, else a date line in the text, else
+    # htmldate's extensive search of the free text; a page that states no date keeps None
+    stated_published, stamps, url = _page_stamps(soup)
+    published = _htmldate(html, url, extensive=False)
+    if published:
+        published = dating.local_day(published, stated_published, stamps)
+    published = published or meta_published
     body = _trafilatura_body(html)
     if body is None:
         for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
@@ -718,6 +803,7 @@ def clean_html(html: str) -> Article:
         body = "\n".join(kept)
     if title:
         title = _strip_site_suffix(title, site)
+    published = published or _htmldate(html, url, extensive=True)
     return Article(title or "", author, published, body, site)
 
 

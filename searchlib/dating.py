@@ -21,6 +21,7 @@ _MONTHS = (
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+WEEKDAY = _WEEKDAY
 
 # Order matters: the longest forms first so "April 25th, 2023" is not read as "April 25".
 DATE_RE = re.compile(
@@ -44,6 +45,7 @@ DATE_RE = re.compile(
 _DATE_LINE_NOISE = re.compile(
     rf"(?i)^(?:(?:published|posted|updated|last updated|first published|date)\s*(?:on|at|:)?\s*)?"
     rf"(?:{_WEEKDAY},?\s*)?"
+    r"(?:\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\s*,?\s*)?"  # "1:23 p.m. December 31, 2007"
 )
 
 
@@ -126,7 +128,7 @@ def date_line(line: str) -> str | None:
     tail = rest[dm.end():].strip(" ,.")
     # allow a trailing time and zone ("14:05 GMT", "at 2:50 pm"), then anything after a separator
     # ("| 6 min read", "· Updated 3 hours ago")
-    if tail and not re.fullmatch(r"(?i)(?:(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?)?"
+    if tail and not re.fullmatch(r"(?i)(?:(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?,?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?)?"
                                  r"\s*(?:[|\u00b7\u2022\u2013\u2014-]\s*.*)?", tail):
         return None
     return full_date_in(dm.group(0))
@@ -146,3 +148,43 @@ def check_iso(value: str) -> str:
     year, month, day = (value.split("-") + ["01", "01"])[:3]
     dt.date(int(year), int(month), int(day))
     return value
+
+
+_STAMP = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d(?:[.,]\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?)?")
+
+
+def _stamp(value: str) -> tuple[dt.date, dt.datetime | None, int | None] | None:
+    """(stated date, instant in UTC or None, offset in minutes or None) of an ISO timestamp."""
+    m = _STAMP.match(value or "")
+    if not m:
+        return None
+    year, month, day, hour, minute, zone = m.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day))
+        if hour is None or zone is None:
+            return date, None, None
+        offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[-2:]))
+        instant = dt.datetime(date.year, date.month, date.day, int(hour), int(minute)) - dt.timedelta(minutes=offset)
+    except (ValueError, OverflowError):
+        return None
+    return date, instant, offset
+
+
+def local_day(day: str, published: list[str], stamps: list[str]) -> str:
+    """The publisher's local date for ``day``, read from a page's timestamps.
+
+    A timestamp's date is the date in its own offset ("2016-06-13T01:03:00+00:00" is the 13th).
+    When the published time is only given in UTC and the page states the same instant with its
+    local offset elsewhere ("2016-06-12T21:03:00-04:00"), the local date is the page's date.
+    ``published``: the page's published timestamps; ``stamps``: all its timestamps.
+    """
+    local = set()
+    for value in published:
+        p = _stamp(value)
+        if not p or p[0].isoformat() != day or p[2] != 0:
+            continue
+        for other in stamps:
+            q = _stamp(other)
+            if q and q[2] and abs((q[1] - p[1]).total_seconds()) <= 120:
+                local.add(q[0].isoformat())
+    return local.pop() if len(local) == 1 else day

@@ -1,0 +1,92 @@
+"""Publication date: each trap of real pages pinned with a small hand-written page.
+
+HTML dates come from htmldate (conservative first, extensive as a last resort), text scrapes use
+the project's own date lines. A page that states no date keeps None.
+"""
+
+from __future__ import annotations
+
+from searchlib import dating
+from searchlib.cleaning import clean_html, clean_text
+
+PARA = ("Security forces in the northern province said on Tuesday that they had arrested four suspects "
+        "in connection with the bombing of a market, according to a statement from the interior ministry.")
+PARA2 = ("Officials said the suspects had travelled from a neighbouring district and had been under "
+         "surveillance for several weeks before the attack, which killed at least nine people.")
+
+
+def html_page(head: str = "", top: str = "", extra: str = "") -> str:
+    return (f"<html><head><title>Suspects held</title>{head}</head><body>"
+            f"<header><nav><a href='/'>Home</a><a href='/world'>World</a></nav></header>"
+            f"<article><h1>Suspects held</h1>{top}<p>{PARA} {PARA2}</p><p>{PARA2}</p>{extra}<p>{PARA}</p>"
+            f"</article></body></html>")
+
+
+def test_visible_date_elements_are_read():
+    for top, day in (('<div class="date">1:23 p.m. December 31, 2007</div>', "2007-12-31"),
+                     ('<span class="timestamp">March 4, 2015</span>', "2015-03-04"),
+                     ('<div class="timestamp updated" title="2016-06-13T1603Z">Jun 13, 4:03 PM EDT</div>', "2016-06-13")):
+        assert clean_html(html_page(top=top)).published == day, top
+
+
+def test_meta_names_beyond_our_own_list():
+    head = '<meta name="article_date_original" content="Tuesday, March 3, 2015 1:09 PM">'
+    assert clean_html(html_page(head=head)).published == "2015-03-03"
+
+
+def test_published_beats_modified():
+    head = ('<meta property="article:published_time" content="2018-02-28T20:00:18+01:00">'
+            '<meta property="article:modified_time" content="2020-01-05T11:53:45+01:00">')
+    assert clean_html(html_page(head=head)).published == "2018-02-28"
+
+
+def test_url_date_of_the_canonical_link():
+    head = '<link rel="canonical" href="https://news.example.org/2019/10/16/suspects-held/">'
+    assert clean_html(html_page(head=head)).published == "2019-10-16"
+
+
+def test_utc_timestamp_takes_the_local_date_the_page_states_for_the_same_instant():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2016-06-12T21:03:00-04:00"}</script>'
+    head = '<meta property="article:published_time" content="2016-06-13T01:03:00+00:00">' + ld
+    assert clean_html(html_page(head=head)).published == "2016-06-12"
+    # an offset is the page's own: its date is the local date in that offset, not UTC
+    head = '<meta property="article:published_time" content="2019-01-16T01:00:00+03:00">'
+    assert clean_html(html_page(head=head)).published == "2019-01-16"
+
+
+def test_local_day_keeps_a_lone_utc_timestamp():
+    assert dating.local_day("2016-06-13", ["2016-06-13T01:03:00Z"], ["2016-06-13T01:03:00Z"]) == "2016-06-13"
+    assert dating.local_day("2016-06-13", ["2016-06-13T01:03:00Z"],
+                            ["2016-06-13T01:03:00Z", "2016-06-12T21:03:00-04:00"]) == "2016-06-12"
+
+
+def test_html_page_without_a_date_stays_none():
+    assert clean_html(html_page()).published is None
+    # a month or a year in the text is not a publication day (extensive search must not make one up)
+    extra = "<p>The report for March 2019 looks at the markets in 2019 and in the years ahead of them.</p>"
+    assert clean_html(html_page(extra=extra)).published is None
+
+
+def test_date_line_with_time_first_or_zone_after_a_comma():
+    assert dating.date_line("1:23 p.m. December 31, 2007") == "2007-12-31"
+    assert dating.date_line("24 Jul 2012 8:18am, EDT") == "2012-07-24"
+    assert dating.date_line("10:30 Police said on March 3, 2016 that") is None
+
+
+def test_text_date_split_over_lines_above_the_headline():
+    text = "Home\nWorld\n24\nJul\n2012\n8:18am, EDT\nSuspects held after market bombing\nBy Jane Doe\n\n" \
+           + PARA + "\n\n" + PARA2
+    art = clean_text(text)
+    assert art.published == "2012-07-24"
+    assert art.title == "Suspects held after market bombing"
+    assert "2012" not in art.body and "Jul" not in art.body
+
+
+def test_text_header_date_with_weekday_above_the_headline_is_not_taken():
+    text = "Home\nThursday\n29 February 2024\nSuspects held after market bombing\nBy Jane Doe\n\n" + PARA + "\n\n" + PARA2
+    assert clean_text(text).published is None
+
+
+def test_text_page_without_a_date_stays_none():
+    text = "Suspects held after market bombing\n\nPolice said on Monday that " + PARA + "\n\n" + PARA2
+    assert clean_text(text).published is None
