@@ -530,6 +530,17 @@ def clean_text(text: str) -> Article:
         # (a site header prints today's date with its weekday: "Thursday" / "29 February 2024")
         published = _split_date(blocks[title_i + 1:start]) \
             or _split_date(blocks[max(0, title_i - 6):title_i], weekday=False)
+    if published is None:
+        # a metadata line with more than the date ("Jo Writer - Nov 19, 2019, 10:31 pm", "PUBLISHED:
+        # 10:48, Tue, Nov 19, 2019 | UPDATED: ..."), from the title down to the body (the title
+        # line included: a date line is sometimes all a scrape has above the text), else in the
+        # three lines above the title
+        head = blocks[title_i:start] if title_i is not None else blocks[max(0, start - 3):start]
+        above = blocks[max(0, title_i - 3):title_i] if title_i is not None else []
+        published = next((d for d in map(_header_date, head) if d), None) \
+            or next((_header_date(b, above=True) for i, b in enumerate(above)
+                     if not (i and _WEEKDAY_START.match(above[i - 1].text) and above[i - 1].words <= 2)
+                     and _header_date(b, above=True)), None)
     kept: list[str] = []
     for block, k in zip(blocks, keep):
         t = block.text
@@ -573,6 +584,31 @@ def _site_from_text(blocks: list[_Block]) -> str | None:
                 site = m.group("site").strip(" .")
                 if 1 <= len(site.split()) <= 6 and not dating.DATE_RE.match(site):
                     return site
+    return None
+
+
+_META_MARK = re.compile(r"(?i)^\W*(?:by|von|par|por|posted|published|updated|date)\b|\s[|/\u00b7\u2022\u2013\u2014-]\s|[|;]"
+                        r"|\b\d{1,2}[:.]\d\d\b")
+
+
+_WEEKDAY_START = re.compile(rf"(?i)\W*(?:{dating.WEEKDAY}|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b)")
+
+
+def _header_date(block: _Block, above: bool = False) -> str | None:
+    """The date of a short metadata line of the article's header (``dating.header_date``): a line
+    of at most 8 words, or up to 20 with a mark of metadata (a byline word, "Posted", a separator,
+    a time) or opening with the date. A caption or a sentence that mentions a date is neither.
+    ``above=True`` (lines above the title, where a site header prints the date of the day): only a
+    line with a mark of metadata, never one that opens with a weekday or follows a weekday line."""
+    text = block.text
+    if block.words > 20 or _is_sentence_like(block) and not _PUBLISHED_LINE.match(text):
+        return None
+    if above and (_WEEKDAY_START.match(text) or not _META_MARK.search(text)):
+        return None
+    d = dating.header_date(text)
+    if d and (block.words <= 8 or _META_MARK.search(text) or dating.DATE_RE.match(text)
+              or re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text)):
+        return d
     return None
 
 

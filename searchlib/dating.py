@@ -188,3 +188,63 @@ def local_day(day: str, published: list[str], stamps: list[str]) -> str:
             if q and q[2] and abs((q[1] - p[1]).total_seconds()) <= 120:
                 local.add(q[0].isoformat())
     return local.pop() if len(local) == 1 else day
+
+
+_UPPER_MONTH = re.compile(r"\b(JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+                          r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\b")
+_LINE_KEYWORD = re.compile(r"(?i)\b(first published|published|posted|updated|last updated|last modified|modified)\b")
+_DOTTED_DMY = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d)(?![\d.]\d)")
+_SLASHED = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?!\d)")
+
+
+def _segment_date(text: str) -> str | None:
+    found = full_date_in(text)
+    if found:
+        return found
+    m = _DOTTED_DMY.search(text)  # 13.11.2019: day first wherever dots are written
+    if m:
+        day, month, year = map(int, m.groups())
+    else:
+        m = _SLASHED.search(text)  # 21/06/2014 or 11/19/2019: only when one side cannot be a month
+        if not m:
+            return None
+        a, b, year = map(int, m.groups())
+        if a > 12 >= b:
+            day, month = a, b
+        elif b > 12 >= a:
+            day, month = b, a
+        else:
+            return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def header_date(line: str) -> str | None:
+    """YYYY-MM-DD stated in a short metadata line of an article's header, else None.
+
+    Reads what ``date_line`` does not: a date with a byline or agency ("Jo Writer - Nov 19, 2019,
+    10:31 pm CST", "Associated Press November 19, 2019"), capitals ("NOVEMBER 20, 2019"), a day
+    with a dot ("25. September 2018"), numbers ("13.11.2019"; "21/06/2014" only where the day is
+    over 12, never a guess between day and month), a year glued to the time ("Nov 20 20194:29 AM").
+    Where the line gives both, the published date wins over the updated one
+    ("Updated Nov 19, 2019; Posted Nov 18, 2019" is the 18th).
+    """
+    text = line[:300]
+    text = re.sub(r"\b((?:19|20)\d\d)(?=\d{1,2}:\d\d)", r"\1 ", text)
+    text = re.sub(r"(\d{4}-\d\d-\d\d)T(?=\d)", r"\1 ", text)  # 2019-11-19T12:48:14Z
+    text = _UPPER_MONTH.sub(lambda m: m.group(1).capitalize(), text)
+    text = re.sub(rf"\b([0-3]?\d)\.\s+(?={_MONTHS}\b)", r"\1 ", text)
+    marks = list(_LINE_KEYWORD.finditer(text))
+    segments = [(None, text[:marks[0].start()] if marks else text)]
+    segments += [(m.group(1).lower(), text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)])
+                 for i, m in enumerate(marks)]
+    published = [s for k, s in segments if k in ("first published", "published", "posted")]
+    plain = [s for k, s in segments if k is None]
+    updated = [s for k, s in segments if k not in (None, "first published", "published", "posted")]
+    for text in published + plain + updated:
+        found = _segment_date(text)
+        if found:
+            return found
+    return None

@@ -90,3 +90,43 @@ def test_text_header_date_with_weekday_above_the_headline_is_not_taken():
 def test_text_page_without_a_date_stays_none():
     text = "Suspects held after market bombing\n\nPolice said on Monday that " + PARA + "\n\n" + PARA2
     assert clean_text(text).published is None
+
+
+def test_header_date_reads_metadata_lines():
+    for line, day in (("Jo Writer - Nov 19, 2019, 10:31 pm CST", "2019-11-19"),
+                      ("Associated Press November 19, 2019, 9:02 AM", "2019-11-19"),
+                      ("PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Wed, Nov 20, 2019", "2019-11-19"),
+                      ("Updated Nov 19, 2019; Posted Nov 18, 2019", "2019-11-18"),
+                      ("Published Wed, Nov 20 20194:29 AM EST", "2019-11-20"),
+                      ("NOVEMBER 20, 2019 10:43", "2019-11-20"),
+                      ("Von Jo Writer publiziert am 25. September 2018", "2018-09-25"),
+                      ("13.11.2019, 23:06", "2019-11-13"),
+                      ("21/06/2014 Jo Writer", "2014-06-21"),
+                      ("5:45 AM PST 11/19/2019 by Jo Writer", "2019-11-19"),
+                      ("By Jo Writer - Contributor 2019-11-19T12:48:14Z Space", "2019-11-19")):
+        assert dating.header_date(line) == day, line
+    # day and month cannot be told apart: no guess
+    assert dating.header_date("05/06/2019 by Jo Writer") is None
+    assert dating.header_date("Updated Nov 19, 6:55 AM") is None  # no year stated
+
+
+def test_text_header_metadata_line_gives_the_date():
+    for line in ("Jo Writer - Nov 19, 2019, 10:31 pm CST", "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05",
+                 "19.11.2019, 10:31"):
+        art = clean_text(page_text("Suspects held after market bombing", line, PARA, PARA2))
+        assert art.published == "2019-11-19", line
+
+
+def test_text_caption_with_a_date_is_not_the_publication_date():
+    caption = "Police officers stand guard at the market in the northern city on Aug. 31, 2019 after the blast"
+    art = clean_text(page_text("Suspects held after market bombing", caption, PARA, PARA2))
+    assert art.published is None
+
+
+def test_text_bare_date_above_the_headline_may_be_the_site_header():
+    art = clean_text("Home\n29 February 2024\nSuspects held after market bombing\n\n" + PARA + "\n\n" + PARA2)
+    assert art.published is None
+
+
+def page_text(*lines: str) -> str:
+    return "\n\n".join(lines)
