@@ -11,6 +11,7 @@ Nothing here tags or guesses: a publication date is only taken where the page st
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -18,6 +19,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import aliases, dating
 
@@ -594,7 +596,7 @@ _META_MARK = re.compile(r"(?i)^\W*(?:by|von|par|por|posted|published|updated|dat
 _WEEKDAY_START = re.compile(rf"(?i)\W*(?:{dating.WEEKDAY}|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b)")
 
 
-def _header_date(block: _Block, above: bool = False) -> str | None:
+def _header_date(block: _Block, above: bool = False, updated: bool = True) -> str | None:
     """The date of a short metadata line of the article's header (``dating.header_date``): a line
     of at most 8 words, or up to 20 with a mark of metadata (a byline word, "Posted", a separator,
     a time) or opening with the date. A caption or a sentence that mentions a date is neither.
@@ -605,7 +607,7 @@ def _header_date(block: _Block, above: bool = False) -> str | None:
         return None
     if above and (_WEEKDAY_START.match(text) or not _META_MARK.search(text)):
         return None
-    d = dating.header_date(text)
+    d = dating.header_date(text, updated=updated)
     if d and (block.words <= 8 or _META_MARK.search(text) or dating.DATE_RE.match(text)
               or re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text)):
         return d
@@ -749,6 +751,63 @@ def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
     return published, stamps, link["href"] if link else url
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/_-]([01]?\d)[/_-]([0-3]?\d)(?=[/_.]|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.]|$)")
+
+
+def _url_date(url: str | None) -> str | None:
+    m = _URL_DATE.search(urlsplit(url).path) if url else None
+    if not m:
+        return None
+    year, month, day = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _visible_date(soup) -> str | None:
+    """The date the article's header shows the reader: the first short metadata line among the
+    twelve lines of text that follow the <h1> ("November 8, 2023, 11:15 PM", "19.10.2019, 05:00
+    Uhr"); a line that gives only an updated date does not count."""
+    h1 = soup.find("h1")
+    if h1 is None:
+        return None
+    seen = 0
+    for string in h1.find_all_next(string=True):
+        if string.parent is not None and string.parent.name in ("script", "style", "noscript", "template"):
+            continue
+        text = _norm(str(string))
+        if not text or not _tokens(text):
+            continue
+        d = _header_date(_Block(0, text, _tokens(text)), updated=False)
+        if d:
+            return d
+        seen += 1
+        if seen >= 12:
+            return None
+    return None
+
+
+def _checked_against_visible(published: str | None, visible: str | None, meta: str | None,
+                             url_day: str | None) -> tuple[str | None, bool]:
+    """(date, settled): the markup's date checked against the one the header shows the reader.
+
+    One day apart, the header's is the publisher's local date and the markup's a UTC timestamp.
+    Further apart, a third source decides (our own reading of the metadata, or the URL's date,
+    agreeing with one of them); without one the page's sources disagree and the date is None,
+    settled: a wrong date is worse than none.
+    """
+    if not published or not visible or visible == published:
+        return published, False
+    if abs((dating.parse_iso(published) - dating.parse_iso(visible)).days) == 1:
+        return visible, True
+    if visible in (meta, url_day):
+        return visible, True
+    if url_day == published:
+        return published, True
+    return None, True
+
+
 def _htmldate(html: str, url: str | None, extensive: bool) -> str | None:
     """htmldate's publication date (``original_date``): in its conservative mode only a date the
     page states in its markup, URL or date elements; in its extensive mode also a date read from
@@ -839,7 +898,10 @@ def clean_html(html: str) -> Article:
         body = "\n".join(kept)
     if title:
         title = _strip_site_suffix(title, site)
-    published = published or _htmldate(html, url, extensive=True)
+    visible = _visible_date(soup)
+    published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
+    if not settled:
+        published = published or visible or _htmldate(html, url, extensive=True)
     return Article(title or "", author, published, body, site)
 
 

@@ -192,7 +192,12 @@ def local_day(day: str, published: list[str], stamps: list[str]) -> str:
 
 _UPPER_MONTH = re.compile(r"\b(JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
                           r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\b")
-_LINE_KEYWORD = re.compile(r"(?i)\b(first published|published|posted|updated|last updated|last modified|modified)\b")
+# labels of a header line: published ones first, then the line's unlabelled dates, then updated ones
+_PUBLISHED_WORDS = ("first published", "published", "posted", "created", "erstellt", "publiziert", "ver\u00f6ffentlicht",
+                    "publi\u00e9", "publicado", "pubblicato")
+_LINE_KEYWORD = re.compile(r"(?i)\b(first published|published|posted|created|erstellt|publiziert|ver\u00f6ffentlicht|"
+                           r"publi\u00e9|publicado|pubblicato|updated|last updated|last modified|modified|aktualisiert|"
+                           r"stand|actualizado|actualis\u00e9|mis \u00e0 jour|aggiornato|bijgewerkt|atualizado)\b")
 _DOTTED_DMY = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d)(?![\d.]\d)")
 _SLASHED = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?!\d)")
 
@@ -221,7 +226,7 @@ def _segment_date(text: str) -> str | None:
         return None
 
 
-def header_date(line: str) -> str | None:
+def header_date(line: str, updated: bool = True) -> str | None:
     """YYYY-MM-DD stated in a short metadata line of an article's header, else None.
 
     Reads what ``date_line`` does not: a date with a byline or agency ("Jo Writer - Nov 19, 2019,
@@ -229,7 +234,8 @@ def header_date(line: str) -> str | None:
     with a dot ("25. September 2018"), numbers ("13.11.2019"; "21/06/2014" only where the day is
     over 12, never a guess between day and month), a year glued to the time ("Nov 20 20194:29 AM").
     Where the line gives both, the published date wins over the updated one
-    ("Updated Nov 19, 2019; Posted Nov 18, 2019" is the 18th).
+    ("Updated Nov 19, 2019; Posted Nov 18, 2019" is the 18th). ``updated=False``: a date that the
+    line gives only as updated ("Updated May 06, 2019", "Aktualisiert: 11.04.2020") is not taken.
     """
     text = line[:300]
     text = re.sub(r"\b((?:19|20)\d\d)(?=\d{1,2}:\d\d)", r"\1 ", text)
@@ -240,10 +246,10 @@ def header_date(line: str) -> str | None:
     segments = [(None, text[:marks[0].start()] if marks else text)]
     segments += [(m.group(1).lower(), text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)])
                  for i, m in enumerate(marks)]
-    published = [s for k, s in segments if k in ("first published", "published", "posted")]
+    published = [s for k, s in segments if k in _PUBLISHED_WORDS]
     plain = [s for k, s in segments if k is None]
-    updated = [s for k, s in segments if k not in (None, "first published", "published", "posted")]
-    for text in published + plain + updated:
+    later = [s for k, s in segments if k is not None and k not in _PUBLISHED_WORDS] if updated else []
+    for text in published + plain + later:
         found = _segment_date(text)
         if found:
             return found

@@ -130,3 +130,25 @@ def test_text_bare_date_above_the_headline_may_be_the_site_header():
 
 def page_text(*lines: str) -> str:
     return "\n\n".join(lines)
+
+
+def test_header_date_one_day_off_a_utc_timestamp_is_the_local_date():
+    head = '<meta property="article:published_time" content="2023-11-09T02:11:03+00:00">'
+    html = html_page(head=head, top="<p>November 8, 2023, 9:11 PM</p>")
+    assert clean_html(html).published == "2023-11-08"
+
+
+def test_markup_and_header_far_apart_give_no_date_unless_a_third_source_agrees():
+    head = '<meta property="article:published_time" content="2021-11-29T14:13:37+01:00">'
+    top = "<p>12.01.2022</p>"
+    assert clean_html(html_page(head=head, top=top)).published is None
+    canonical = '<link rel="canonical" href="https://news.example.org/2021/11/29/suspects-held/">'
+    assert clean_html(html_page(head=head + canonical, top=top)).published == "2021-11-29"
+
+
+def test_an_updated_line_under_the_headline_does_not_replace_the_published_date():
+    head = '<meta property="article:published_time" content="2016-08-29T21:54:39+02:00">'
+    for line in ("Updated May 06, 2019", "Aktualisiert: 06.05.2019, 10:27"):
+        assert clean_html(html_page(head=head, top=f"<p>{line}</p>")).published == "2016-08-29", line
+    assert dating.header_date("Updated May 06, 2019", updated=False) is None
+    assert dating.header_date("Last updated 04 Jun 2020, originally created 17 Jun 2019", updated=False) == "2019-06-17"
