@@ -797,9 +797,10 @@ def _checked_against_visible(published: str | None, visible: str | None, meta: s
     agreeing with one of them); without one the page's sources disagree and the date is None,
     settled: a wrong date is worse than none.
     """
-    if not published or not visible or visible == published:
-        return published, False
-    if abs((dating.parse_iso(published) - dating.parse_iso(visible)).days) == 1:
+    first, shown = dating.parse_iso(published or ""), dating.parse_iso(visible or "")
+    if first is None or shown is None or first == shown:
+        return published or visible, False
+    if abs((first - shown).days) == 1:
         return visible, True
     if visible in (meta, url_day):
         return visible, True
