@@ -767,23 +767,29 @@ def _url_date(url: str | None) -> str | None:
 
 def _visible_date(soup) -> str | None:
     """The date the article's header shows the reader: the first short metadata line among the
-    twelve lines of text that follow the <h1> ("November 8, 2023, 11:15 PM", "19.10.2019, 05:00
-    Uhr"); a line that gives only an updated date does not count."""
+    twelve lines of text that follow the <h1>, before the article's first sentence ("November 8,
+    2023, 11:15 PM", "19.10.2019, 05:00 Uhr"); a line that gives only an updated date does not
+    count."""
     h1 = soup.find("h1")
     if h1 is None:
         return None
     seen = 0
+    from bs4.element import NavigableString
+
     for string in h1.find_all_next(string=True):
-        if string.parent is not None and string.parent.name in ("script", "style", "noscript", "template"):
+        # only text: not comments, nor script and style contents (NavigableString subclasses)
+        if type(string) is not NavigableString or string.parent is not None \
+                and string.parent.name in ("script", "style", "noscript", "template"):
             continue
         text = _norm(str(string))
         if not text or not _tokens(text):
             continue
-        d = _header_date(_Block(0, text, _tokens(text)), updated=False)
+        block = _Block(0, text, _tokens(text))
+        d = _header_date(block, updated=False)
         if d:
             return d
         seen += 1
-        if seen >= 12:
+        if seen >= 12 or _is_sentence_like(block):  # the article's text has begun: no header date
             return None
     return None
 
@@ -864,9 +870,11 @@ def clean_html(html: str) -> Article:
     soup = BeautifulSoup(html, "html.parser")
     title, author, meta_published, site = _html_metadata(soup)
     # the publication date: htmldate's conservative reading of the markup (meta names, JSON-LD,
-    # URL, date elements), else our own metadata reading, else a date line in the text, else
-    # htmldate's extensive search of the free text; a page that states no date keeps None
+    # URL, date elements), else our own metadata reading, else a date line in the text; checked
+    # against the date the header shows (_checked_against_visible); else the header's date, else
+    # htmldate's extensive search of the free text. A page that states no date keeps None.
     stated_published, stamps, url = _page_stamps(soup)
+    visible = _visible_date(soup)  # before the fallback below takes the page's <header> apart
     published = _htmldate(html, url, extensive=False)
     if published:
         published = dating.local_day(published, stated_published, stamps)
@@ -899,7 +907,6 @@ def clean_html(html: str) -> Article:
         body = "\n".join(kept)
     if title:
         title = _strip_site_suffix(title, site)
-    visible = _visible_date(soup)
     published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
     if not settled:
         published = published or visible or _htmldate(html, url, extensive=True)

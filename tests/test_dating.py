@@ -152,3 +152,10 @@ def test_an_updated_line_under_the_headline_does_not_replace_the_published_date(
         assert clean_html(html_page(head=head, top=f"<p>{line}</p>")).published == "2016-08-29", line
     assert dating.header_date("Updated May 06, 2019", updated=False) is None
     assert dating.header_date("Last updated 04 Jun 2020, originally created 17 Jun 2019", updated=False) == "2019-06-17"
+
+
+def test_a_date_in_the_article_text_is_not_the_header_date():
+    head = '<meta property="article:published_time" content="2023-11-20T10:00:00+01:00">'
+    top = ("<p>Police said on November 2, 2023 that four suspects had been arrested after the bombing of the "
+           "market in the northern province.</p><p>November 3, 2023</p>")
+    assert clean_html(html_page(head=head, top=top)).published == "2023-11-20"
