@@ -608,10 +608,19 @@ def _header_date(block: _Block, above: bool = False, updated: bool = True) -> st
     if above and (_WEEKDAY_START.match(text) or not _META_MARK.search(text)):
         return None
     d = dating.header_date(text, updated=updated)
-    if d and (block.words <= 8 or _META_MARK.search(text) or dating.DATE_RE.match(text)
-              or re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text)):
+    if d and (_META_MARK.search(text) or dating.DATE_RE.match(text) or re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text)
+              or block.words <= 8 and _words_beside_dates(text) <= 2):
         return d
     return None
+
+
+def _words_beside_dates(text: str) -> int:
+    """Words of ``text`` that are not part of a date or a number: "LinkNaija August 08, 2018"
+    has 1, "Associated Press November 19, 2019" 2, a headline such as "Floods of March 3, 2016
+    kill 20" 3."""
+    rest = dating.DATE_RE.sub(" ", text)
+    rest = re.sub(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d+\b", " ", rest)
+    return len(re.findall(r"[^\W\d_]+", rest))
 
 
 def _split_date(blocks: list[_Block], weekday: bool = True) -> str | None:

@@ -159,3 +159,12 @@ def test_a_date_in_the_article_text_is_not_the_header_date():
     top = ("<p>Police said on November 2, 2023 that four suspects had been arrested after the bombing of the "
            "market in the northern province.</p><p>November 3, 2023</p>")
     assert clean_html(html_page(head=head, top=top)).published == "2023-11-20"
+
+
+def test_a_headline_or_a_dek_that_names_a_day_is_not_the_publication_date():
+    art = clean_text(page_text("Floods of March 3, 2016 kill 20", PARA, PARA2))
+    assert art.published is None
+    art = clean_text(page_text("Floods kill 20", "Rescue teams search villages after March 3, 2016 floods", PARA, PARA2))
+    assert art.published is None
+    art = clean_text(page_text("Floods kill 20", "Daily Herald March 4, 2016", PARA, PARA2))
+    assert art.published == "2016-03-04"
