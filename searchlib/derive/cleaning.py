@@ -11,6 +11,7 @@ Nothing here tags or guesses: a publication date is only taken where the page st
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -19,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import aliases, dating
 from ..settings import MAX_LINE, MAX_WORD
@@ -667,6 +669,23 @@ def clean_text(text: str) -> Article:
         d = dating.date_line(block.text) or (dating.full_date_in(block.text) if m else None)
         if d and published is None:
             published = d
+    if published is None and title_i is not None:
+        # a date split over short lines ("24" / "Jul" / "2012" / "8:18am, EDT") under the title or
+        # just above it; a one-line date above the title may be the site header's crawl date
+        # (a site header prints today's date with its weekday: "Thursday" / "29 February 2024")
+        published = _split_date(blocks[title_i + 1:start]) \
+            or _split_date(blocks[max(0, title_i - 6):title_i], weekday=False)
+    if published is None:
+        # a metadata line with more than the date ("Jo Writer - Nov 19, 2019, 10:31 pm", "PUBLISHED:
+        # 10:48, Tue, Nov 19, 2019 | UPDATED: ..."), from the title down to the body (the title
+        # line included: a date line is sometimes all a scrape has above the text), else in the
+        # three lines above the title
+        head = blocks[title_i:start] if title_i is not None else blocks[max(0, start - 3):start]
+        above = blocks[max(0, title_i - 3):title_i] if title_i is not None else []
+        published = next((d for d in map(_header_date, head) if d), None) \
+            or next((_header_date(b, above=True) for i, b in enumerate(above)
+                     if not (i and _WEEKDAY_START.match(above[i - 1].text) and above[i - 1].words <= 2)
+                     and _header_date(b, above=True)), None)
     kept: list[str] = []
     for block, k in zip(blocks, keep):
         t = block.text
@@ -710,6 +729,57 @@ def _site_from_text(blocks: list[_Block]) -> str | None:
                 site = m.group("site").strip(" .")
                 if 1 <= len(site.split()) <= 6 and not dating.DATE_RE.match(site):
                     return site
+    return None
+
+
+_META_MARK = re.compile(r"(?i)^\W*(?:by|von|par|por|posted|published|updated|date)\b|\s[|/\u00b7\u2022\u2013\u2014-]\s|[|;]"
+                        r"|\b\d{1,2}[:.]\d\d\b")
+
+
+_WEEKDAY_START = re.compile(rf"(?i)\W*(?:{dating.WEEKDAY}|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b)")
+
+
+def _header_date(block: _Block, above: bool = False, updated: bool = True) -> str | None:
+    """The date of a short metadata line of the article's header (``dating.header_date``): a line
+    of at most 8 words, or up to 20 with a mark of metadata (a byline word, "Posted", a separator,
+    a time) or opening with the date. A caption or a sentence that mentions a date is neither.
+    ``above=True`` (lines above the title, where a site header prints the date of the day): only a
+    line with a mark of metadata, never one that opens with a weekday or follows a weekday line."""
+    text = block.text
+    if block.words > 20 or _is_sentence_like(block) and not _PUBLISHED_LINE.match(text):
+        return None
+    if above and (_WEEKDAY_START.match(text) or not _META_MARK.search(text)):
+        return None
+    d = dating.header_date(text, updated=updated)
+    if d and (_META_MARK.search(text) or dating.DATE_RE.match(text) or re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text)
+              or block.words <= 8 and _words_beside_dates(text) <= 2):
+        return d
+    return None
+
+
+def _words_beside_dates(text: str) -> int:
+    """Words of ``text`` that are not part of a date or a number: "LinkNaija August 08, 2018"
+    has 1, "Associated Press November 19, 2019" 2, a headline such as "Floods of March 3, 2016
+    kill 20" 3."""
+    rest = dating.DATE_RE.sub(" ", text)
+    rest = re.sub(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d+\b", " ", rest)
+    return len(re.findall(r"[^\W\d_]+", rest))
+
+
+def _split_date(blocks: list[_Block], weekday: bool = True) -> str | None:
+    """A date printed over two to four consecutive short lines: "24" / "Jul" / "2012" / "8:18am".
+
+    ``weekday=False``: a run that names a weekday is not taken."""
+    for i in range(len(blocks)):
+        if not weekday and re.match(dating.WEEKDAY, blocks[i].text, re.I):
+            continue
+        for j in range(i + 2, min(i + 4, len(blocks)) + 1):
+            run = blocks[i:j]
+            if any(b.words > 3 or len(b.text) > 24 for b in run):
+                break
+            d = dating.date_line(" ".join(b.text for b in run))
+            if d:
+                return d
     return None
 
 
@@ -795,6 +865,124 @@ def _html_metadata(soup) -> tuple[str | None, str | None, str | None, str | None
             published, _norm(site) if isinstance(site, str) else None)
 
 
+_PUBLISHED_KEY = re.compile(r"(?i)publish|pubdate|created|issued|^date$|^dc\.date$|sailthru\.date")
+_MODIFIED_KEY = re.compile(r"(?i)modif|updat|revis")
+
+
+def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
+    """(published timestamps, all timestamps, the page's own URL) stated in the markup.
+
+    Timestamps come from <meta>, JSON-LD and <time datetime>; the URL from <link rel=canonical>
+    or og:url. Only used to check the time zone of a chosen date and to tell htmldate the URL.
+    """
+    published: list[str] = []
+    stamps: list[str] = []
+    url = None
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip()
+        value = (tag.get("content") or "").strip()
+        if key.lower() in ("og:url", "twitter:url") and value and url is None:
+            url = value
+        if value[:1].isdigit():
+            stamps.append(value)
+            if _PUBLISHED_KEY.search(key) and not _MODIFIED_KEY.search(key):
+                published.append(value)
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        for node in _walk_jsonld(data):
+            for key in ("datePublished", "dateCreated", "dateModified", "uploadDate"):
+                if isinstance(node.get(key), str):
+                    stamps.append(node[key])
+                    if key in ("datePublished", "dateCreated"):
+                        published.append(node[key])
+    stamps.extend(tag["datetime"] for tag in soup.find_all("time", datetime=True))
+    link = soup.find("link", rel="canonical", href=True)
+    return published, stamps, link["href"] if link else url
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/_-]([01]?\d)[/_-]([0-3]?\d)(?=[/_.]|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.]|$)")
+
+
+def _url_date(url: str | None) -> str | None:
+    m = _URL_DATE.search(urlsplit(url).path) if url else None
+    if not m:
+        return None
+    year, month, day = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _visible_date(soup) -> str | None:
+    """The date the article's header shows the reader: the first short metadata line among the
+    twelve lines of text that follow the <h1>, before the article's first sentence ("November 8,
+    2023, 11:15 PM", "19.10.2019, 05:00 Uhr"); a line that gives only an updated date does not
+    count."""
+    h1 = soup.find("h1")
+    if h1 is None:
+        return None
+    seen = 0
+    from bs4.element import NavigableString
+
+    for string in h1.find_all_next(string=True):
+        # only text: not comments, nor script and style contents (NavigableString subclasses)
+        if type(string) is not NavigableString or string.parent is not None \
+                and string.parent.name in ("script", "style", "noscript", "template"):
+            continue
+        text = _norm(str(string))
+        if not text or not _tokens(text):
+            continue
+        block = _Block(0, text, _tokens(text))
+        d = _header_date(block, updated=False)
+        if d:
+            return d
+        seen += 1
+        if seen >= 12 or _is_sentence_like(block):  # the article's text has begun: no header date
+            return None
+    return None
+
+
+def _checked_against_visible(published: str | None, visible: str | None, meta: str | None,
+                             url_day: str | None) -> tuple[str | None, bool]:
+    """(date, settled): the markup's date checked against the one the header shows the reader.
+
+    One day apart, the header's is the publisher's local date and the markup's a UTC timestamp.
+    Further apart, a third source decides (our own reading of the metadata, or the URL's date,
+    agreeing with one of them); without one the page's sources disagree and the date is None,
+    settled: a wrong date is worse than none.
+    """
+    first, shown = dating.parse_iso(published or ""), dating.parse_iso(visible or "")
+    if first is None or shown is None or first == shown:
+        return published or visible, False
+    if abs((first - shown).days) == 1:
+        return visible, True
+    if visible in (meta, url_day):
+        return visible, True
+    if url_day == published:
+        return published, True
+    return None, True
+
+
+def _htmldate(html: str, url: str | None, extensive: bool) -> str | None:
+    """htmldate's publication date (``original_date``): in its conservative mode only a date the
+    page states in its markup, URL or date elements; in its extensive mode also a date read from
+    the free text. A month- or year-only find comes back as the 1st: an extensive find on the 1st
+    is refused, since the page may only state the month."""
+    from htmldate import find_date  # lazy: only HTML pages need it
+
+    try:
+        day = find_date(html, extensive_search=extensive, original_date=True, url=url)
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        return None
+    if not day or extensive and day.endswith("-01"):
+        return None
+    return day
+
+
 def _walk_jsonld(data):
     if isinstance(data, dict):
         yield data
@@ -832,7 +1020,17 @@ def clean_html(html: str) -> Article:
     from bs4 import BeautifulSoup  # lazy: only pages that need it pay for the import
 
     soup = BeautifulSoup(html, "html.parser")
-    title, author, published, site = _html_metadata(soup)
+    title, author, meta_published, site = _html_metadata(soup)
+    # the publication date: htmldate's conservative reading of the markup (meta names, JSON-LD,
+    # URL, date elements), else our own metadata reading, else a date line in the text; checked
+    # against the date the header shows (_checked_against_visible); else the header's date, else
+    # htmldate's extensive search of the free text. A page that states no date keeps None.
+    stated_published, stamps, url = _page_stamps(soup)
+    visible = _visible_date(soup)  # before the fallback below takes the page's <header> apart
+    published = _htmldate(html, url, extensive=False)
+    if published:
+        published = dating.local_day(published, stated_published, stamps)
+    published = published or meta_published
     body = _trafilatura_body(html)
     if body is None:
         for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
@@ -861,6 +1059,9 @@ def clean_html(html: str) -> Article:
         body = "\n".join(kept)
     if title:
         title = _strip_site_suffix(title, site)
+    published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
+    if not settled:
+        published = published or visible or _htmldate(html, url, extensive=True)
     return Article(title or "", author, published, body, site)
 
 

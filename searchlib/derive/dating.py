@@ -21,6 +21,7 @@ _MONTHS = (
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+WEEKDAY = _WEEKDAY
 
 # Order matters: the longest forms first so "April 25th, 2023" is not read as "April 25".
 DATE_RE = re.compile(
@@ -44,6 +45,7 @@ DATE_RE = re.compile(
 _DATE_LINE_NOISE = re.compile(
     rf"(?i)^(?:(?:published|posted|updated|last updated|first published|date)\s*(?:on|at|:)?\s*)?"
     rf"(?:{_WEEKDAY},?\s*)?"
+    r"(?:\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\s*,?\s*)?"  # "1:23 p.m. December 31, 2007"
 )
 
 
@@ -126,7 +128,7 @@ def date_line(line: str) -> str | None:
     tail = rest[dm.end():].strip(" ,.")
     # allow a trailing time and zone ("14:05 GMT", "at 2:50 pm"), then anything after a separator
     # ("| 6 min read", "· Updated 3 hours ago")
-    if tail and not re.fullmatch(r"(?i)(?:(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?)?"
+    if tail and not re.fullmatch(r"(?i)(?:(?:at\s+)?[\d:.]+\s*(?:am|pm|a\.m\.|p\.m\.)?,?\s*(?:[A-Z]{2,4}|[+-]\d\d:?\d\d)?)?"
                                  r"\s*(?:[|\u00b7\u2022\u2013\u2014-]\s*.*)?", tail):
         return None
     return full_date_in(dm.group(0))
@@ -146,3 +148,109 @@ def check_iso(value: str) -> str:
     year, month, day = (value.split("-") + ["01", "01"])[:3]
     dt.date(int(year), int(month), int(day))
     return value
+
+
+_STAMP = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d(?:[.,]\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?)?")
+
+
+def _stamp(value: str) -> tuple[dt.date, dt.datetime | None, int | None] | None:
+    """(stated date, instant in UTC or None, offset in minutes or None) of an ISO timestamp."""
+    m = _STAMP.match(value or "")
+    if not m:
+        return None
+    year, month, day, hour, minute, zone = m.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day))
+        if hour is None or zone is None:
+            return date, None, None
+        offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[-2:]))
+        instant = dt.datetime(date.year, date.month, date.day, int(hour), int(minute)) - dt.timedelta(minutes=offset)
+    except (ValueError, OverflowError):
+        return None
+    return date, instant, offset
+
+
+def local_day(day: str, published: list[str], stamps: list[str]) -> str:
+    """The publisher's local date for ``day``, read from a page's timestamps.
+
+    A timestamp's date is the date in its own offset ("2016-06-13T01:03:00+00:00" is the 13th).
+    When the published time is only given in UTC and the page states the same instant with its
+    local offset elsewhere ("2016-06-12T21:03:00-04:00"), the local date is the page's date.
+    ``published``: the page's published timestamps; ``stamps``: all its timestamps.
+    """
+    local = set()
+    for value in published:
+        p = _stamp(value)
+        if not p or p[0].isoformat() != day or p[2] != 0:
+            continue
+        for other in stamps:
+            q = _stamp(other)
+            if q and q[2] and abs((q[1] - p[1]).total_seconds()) <= 120:
+                local.add(q[0].isoformat())
+    return local.pop() if len(local) == 1 else day
+
+
+_UPPER_MONTH = re.compile(r"\b(JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+                          r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)\b")
+# labels of a header line: published ones first, then the line's unlabelled dates, then updated ones
+_PUBLISHED_WORDS = ("first published", "published", "posted", "created", "erstellt", "publiziert", "ver\u00f6ffentlicht",
+                    "publi\u00e9", "publicado", "pubblicato")
+_LINE_KEYWORD = re.compile(r"(?i)\b(first published|published|posted|created|erstellt|publiziert|ver\u00f6ffentlicht|"
+                           r"publi\u00e9|publicado|pubblicato|updated|last updated|last modified|modified|aktualisiert|"
+                           r"stand|actualizado|actualis\u00e9|mis \u00e0 jour|aggiornato|bijgewerkt|atualizado)\b")
+_DOTTED_DMY = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d)(?![\d.]\d)")
+_SLASHED = re.compile(r"(?<![\d/])([0-3]?\d)/([0-3]?\d)/((?:19|20)\d\d)(?!\d)")
+
+
+def _segment_date(text: str) -> str | None:
+    found = full_date_in(text)
+    if found:
+        return found
+    m = _DOTTED_DMY.search(text)  # 13.11.2019: day first wherever dots are written
+    if m:
+        day, month, year = map(int, m.groups())
+    else:
+        m = _SLASHED.search(text)  # 21/06/2014 or 11/19/2019: only when one side cannot be a month
+        if not m:
+            return None
+        a, b, year = map(int, m.groups())
+        if a > 12 >= b:
+            day, month = a, b
+        elif b > 12 >= a:
+            day, month = b, a
+        else:
+            return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def header_date(line: str, updated: bool = True) -> str | None:
+    """YYYY-MM-DD stated in a short metadata line of an article's header, else None.
+
+    Reads what ``date_line`` does not: a date with a byline or agency ("Jo Writer - Nov 19, 2019,
+    10:31 pm CST", "Associated Press November 19, 2019"), capitals ("NOVEMBER 20, 2019"), a day
+    with a dot ("25. September 2018"), numbers ("13.11.2019"; "21/06/2014" only where the day is
+    over 12, never a guess between day and month), a year glued to the time ("Nov 20 20194:29 AM").
+    Where the line gives both, the published date wins over the updated one
+    ("Updated Nov 19, 2019; Posted Nov 18, 2019" is the 18th). ``updated=False``: a date that the
+    line gives only as updated ("Updated May 06, 2019", "Aktualisiert: 11.04.2020") is not taken.
+    """
+    text = line[:300]
+    text = re.sub(r"\b((?:19|20)\d\d)(?=\d{1,2}:\d\d)", r"\1 ", text)
+    text = re.sub(r"(\d{4}-\d\d-\d\d)T(?=\d)", r"\1 ", text)  # 2019-11-19T12:48:14Z
+    text = _UPPER_MONTH.sub(lambda m: m.group(1).capitalize(), text)
+    text = re.sub(rf"\b([0-3]?\d)\.\s+(?={_MONTHS}\b)", r"\1 ", text)
+    marks = list(_LINE_KEYWORD.finditer(text))
+    segments = [(None, text[:marks[0].start()] if marks else text)]
+    segments += [(m.group(1).lower(), text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)])
+                 for i, m in enumerate(marks)]
+    published = [s for k, s in segments if k in _PUBLISHED_WORDS]
+    plain = [s for k, s in segments if k is None]
+    later = [s for k, s in segments if k is not None and k not in _PUBLISHED_WORDS] if updated else []
+    for text in published + plain + later:
+        found = _segment_date(text)
+        if found:
+            return found
+    return None
