@@ -71,9 +71,21 @@ def _cli_reference_script():
 def test_cli_reference_is_what_help_prints():
     script = _cli_reference_script()
     current = script.OUT.read_text(encoding="utf-8")
-    assert current == script.render(), (
-        "docs/cli-reference.md differs from the commands' --help; regenerate it with: "
-        "python3 scripts/cli_reference.py")
+    rendered = script.render()
+    message = ("docs/cli-reference.md differs from the commands' --help; regenerate it with: "
+               "python3 scripts/cli_reference.py")
+    if f"with Click {script.click_version()};" in current:
+        assert current == rendered, message
+    else:  # another Click release lays the same help out differently (the test command installs the newest)
+        assert script.same_words(current, rendered), message
+
+
+def test_the_reference_check_ignores_only_layout():
+    script = _cli_reference_script()
+    text = "Usage: searchlib facets [OPTIONS] [group|country]\n  --limit N  Values per facet.\n"
+    assert script.same_words(text, text.replace("[group|country]", "[[group|country]]").replace("  --limit", "\n --limit"))
+    assert not script.same_words(text, text.replace("--limit", "--limits"))
+    assert not script.same_words(text, text.replace("Values per facet.", "Values per facets."))
 
 
 def test_cli_reference_covers_every_command_and_option():
