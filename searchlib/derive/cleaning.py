@@ -835,22 +835,17 @@ def _html_metadata(soup) -> tuple[str | None, str | None, str | None, str | None
             published = _iso_day(metas[key])
             if published:
                 break
-    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, TypeError):
-            continue
-        for node in _walk_jsonld(data):
-            if not published and isinstance(node.get("datePublished"), str):
-                published = _iso_day(node["datePublished"])
-            if not title and isinstance(node.get("headline"), str):
-                title = node["headline"]
-            if not author and node.get("author"):
-                a = node["author"]
-                a = a[0] if isinstance(a, list) and a else a
-                author = a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else None
-            if not site and isinstance(node.get("publisher"), dict):
-                site = node["publisher"].get("name")
+    for node in _jsonld_nodes(soup):
+        if not published and isinstance(node.get("datePublished"), str):
+            published = _iso_day(node["datePublished"])
+        if not title and isinstance(node.get("headline"), str):
+            title = node["headline"]
+        if not author and node.get("author"):
+            a = node["author"]
+            a = a[0] if isinstance(a, list) and a else a
+            author = a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else None
+        if not site and isinstance(node.get("publisher"), dict):
+            site = node["publisher"].get("name")
     if not published:
         for tag in soup.find_all("time"):
             value = tag.get("datetime") or ""
@@ -887,17 +882,12 @@ def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
             stamps.append(value)
             if _PUBLISHED_KEY.search(key) and not _MODIFIED_KEY.search(key):
                 published.append(value)
-    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, TypeError):
-            continue
-        for node in _walk_jsonld(data):
-            for key in ("datePublished", "dateCreated", "dateModified", "uploadDate"):
-                if isinstance(node.get(key), str):
-                    stamps.append(node[key])
-                    if key in ("datePublished", "dateCreated"):
-                        published.append(node[key])
+    for node in _jsonld_nodes(soup):
+        for key in ("datePublished", "dateCreated", "dateModified", "uploadDate"):
+            if isinstance(node.get(key), str):
+                stamps.append(node[key])
+                if key in ("datePublished", "dateCreated"):
+                    published.append(node[key])
     stamps.extend(tag["datetime"] for tag in soup.find_all("time", datetime=True))
     link = soup.find("link", rel="canonical", href=True)
     return published, stamps, link["href"] if link else url
@@ -981,6 +971,16 @@ def _htmldate(html: str, url: str | None, extensive: bool) -> str | None:
     if not day or extensive and day.endswith("-01"):
         return None
     return day
+
+
+def _jsonld_nodes(soup):
+    """Every object of the page's JSON-LD blocks (unreadable blocks are skipped)."""
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, TypeError):
+            continue
+        yield from _walk_jsonld(data)
 
 
 def _walk_jsonld(data):
