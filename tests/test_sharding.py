@@ -83,3 +83,16 @@ def test_leftover_shards_of_dead_runs_are_reclaimed(tmp_path):
         (d / "x").write_bytes(b"12345")
     assert sharding.reclaim_shards(str(tmp_path)) == 5
     assert live.exists() and not dead.exists()
+
+
+def test_a_shard_writer_never_creates_the_folder_above_its_own(tmp_path):
+    """A cancelled Dask task can still be running when the run removes its folder: the shard it
+    then starts must fail, not leave the run's folder behind (a '.shards.*' in the index)."""
+    import pytest
+
+    from searchlib.store.sharding import ShardWriter
+
+    writer = ShardWriter(str(tmp_path / "gone" / "part" / "shard"))
+    with pytest.raises(FileNotFoundError):
+        writer.add({"key": "a.txt", "title": "t", "body": "b"})
+    assert not (tmp_path / "gone").exists()

@@ -42,7 +42,12 @@ class ShardWriter:
 
     def add(self, doc: dict) -> None:
         if self.writer is None:
-            os.makedirs(self.shard_dir, exist_ok=True)
+            # its own folder only, never a parent: a cancelled Dask task that gets here after the
+            # run removed its folder must fail, not create the run's folder again (left behind)
+            try:
+                os.mkdir(self.shard_dir)
+            except FileExistsError:
+                pass
             self.writer = whoosh_index.create_in(self.shard_dir, make_schema()).writer(limitmb=self.limitmb, compound=False)
         self.writer.add_document(**doc)
         self.count += 1
