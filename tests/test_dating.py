@@ -168,3 +168,50 @@ def test_a_headline_or_a_dek_that_names_a_day_is_not_the_publication_date():
     assert art.published is None
     art = clean_text(page_text("Floods kill 20", "Daily Herald March 4, 2016", PARA, PARA2))
     assert art.published == "2016-03-04"
+
+
+# ----------------------------------------------------------------------------- month precision
+
+def test_a_text_page_that_states_only_its_month_is_dated_to_that_month():
+    article = clean_text(f"Suspects held\n\nDecember 2007\n\n{PARA}\n\n{PARA2}\n")
+    assert (article.title, article.published) == ("Suspects held", "2007-12")
+
+
+def test_an_html_header_that_states_only_its_month_is_dated_to_that_month():
+    assert clean_html(html_page(top='<div class="date">December 2007</div>')).published == "2007-12"
+
+
+def test_a_month_named_in_a_sentence_is_no_publication_date():
+    assert dating.month_line("December 2007 was the coldest month") is None
+    assert dating.month_line("Published: Dec. 2007") == "2007-12"
+    assert clean_text(f"Suspects held\n\nIn December 2007 the group struck. {PARA}\n\n{PARA2}\n").published is None
+
+
+def test_date_filters_treat_a_month_only_date_as_that_month(tmp_path):
+    from searchlib import SearchRequest, build_index, search
+    from searchlib.query.searching import Searcher
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "month.txt").write_text(f"Suspects held\n\nDecember 2007\n\n{PARA}\n\n{PARA2}\n")
+    (pages / "early.txt").write_text(f"Suspects held early\n\nDecember 3, 2007\n\n{PARA}\n\n{PARA2}\n")
+    (pages / "late.txt").write_text(f"Suspects held late\n\nJanuary 9, 2008\n\n{PARA}\n\n{PARA2}\n")
+    ix = str(tmp_path / "ix")
+    build_index([str(pages)], ix, jobs=1)
+
+    def keys(date_from, date_to, query="*"):
+        request = SearchRequest(query, date_from=date_from, date_to=date_to, all=True, limit=10)
+        return sorted(h.key for h in search(request, ix).hits)
+
+    assert keys("2007-12-15", "2007-12-20") == ["month.txt"]  # inside the month: it may be that day
+    assert keys("2007-12-01", "2008-01-31") == ["early.txt", "late.txt", "month.txt"]
+    assert keys("2007-12-05", "2008-01") == ["late.txt", "month.txt"]
+    assert keys("2008-01", None) == ["late.txt"] and keys(None, "2007-11") == []
+    assert keys("2007-12-15", "2007-12-20", query="suspects") == ["month.txt"]
+    with Searcher(ix) as s:  # the Whoosh query of the same plan agrees with the set filter
+        from searchlib.query.searching import build_plan
+
+        plan = build_plan(SearchRequest("suspects", date_from="2007-12-05", date_to="2008-01"), s.index.ix,
+                          s.index.searcher)
+        found = {s.index.searcher.stored_fields(d)["key"] for d in plan.as_query().docs(s.index.searcher)}
+    assert found == {"late.txt", "month.txt"}

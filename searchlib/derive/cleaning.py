@@ -198,7 +198,8 @@ def _body_span(blocks: list[_Block], end_at: int) -> tuple[int, int] | None:
 def _title_candidate(block: _Block) -> bool:
     if not 2 <= block.words <= 30 or len(block.text) > 250:
         return False
-    if dating.date_line(block.text) or _BYLINE.match(block.text) or _is_credit(block.text):
+    if dating.date_line(block.text) or dating.month_line(block.text) or _BYLINE.match(block.text) \
+            or _is_credit(block.text):
         return False
     if len(block.text.split()) <= 8 and re.match(r"(?:By|BY)\s", block.text):
         return False  # a byline the pattern above misses ("By Jo Writer2"), never a headline
@@ -706,6 +707,9 @@ def clean_text(text: str) -> Article:
         published = _stated_date_line(blocks[start:])
     if published is None:  # a dateline opens the article, perhaps after a photo caption
         published = next((d for d in map(_dateline_date, kept[:3]) if d), None)
+    if published is None:  # a header line that states only the month ("December 2007"): that month
+        header = blocks[(title_i + 1 if title_i is not None else start):start]
+        published = next((m for m in (dating.month_line(b.text) for b in header) if m), None)
     return Article(title, author, published, "\n".join(kept), _site_from_text(blocks[start:]))
 
 
@@ -907,14 +911,15 @@ def _url_date(url: str | None) -> str | None:
         return None
 
 
-def _visible_date(soup) -> str | None:
-    """The date the article's header shows the reader: the first short metadata line among the
-    twelve lines of text that follow the <h1>, before the article's first sentence ("November 8,
-    2023, 11:15 PM", "19.10.2019, 05:00 Uhr"); a line that gives only an updated date does not
-    count."""
+def _visible_date(soup) -> tuple[str | None, str | None]:
+    """(day, month): the date the article's header shows the reader, the first short metadata
+    line among the twelve lines of text that follow the <h1>, before the article's first sentence
+    ("November 8, 2023, 11:15 PM", "19.10.2019, 05:00 Uhr"; a line that gives only an updated date
+    does not count); else the month a line there states alone ("December 2007") as (None, YYYY-MM)."""
     h1 = soup.find("h1")
+    month = None
     if h1 is None:
-        return None
+        return None, None
     seen = 0
     from bs4.element import NavigableString
 
@@ -929,11 +934,12 @@ def _visible_date(soup) -> str | None:
         block = _Block(0, text, _tokens(text))
         d = _header_date(block, updated=False)
         if d:
-            return d
+            return d, None
+        month = month or dating.month_line(text)
         seen += 1
         if seen >= 12 or _is_sentence_like(block):  # the article's text has begun: no header date
-            return None
-    return None
+            break
+    return None, month
 
 
 def _checked_against_visible(published: str | None, visible: str | None, meta: str | None,
@@ -1026,7 +1032,7 @@ def clean_html(html: str) -> Article:
     # against the date the header shows (_checked_against_visible); else the header's date, else
     # htmldate's extensive search of the free text. A page that states no date keeps None.
     stated_published, stamps, url = _page_stamps(soup)
-    visible = _visible_date(soup)  # before the fallback below takes the page's <header> apart
+    visible, visible_month = _visible_date(soup)  # before the fallback below takes the page's <header> apart
     published = _htmldate(html, url, extensive=False)
     if published:
         published = dating.local_day(published, stated_published, stamps)
@@ -1062,6 +1068,9 @@ def clean_html(html: str) -> Article:
     published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
     if not settled:
         published = published or visible or _htmldate(html, url, extensive=True)
+    if visible_month and (published is None and not settled or published == visible_month + "-01"):
+        # the header states only the month: that month, not the 1st htmldate gives such a page
+        published = visible_month
     return Article(title or "", author, published, body, site)
 
 

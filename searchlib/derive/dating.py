@@ -117,13 +117,8 @@ def date_line(line: str) -> str | None:
 
     "March 10, 2016", "Friday April 26, 2024", "Published: 10 March 2016 14:05 GMT".
     """
-    stripped = line.strip().strip("|·•-–— ")
-    if not stripped or len(stripped) > 80:
-        return None
-    m = _DATE_LINE_NOISE.match(stripped)
-    rest = stripped[m.end():] if m else stripped
-    dm = DATE_RE.match(rest)
-    if not dm or dm.lastgroup not in ("mdy", "dmy", "iso"):
+    dm, rest = _line_date(line, ("mdy", "dmy", "iso"))
+    if dm is None:
         return None
     tail = rest[dm.end():].strip(" ,.")
     # allow a trailing time and zone ("14:05 GMT", "at 2:50 pm"), then anything after a separator
@@ -132,6 +127,30 @@ def date_line(line: str) -> str | None:
                                  r"\s*(?:[|\u00b7\u2022\u2013\u2014-]\s*.*)?", tail):
         return None
     return full_date_in(dm.group(0))
+
+
+def _line_date(line: str, kinds: tuple[str, ...]):
+    """(match, the rest of the line from the date on) when ``line`` starts, after its optional
+    weekday or "Published", with a date of one of ``kinds``; else (None, "")."""
+    stripped = line.strip().strip("|·•-–— ")
+    if not stripped or len(stripped) > 80:
+        return None, ""
+    m = _DATE_LINE_NOISE.match(stripped)
+    rest = stripped[m.end():] if m else stripped
+    dm = DATE_RE.match(rest)
+    if not dm or dm.lastgroup not in kinds:
+        return None, ""
+    return dm, rest
+
+
+def month_line(line: str) -> str | None:
+    """YYYY-MM if ``line`` states only a month and year ("December 2007", "Published: Dec. 2007"),
+    else None: a page that states only its month is dated to that month, never to a made-up day."""
+    dm, rest = _line_date(line, ("my",))
+    if dm is None or rest[dm.end():].strip(" ,.|"):
+        return None
+    found = find_dates(dm.group(0))
+    return found[0].iso if found and len(found[0].iso) == 7 else None
 
 
 def parse_iso(value: str) -> dt.date | None:

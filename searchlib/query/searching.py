@@ -321,8 +321,10 @@ class QueryPlan:
             field = facets.for_key(key).filter_fields()[key]
             parts.append(wq.Or([wq.Term(field, v) for v in values]))
         parts += self.whoosh_filters
-        if self.dates:
-            parts.append(wq.TermRange("published", *self.dates, startexcl=False, endexcl=False))
+        if self.dates:  # a page dated only to a month ("2007-12") matches a range that touches that month
+            start, end = self.dates
+            parts.append(wq.TermRange("published", start[:7], end, startexcl=False, endexcl=False))
+            parts.append(wq.Not(wq.TermRange("published", start[:7] + "-", start, startexcl=False, endexcl=True)))
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
@@ -531,9 +533,11 @@ class FacetCache:
             start, end = plan.dates
             if self._days is None:
                 self._days = sorted(self.days)
-            lo = bisect.bisect_left(self._days, start)
+            # from the month of ``start`` on: a page dated only to a month ("2007-12", sorted
+            # before that month's days) matches a range that touches that month
+            lo = bisect.bisect_left(self._days, start[:7])
             hi = bisect.bisect_right(self._days, end)
-            docs = {d for day in self._days[lo:hi] for d in self.days[day]}
+            docs = {d for day in self._days[lo:hi] if len(day) == 7 or day >= start for d in self.days[day]}
             result = docs if result is None else result & docs
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
