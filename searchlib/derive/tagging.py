@@ -184,10 +184,36 @@ def _mostly_upper(text: str, start: int, end: int) -> bool:
 
 # ----------------------------------------------------------------------------- groups, countries
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]{0,2}$")
+_WORD_AFTER = re.compile(r"[^\w\n]{0,2}([^\W\d_]+)")
+# Words that say a short acronym is a group even in capitals: "IS FIGHTERS SEIZE TOWN".
+_GROUP_CUES = re.compile(r"(?i)\b(?:group|militants?|fighters?|jihadists?|jihadis|insurgents?|extremists?|"
+                         r"terrorists?|caliphate|affiliates?)\b")
+
+
+def _in_capitals(text: str, start: int, end: int) -> bool:
+    """True when an all-caps word stands right before or after the mention, or the whole line is in
+    capitals: there "IS" is the verb ("SO WHAT IS THE POINT", "He shouted: WHY IS IT LATE")."""
+    if _mostly_upper(text, start, end):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER.match(text, end, end + 40)
+    return any(m and m.group(1).isupper() and len(m.group(1)) > 1 for m in (before, after))
+
+
 def find_groups(text: str) -> list[tuple[str, int, int]]:
+    """Group mentions. A short all-caps acronym (IS, ISK, IRA, ETA) counts outside capitals; in
+    capitals only when its sentence says it is a group ("IS FIGHTERS SEIZE TOWN") or the page also
+    names the group, or its parent, in full ("Islamic State", "Daesh")."""
+    found = list(_group_matcher().find(text))
+    table = aliases.groups()
+    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias)
+               for g in [canonical, *table.ancestors(canonical)]}
     out = []
-    for canonical, start, end, alias in _group_matcher().find(text):
-        if len(alias) <= 4 and _exact_case(alias) and _mostly_upper(text, start, end):
+    for canonical, start, end, alias in found:
+        if len(alias) <= 4 and _exact_case(alias) and _in_capitals(text, start, end) \
+                and canonical not in spelled and not set(table.ancestors(canonical)) & spelled \
+                and not _GROUP_CUES.search(_sentence_at(text, start)):
             continue
         out.append((canonical, start, end))
     return out
@@ -199,6 +225,17 @@ def _ambiguous() -> dict[str, set[str]]:
     for row in aliases._rows("ambiguous_countries.csv"):
         rules.setdefault(row["alias"], set()).add(row["rule"])
     return rules
+
+
+@functools.lru_cache(maxsize=None)
+def _context_words() -> dict[str, re.Pattern[str]]:
+    """The words of a "context" rule, one regex per alias: "Georgia" needs "Tbilisi", "Russia", ..."""
+    words: dict[str, list[str]] = {}
+    for row in aliases._rows("ambiguous_countries.csv"):
+        if row["rule"] == "context":
+            words.setdefault(row["alias"], []).extend(w.strip() for w in (row["context"] or "").split("|") if w.strip())
+    return {alias: re.compile(r"(?<!\w)" + _trie_regex([_alias_atoms(w) for w in ws]) + r"(?!\w)")
+            for alias, ws in words.items()}
 
 
 _US_STATE_CONTEXT = re.compile(r"\bAtlanta\b|\bGa\.|\bstate of Georgia\b|\bGeorgia (?:state|governor|senator|voters)\b")
@@ -214,6 +251,8 @@ def _ambiguous_ok(alias: str, text: str, start: int, end: int) -> bool:
     rules = _ambiguous().get(alias)
     if not rules:
         return True
+    if "context" in rules and not _context_words()[alias].search(text):
+        return False
     if "us_state" in rules and _US_STATE_CONTEXT.search(text):
         return False
     if "food" in rules and _FOOD.match(text, end):
