@@ -281,8 +281,9 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
 # ----------------------------------------------------------------------------- officials
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
-_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019])?[A-Z][a-z\u00e0-\u00ff]+"
-               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*|[A-Z]\.)")
+# "McKenzie", "DuVernay", "DeSantis", "LaGuardia", "Matiang'i" (never "Obama's")
+_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[A-Z][a-z\u00e0-\u00ff]+"
+               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _APPOSITION_ONLY_ROLES = {"official", "senior official", "police officer", "police official", "attorney"}
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
@@ -305,18 +306,35 @@ def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?i:(?<![\w-])(?:{trie})(?![\w-]))"), canon
 
 
+_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+# A name right before one of these is a place: "Khan Mohammad Baz district".
+_PLACE_AFTER = re.compile(r"\s+(?:district|province|village|city|county|town|region|area|valley|airport|"
+                          r"street|road|camp|market|bazaar|mosque|square|river|mountains?)\b", re.I)
+
+
+@functools.lru_cache(maxsize=None)
+def _organisation_words() -> frozenset[str]:
+    """Words of companies, offices and regions (data/not_person_words.txt): never in a person's name."""
+    with open(aliases.data_path("not_person_words.txt"), encoding="utf-8") as fh:
+        return frozenset(ln.strip() for ln in fh if ln.strip() and not ln.startswith("#"))
+
+
 def _clean_name(name: str) -> str | None:
     tokens = name.split()
     role_words = _role_words()
     while tokens and (tokens[0] in _NOT_NAME or tokens[0].lower().rstrip(".") in role_words):
         tokens = tokens[1:]
+    if tokens and tokens[0] in _organisation_words():
+        return None  # "General Electric", "President, Asia Pacific"
     cut = []
     for tok in tokens:
+        if tok in _organisation_words():
+            return None  # "Inspector General for Afghanistan Reconstruction", "Tony Blair Institute"
         if tok in _NOT_NAME:
             break
         cut.append(tok)
-    if not cut:
-        return None
+    if not cut or all(t.rstrip(".") in _SUFFIXES for t in cut):
+        return None  # "King Jr." is Martin Luther King Jr., not a king named Jr
     candidate = " ".join(cut)
     if aliases.countries().resolve(candidate) or aliases.groups().resolve(candidate):
         return None
@@ -382,6 +400,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     found: list[tuple[Official, int]] = []
 
     def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
+        if _PLACE_AFTER.match(text, pos + len(name or "")):
+            return
         name = _clean_name(name or "")
         if not name:
             return
@@ -435,6 +455,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             continue
         if re.match(rf"(?i){_SAID}\b", desc):
             continue
+        if m.group("name").split()[0].lower().rstrip(".") in _role_words():
+            continue  # "General Kenneth McKenzie, head of ...": the title before the name says it
         add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
 
     return found
