@@ -234,7 +234,7 @@ def _context_words() -> dict[str, re.Pattern[str]]:
     for row in aliases._rows("ambiguous_countries.csv"):
         if row["rule"] == "context":
             words.setdefault(row["alias"], []).extend(w.strip() for w in (row["context"] or "").split("|") if w.strip())
-    return {alias: re.compile(r"(?<!\w)" + _trie_regex([_alias_atoms(w) for w in ws]) + r"(?!\w)")
+    return {alias: re.compile(r"(?i)(?<!\w)" + _trie_regex([_alias_atoms(w.lower(), lower=True) for w in ws]) + r"(?!\w)")
             for alias, ws in words.items()}
 
 
