@@ -130,3 +130,19 @@ def test_html_author_meta_with_a_profile_url_names_no_author():
             "</head><body><article><h1>Bridge opens</h1><p>" + "The new bridge opened to traffic on Monday. " * 8
             + "</p></article></body></html>")
     assert clean_html(html).author is None
+
+
+# ----------------------------------------------------------------------------- evidence
+
+def evidence(t, value):
+    return next(e.sentence for e in t.evidence if e.value == value)
+
+
+def test_evidence_sentence_is_not_cut_at_an_abbreviation():
+    t = tags("He left. The attack came on Aug. 31 near Kabul, said Gen. Smith. Then it rained.")
+    assert evidence(t, "Afghanistan") == "The attack came on Aug. 31 near Kabul, said Gen. Smith."
+
+
+def test_evidence_sentence_ends_at_a_reference_mark():
+    t = tags("Fighting went on.[26] The Taliban took the city.[27] Then more came.")
+    assert evidence(t, "Taliban") == "The Taliban took the city."

@@ -158,14 +158,24 @@ def _place_phrases() -> _Matcher:
 
 # ----------------------------------------------------------------------------- sentences
 
-_SENT_END = re.compile(r"(?<=[.!?])['\"\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# a sentence ends at . ! ? (then quotes, brackets, reference marks "[26]") before a capital or a digit
+_SENT_END = re.compile(r"(?<=[.!?])(?:['\"\u2019\u201d)\]]|\[\d{1,3}\])*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# ... but not after an abbreviation or an initial: "on Aug. 31", "said Gen. Smith", "John F. Kennedy"
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Col|Lt|Sgt|Capt|Maj|Adm|"
+                           r"Mr|Mrs|Ms|Dr|St|Rep|Sen|Gov|Prof|No|Nos|Vol|vs|[A-Z])\.$")
+
+
+def _sentence_ends(text: str, start: int, end: int):
+    for m in _SENT_END.finditer(text, start, end):
+        if m.group(0) == "\n" or not _ABBREVIATION.search(text, max(0, m.start() - 6), m.start()):
+            yield m
 
 
 def _sentence_at(text: str, pos: int) -> str:
     start = 0
-    for m in _SENT_END.finditer(text, 0, pos):
+    for m in _sentence_ends(text, 0, pos):
         start = m.end()
-    m = _SENT_END.search(text, pos)
+    m = next(_sentence_ends(text, pos, len(text)), None)
     end = m.start() if m else len(text)
     return text[start:end].strip()[:400]
 
