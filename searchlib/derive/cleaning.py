@@ -88,6 +88,28 @@ def _byline(line: str):
     return None if lower > 3 and lower > len(words) - lower else m
 
 
+_URL = re.compile(r"(?i)^(?:https?://|www\.)\S+$|^\S+\.(?:com|org|net|co\.uk|info)(?:/\S*)?$")
+_AUTHOR_SLUG = re.compile(r"(?i)/(?:author|authors|by|people|profile|staff|writers?|contributors?)/([a-z][a-z\-_.]+[a-z])/?$")
+_BY_PREFIX = re.compile(r"(?i)^(?:by|written by|words by|author)\s*:?\s+")
+
+
+def clean_author(author: str | None, site: str | None = None) -> str | None:
+    """The byline as a name: "By Jo Writer" -> "Jo Writer"; an author page's URL
+    ("http://nypost.com/author/jo-writer/") -> "Jo Writer"; any other URL (a Facebook profile),
+    a bare domain or the site's own name -> None (it names no author)."""
+    if not author:
+        return None
+    author = _BY_PREFIX.sub("", _norm(author)).strip(" ,;|-")
+    if _URL.match(author):
+        m = _AUTHOR_SLUG.search(author.split("?")[0])
+        if not m:
+            return None
+        author = " ".join(w.capitalize() for w in re.split(r"[-_.]+", m.group(1)) if w)
+    if not author or "://" in author or not any(c.isalpha() for c in author):
+        return None
+    return None if site and fold_eq(author, site) else author
+
+
 _PUBLISHED_LINE = re.compile(r"(?i)^\W*(?:published|posted|first published|publication date|date published)\b")
 _UPDATED_LINE = re.compile(r"(?i)^\W*(?:updated|last updated|modified)\b")
 _CREDIT_WORDS = re.compile(
@@ -710,7 +732,8 @@ def clean_text(text: str) -> Article:
     if published is None:  # a header line that states only the month ("December 2007"): that month
         header = blocks[(title_i + 1 if title_i is not None else start):start]
         published = next((m for m in (dating.month_line(b.text) for b in header) if m), None)
-    return Article(title, author, published, "\n".join(kept), _site_from_text(blocks[start:]))
+    site = _site_from_text(blocks[start:])
+    return Article(title, clean_author(author, site), published, "\n".join(kept), site)
 
 
 _SITE_PATTERNS = (
@@ -1071,7 +1094,7 @@ def clean_html(html: str) -> Article:
     if visible_month and (published is None and not settled or published == visible_month + "-01"):
         # the header states only the month: that month, not the 1st htmldate gives such a page
         published = visible_month
-    return Article(title or "", author, published, body, site)
+    return Article(title or "", clean_author(author, site), published, body, site)
 
 
 _ABOUT = re.compile(r"^About(?: [A-Z][\w&.\-]*){1,4}:?$")  # "About Ascom": a press release's boilerplate

@@ -158,14 +158,24 @@ def _place_phrases() -> _Matcher:
 
 # ----------------------------------------------------------------------------- sentences
 
-_SENT_END = re.compile(r"(?<=[.!?])['\"\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# a sentence ends at . ! ? (then quotes, brackets, reference marks "[26]") before a capital or a digit
+_SENT_END = re.compile(r"(?<=[.!?])(?:['\"\u2019\u201d)\]]|\[\d{1,3}\])*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# ... but not after an abbreviation or an initial: "on Aug. 31", "said Gen. Smith", "John F. Kennedy"
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Col|Lt|Sgt|Capt|Maj|Adm|"
+                           r"Mr|Mrs|Ms|Dr|St|Rep|Sen|Gov|Prof|No|Nos|Vol|vs|[A-Z])\.$")
+
+
+def _sentence_ends(text: str, start: int, end: int):
+    for m in _SENT_END.finditer(text, start, end):
+        if m.group(0) == "\n" or not _ABBREVIATION.search(text, max(0, m.start() - 6), m.start()):
+            yield m
 
 
 def _sentence_at(text: str, pos: int) -> str:
     start = 0
-    for m in _SENT_END.finditer(text, 0, pos):
+    for m in _sentence_ends(text, 0, pos):
         start = m.end()
-    m = _SENT_END.search(text, pos)
+    m = next(_sentence_ends(text, pos, len(text)), None)
     end = m.start() if m else len(text)
     return text[start:end].strip()[:400]
 
@@ -184,10 +194,36 @@ def _mostly_upper(text: str, start: int, end: int) -> bool:
 
 # ----------------------------------------------------------------------------- groups, countries
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]{0,2}$")
+_WORD_AFTER = re.compile(r"[^\w\n]{0,2}([^\W\d_]+)")
+# Words that say a short acronym is a group even in capitals: "IS FIGHTERS SEIZE TOWN".
+_GROUP_CUES = re.compile(r"(?i)\b(?:group|militants?|fighters?|jihadists?|jihadis|insurgents?|extremists?|"
+                         r"terrorists?|caliphate|affiliates?)\b")
+
+
+def _in_capitals(text: str, start: int, end: int) -> bool:
+    """True when an all-caps word stands right before or after the mention, or the whole line is in
+    capitals: there "IS" is the verb ("SO WHAT IS THE POINT", "He shouted: WHY IS IT LATE")."""
+    if _mostly_upper(text, start, end):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER.match(text, end, end + 40)
+    return any(m and m.group(1).isupper() and len(m.group(1)) > 1 for m in (before, after))
+
+
 def find_groups(text: str) -> list[tuple[str, int, int]]:
+    """Group mentions. A short all-caps acronym (IS, ISK, IRA, ETA) counts outside capitals; in
+    capitals only when its sentence says it is a group ("IS FIGHTERS SEIZE TOWN") or the page also
+    names the group, or its parent, in full ("Islamic State", "Daesh")."""
+    found = list(_group_matcher().find(text))
+    table = aliases.groups()
+    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias)
+               for g in [canonical, *table.ancestors(canonical)]}
     out = []
-    for canonical, start, end, alias in _group_matcher().find(text):
-        if len(alias) <= 4 and _exact_case(alias) and _mostly_upper(text, start, end):
+    for canonical, start, end, alias in found:
+        if len(alias) <= 4 and _exact_case(alias) and _in_capitals(text, start, end) \
+                and canonical not in spelled and not set(table.ancestors(canonical)) & spelled \
+                and not _GROUP_CUES.search(_sentence_at(text, start)):
             continue
         out.append((canonical, start, end))
     return out
@@ -199,6 +235,17 @@ def _ambiguous() -> dict[str, set[str]]:
     for row in aliases._rows("ambiguous_countries.csv"):
         rules.setdefault(row["alias"], set()).add(row["rule"])
     return rules
+
+
+@functools.lru_cache(maxsize=None)
+def _context_words() -> dict[str, re.Pattern[str]]:
+    """The words of a "context" rule, one regex per alias: "Georgia" needs "Tbilisi", "Russia", ..."""
+    words: dict[str, list[str]] = {}
+    for row in aliases._rows("ambiguous_countries.csv"):
+        if row["rule"] == "context":
+            words.setdefault(row["alias"], []).extend(w.strip() for w in (row["context"] or "").split("|") if w.strip())
+    return {alias: re.compile(r"(?i)(?<!\w)" + _trie_regex([_alias_atoms(w.lower(), lower=True) for w in ws]) + r"(?!\w)")
+            for alias, ws in words.items()}
 
 
 _US_STATE_CONTEXT = re.compile(r"\bAtlanta\b|\bGa\.|\bstate of Georgia\b|\bGeorgia (?:state|governor|senator|voters)\b")
@@ -214,6 +261,8 @@ def _ambiguous_ok(alias: str, text: str, start: int, end: int) -> bool:
     rules = _ambiguous().get(alias)
     if not rules:
         return True
+    if "context" in rules and not _context_words()[alias].search(text):
+        return False
     if "us_state" in rules and _US_STATE_CONTEXT.search(text):
         return False
     if "food" in rules and _FOOD.match(text, end):
@@ -242,8 +291,9 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
 # ----------------------------------------------------------------------------- officials
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
-_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019])?[A-Z][a-z\u00e0-\u00ff]+"
-               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019][A-Z][a-z]+)*|[A-Z]\.)")
+# "McKenzie", "DuVernay", "DeSantis", "LaGuardia", "Matiang'i" (never "Obama's")
+_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[A-Z][a-z\u00e0-\u00ff]+"
+               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _APPOSITION_ONLY_ROLES = {"official", "senior official", "police officer", "police official", "attorney"}
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
@@ -266,18 +316,35 @@ def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?i:(?<![\w-])(?:{trie})(?![\w-]))"), canon
 
 
+_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+# A name right before one of these is a place: "Khan Mohammad Baz district".
+_PLACE_AFTER = re.compile(r"\s+(?:district|province|village|city|county|town|region|area|valley|airport|"
+                          r"street|road|camp|market|bazaar|mosque|square|river|mountains?)\b", re.I)
+
+
+@functools.lru_cache(maxsize=None)
+def _organisation_words() -> frozenset[str]:
+    """Words of companies, offices and regions (data/not_person_words.txt): never in a person's name."""
+    with open(aliases.data_path("not_person_words.txt"), encoding="utf-8") as fh:
+        return frozenset(ln.strip() for ln in fh if ln.strip() and not ln.startswith("#"))
+
+
 def _clean_name(name: str) -> str | None:
     tokens = name.split()
     role_words = _role_words()
     while tokens and (tokens[0] in _NOT_NAME or tokens[0].lower().rstrip(".") in role_words):
         tokens = tokens[1:]
+    if tokens and tokens[0] in _organisation_words():
+        return None  # "General Electric", "President, Asia Pacific"
     cut = []
     for tok in tokens:
+        if tok in _organisation_words():
+            return None  # "Inspector General for Afghanistan Reconstruction", "Tony Blair Institute"
         if tok in _NOT_NAME:
             break
         cut.append(tok)
-    if not cut:
-        return None
+    if not cut or all(t.rstrip(".") in _SUFFIXES for t in cut):
+        return None  # "King Jr." is Martin Luther King Jr., not a king named Jr
     candidate = " ".join(cut)
     if aliases.countries().resolve(candidate) or aliases.groups().resolve(candidate):
         return None
@@ -343,6 +410,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     found: list[tuple[Official, int]] = []
 
     def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
+        if _PLACE_AFTER.match(text, pos + len(name or "")):
+            return
         name = _clean_name(name or "")
         if not name:
             return
@@ -396,6 +465,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             continue
         if re.match(rf"(?i){_SAID}\b", desc):
             continue
+        if m.group("name").split()[0].lower().rstrip(".") in _role_words():
+            continue  # "General Kenneth McKenzie, head of ...": the title before the name says it
         add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
 
     return found
