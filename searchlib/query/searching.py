@@ -26,7 +26,7 @@ from .. import facets, records
 from ..store import indexing
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
-from ..settings import RECORDS_KEPT
+from ..settings import EXPANSION_LIMIT, RECORDS_KEPT
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -304,6 +304,135 @@ def query_groups(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def plain_words(text: str) -> str:
+    """A query typed wholly in capitals that holds an ordinary word (caps lock, a pasted
+    headline: ``WHICH IS BEING USED``) reads as plain words: lower-cased outside quotes, so
+    ``AND``/``OR``/``NOT`` are words (stop words) rather than operators, and ``IS``/``US`` the
+    words rather than Islamic State and the country. Group names (``ISIS``) still name their
+    groups, and ``"IS"`` in quotes keeps its capitals. A query in capitals made only of names
+    of groups and countries and operators (``ISIL OR HEZBOLLAH``, ``KABUL NOT TALIBAN``), or
+    with any lower-case letter outside a field name, is read as typed."""
+    bare = _FIELD_RE.sub(" ", _QUOTED.sub(" ", text))
+    if any(ch.islower() for ch in bare) or not any(ch.isupper() for ch in bare):
+        return text
+    for _c, s, e in sorted(query_groups(bare), key=lambda g: -g[1]):
+        bare = bare[:s] + " " + bare[e:]
+    countries = aliases.countries()
+    if all(w in _OPERATORS or countries.resolve(w) for w in re.findall(r"[\w'\u2019.-]+", bare)):
+        return text
+    out, last = [], 0
+    for m in _QUOTED.finditer(text):
+        out += [text[last:m.start()].lower(), m.group()]  # field names are lower case already
+        last = m.end()
+    return "".join(out + [text[last:].lower()])
+
+
+def _marker(i: int) -> str:
+    """A word no page holds, standing in the parsed query for the i-th group name."""
+    return "zzgroupalias" + "".join("abcdefghij"[int(d)] for d in str(i)) + "zz"
+
+
+def _marked(text: str, groups: list[tuple[str, int, int]]) -> str:
+    """The query with each group name it names replaced by its marker (see _with_group_aliases)."""
+    for i, (_c, s, e) in sorted(enumerate(groups), key=lambda g: -g[1][1]):
+        text = text[:s] + _marker(i) + text[e:]
+    return text
+
+
+def _expandable_groups(text: str) -> list[tuple[str, int, int]]:
+    """The group names of the query that stand as a word or a whole quoted phrase: a name inside
+    a longer phrase (``"Daesh fighters"``) or after a field (``title:Daesh``) stays as typed."""
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    out = []
+    for canonical, s, e in query_groups(text):
+        inside = next(((qs, qe) for qs, qe in quoted if qs < s < qe), None)
+        if inside is not None and text[inside[0] + 1:inside[1] - 1].strip() != text[s:e]:
+            continue
+        if re.search(r"\w:\"?$", text[:s]):
+            continue
+        out.append((canonical, inside[0] if inside else s, inside[1] if inside else e))
+    return out
+
+
+def _with_group_aliases(text: str, parser, schema):
+    """The parsed query (hyphenated words with their parts, _with_compound_parts). Each group name in the query, in place, becomes (the words as typed, ranking first, OR
+    the pages tagged with the group), so NOT, OR, AND and parentheses keep their meaning around
+    it: ``Kabul NOT Taliban`` leaves out pages tagged Taliban too."""
+    groups = _expandable_groups(text)
+    parsed = _with_compound_parts(parser.parse(_marked(text, groups)), schema)
+    if not groups:
+        return parsed
+    analyzer = schema["body"].analyzer
+    replacements = {}
+    for i, (canonical, s, e) in enumerate(groups):
+        token = [t.text for t in analyzer(_marker(i), mode="query")][0]
+        words = parser.parse(text[s:e])
+        tag = wq.Term("group_any", canonical)
+        # exact wording scores on both branches, tag-only pages on one: exact wording ranks first
+        replacements[token] = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+    return _replace_markers(parsed, replacements)
+
+
+def _replace_markers(q, replacements: dict):
+    """The parser looks a marker up in each field (``title:m OR body:m``, flattened into the
+    clause around it): those terms of one clause become the marker's one replacement."""
+    if isinstance(q, wq.Term):
+        return replacements.get(q.text, q)
+    if isinstance(q, wq.CompoundQuery):
+        subs, done = [], set()
+        for sub in q.subqueries:
+            text = sub.text if isinstance(sub, wq.Term) else None
+            if text in replacements:
+                if text not in done:
+                    done.add(text)
+                    subs.append(replacements[text])
+            else:
+                subs.append(_replace_markers(sub, replacements))
+        if len(subs) == 1 and isinstance(q, wq.Or):
+            return subs[0]
+        return q.__class__(subs, boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _replace_markers(sub, replacements))
+
+
+_PART = re.compile(r"[^\W\d_]{3,}")
+
+
+def _with_compound_parts(q, schema):
+    """A hyphenated word of alphabetic parts of 3+ letters (``boundary-layer``) also matches its
+    parts as a phrase, stemmed as the index stems them ("boundary layers"). Never ISIS-K, IS-K or
+    al-Shabaab: they stay one unit."""
+    if isinstance(q, wq.Term) and q.fieldname in QUERY_FIELDS and "-" in q.text:
+        parts = re.split(r"[-\u2010\u2011]", q.text)
+        if len(parts) > 1 and all(_PART.fullmatch(p) for p in parts):
+            analyzer = schema[q.fieldname].analyzer
+            words = [t.text for p in parts for t in analyzer(p, mode="query")]
+            if len(words) == len(parts):
+                return wq.Or([q, wq.Phrase(q.fieldname, words, boost=q.boost)])
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _with_compound_parts(sub, schema))
+
+
+def _check_expansion(q, searcher, text: str) -> None:
+    """Refuse a query whose wildcards and ranges stand for more than EXPANSION_LIMIT words."""
+    reader = searcher.reader()
+    seen = 0
+    for leaf in (q.leaves() if not q.is_leaf() else [q]):
+        if isinstance(leaf, (wq.MultiTerm, wq.TermRange)):
+            for _term in leaf.expanded_terms(reader):
+                seen += 1
+                if seen > EXPANSION_LIMIT:
+                    raise BadQuery(f"Query {text!r}: its wildcards and ranges stand for more than {EXPANSION_LIMIT} "
+                                   "words (the limit, EXPANSION_LIMIT); give more letters or a narrower range")
+
+
 @dataclass
 class QueryPlan:
     """A request made ready to run: the text query for Whoosh, and the filters, which the searcher
@@ -369,21 +498,10 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     if text and text != "*":
         parser = parser or query_parser(schema)
         try:
-            parsed = parser.parse(text)
+            parsed = _with_group_aliases(plain_words(text), parser, schema)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
             raise BadQuery(f"Cannot read query {text!r}: {e}") from None
-        groups_in_query = query_groups(text)
-        if groups_in_query:
-            rest = text
-            for _c, s, e in sorted(groups_in_query, key=lambda g: -g[1]):
-                rest = rest[:s] + " " + rest[e:]
-            group_terms = [wq.Term("group_any", c) for c, _s, _e in groups_in_query]
-            alias_side = wq.And(group_terms)
-            rest = re.sub(r"\s+", " ", re.sub(r"(?i)\b(AND|OR|NOT)\b|[()]", " ", rest)).strip()
-            if rest:
-                alias_side = wq.And([parser.parse(rest), *group_terms])
-            # exact wording scores on both sides, alias-only pages on one: exact wording ranks first
-            parsed = wq.Or([parsed.with_boost(2.0), alias_side])
+        _check_expansion(parsed, searcher, text)
         if parsed is wq.NullQuery:
             raise BadQuery(f"Query {text!r} has no searchable words (only stop words or punctuation)")
         parts.append(parsed)
@@ -797,11 +915,11 @@ class Searcher:
             ranked = iter(cache.newest_first(matched))
             scored = ((d, 0.0) for d in ranked)
         else:
-            # With words to match, facet filters join the Whoosh query (its postings intersection lets
-            # an expensive phrase skip every page the filter excludes); a date range is a set lookup
-            # (Whoosh would expand it into one term per day).
-            text_query = dataclasses.replace(plan, dates=None).as_query()
-            allowed = cache.allowed(QueryPlan(None, [], [], plan.dates, {}), s) if plan.dates else None
+            # Filters select, they never score: the words are scored alone and the filters (sets of
+            # documents per facet value, a date range as a set lookup) mask the matches, so a page
+            # scores the same with or without --country.
+            text_query = plan.text
+            allowed = cache.allowed(plan, s)
             # Every match with its score, in one pass: totals and facets need them all. Word queries
             # are scored from whole posting blocks (postings.py), anything else by Whoosh's matchers;
             # both give Whoosh's scores.
