@@ -177,3 +177,31 @@ def test_an_index_with_the_earlier_analyzer_still_finds_us(tmp_path, monkeypatch
     build_index([str(corpus)], str(tmp_path / "ix"), jobs=1)
     monkeypatch.undo()
     assert found(str(tmp_path / "ix"), "U.S.") == ["us-troops.txt"]
+
+
+# ---------------------------------------------------------------- a sentence with no page holding every word
+
+def test_a_sentence_no_page_fully_matches_falls_back_to_pages_with_most_words(index_dir):
+    with Searcher(index_dir) as s:
+        result = s.search(SearchRequest("Kabul market roof elephants", limit=10))
+        assert result.mode == "or-fallback" and result.as_dict()["mode"] == "or-fallback"
+        assert result.hits[0].key == "kabul-market.txt"  # three of the four words
+        assert {"taliban-kabul.txt", "taleban-kabul.txt"} <= {h.key for h in result.hits}  # one word
+        strict = s.search(SearchRequest("Kabul market", limit=10))
+        assert strict.mode == "and" and "mode" not in strict.as_dict() and [h.key for h in strict.hits] == ["kabul-market.txt"]
+
+
+@pytest.mark.parametrize("query", ["Kabul AND market AND elephants", '"Kabul elephants"', "Kabul NOT market elephants"])
+def test_explicit_operators_and_phrases_stay_strict(index_dir, query):
+    with Searcher(index_dir) as s:
+        result = s.search(SearchRequest(query))
+    assert result.mode == "and" and result.total == 0
+
+
+def test_fallback_scores_are_the_same_on_both_scoring_paths(index_dir):
+    request = SearchRequest("Kabul market roof elephants", limit=50, all=True, countries=("Afghanistan",))
+    with Searcher(index_dir) as s:
+        fast = s.search(request)
+        s.bulk_scoring = False
+        slow = s.search(request)
+    assert fast.mode == "or-fallback" and [(h.key, h.score) for h in fast.hits] == [(h.key, h.score) for h in slow.hits]

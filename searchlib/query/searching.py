@@ -217,6 +217,9 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
     timeline: dict[str, int] | None = None  # "YYYY-MM" -> matches, when the request asked for it
+    # "and": every word matched (or an explicit query); "or-fallback": no page had every word of
+    # a plain query, so these pages have some of them (Searcher._some_words)
+    mode: str = "and"
 
     def as_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "filters": self.filters,
@@ -224,6 +227,8 @@ class SearchResult:
                "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
         if self.timeline is not None:
             out["timeline"] = self.timeline
+        if self.mode != "and":  # only then: the shape of every strict result stays as it was
+            out["mode"] = self.mode
         return out
 
 
@@ -305,6 +310,7 @@ def query_groups(text: str) -> list[tuple[str, int, int]]:
 
 
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
+_OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -443,6 +449,9 @@ class QueryPlan:
     whoosh_filters: list  # filters only Whoosh can answer (officials by name, surname or role)
     dates: tuple[str, str] | None
     filters: dict[str, list[str]]
+    # a plain query's words and phrases (no operator written): matched one by one when no page
+    # has them all (None: the query is strict)
+    loose: list | None = None
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
@@ -524,7 +533,11 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     if not parts and text != "*" and not filters:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
-    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters)
+    loose = None
+    if parts and isinstance(parts[0], wq.And) and len(parts[0].subqueries) > 1 \
+            and not _OPERATOR_RE.search(_QUOTED.sub(" ", plain_words(text))):
+        loose = list(parts[0].subqueries)
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -909,6 +922,7 @@ class Searcher:
         cluster = cache.cluster
         limit = max(0, request.limit)
         by_date = request.sort == "date" or plan.text is None
+        mode = "and"
         if plan.text is None:  # browsing: the filters, as sets of documents, are the matches, newest first
             allowed = cache.allowed(plan, s)
             matched = allowed if allowed is not None else set(cache.docs)
@@ -923,14 +937,9 @@ class Searcher:
             # Every match with its score, in one pass: totals and facets need them all. Word queries
             # are scored from whole posting blocks (postings.py), anything else by Whoosh's matchers;
             # both give Whoosh's scores.
-            scores = self.evaluator.scores(text_query) if self.bulk_scoring else None
-            if scores is None:
-                inner = _AllScores()
-                collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
-                s.search_with_collector(text_query, collector)
-                scores = inner.scores()
-            elif allowed is not None:
-                scores = {d: v for d, v in scores.items() if d in allowed}
+            scores = self._scores(text_query, allowed)
+            if not scores and plan.loose:
+                scores, mode = self._some_words(plan.loose, allowed), "or-fallback"
             matched = scores
             if by_date:
                 scored = iter(cache.newest_first(matched))
@@ -969,7 +978,31 @@ class Searcher:
         timeline = None
         if request.timeline:
             timeline = dict(sorted(cache.count(matched, "month", collapse, stories).items()))
-        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline)
+        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline, mode)
+
+    def _scores(self, query, allowed: set[int] | None) -> dict[int, float]:
+        """docnum -> score of every match the filters allow."""
+        scores = self.evaluator.scores(query) if self.bulk_scoring else None
+        if scores is None:
+            inner = _AllScores()
+            collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
+            self.searcher.search_with_collector(query, collector)
+            return inner.scores()
+        if allowed is not None:
+            scores = {d: v for d, v in scores.items() if d in allowed}
+        return scores
+
+    def _some_words(self, clauses, allowed: set[int] | None) -> dict[int, float]:
+        """The pages matching any clause: the clauses' scores summed, times the share of the
+        clauses matched (Lucene's classic coordination factor), so more words rank higher."""
+        total: dict[int, float] = {}
+        count: Counter = Counter()
+        for clause in clauses:  # in the query's order, whichever path scored each clause
+            for d, v in self._scores(clause, allowed).items():
+                total[d] = total.get(d, 0.0) + v
+                count[d] += 1
+        n = len(clauses)
+        return {d: v * count[d] / n for d, v in total.items()}
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         with self._reading():
