@@ -205,3 +205,9 @@ def test_fallback_scores_are_the_same_on_both_scoring_paths(index_dir):
         s.bulk_scoring = False
         slow = s.search(request)
     assert fast.mode == "or-fallback" and [(h.key, h.score) for h in fast.hits] == [(h.key, h.score) for h in slow.hits]
+
+
+def test_a_group_name_in_a_wildcard_or_range_is_searched_as_typed(index_dir):
+    assert found(index_dir, "Taliba*") == found(index_dir, "taliba*")
+    assert "taliban-kabul.txt" in found(index_dir, "Taliban*")
+    assert "taliban-kabul.txt" in found(index_dir, "[taliban TO talibanz]")

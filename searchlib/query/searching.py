@@ -358,10 +358,19 @@ def _expandable_groups(text: str) -> list[tuple[str, int, int]]:
         inside = next(((qs, qe) for qs, qe in quoted if qs < s < qe), None)
         if inside is not None and text[inside[0] + 1:inside[1] - 1].strip() != text[s:e]:
             continue
-        if re.search(r"\w:\"?$", text[:s]):
+        if re.search(r"\w:\"?$", text[:s]) or not _standalone(text, s, e):
             continue
         out.append((canonical, inside[0] if inside else s, inside[1] if inside else e))
     return out
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands as a plain word: not part of a wildcard (``Daesh*``), a
+    fuzzy or boosted term (``Daesh~``, ``Daesh^2``) or a range (``[Daesh TO Taliban]``)."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    in_range = text[:start].count("[") + text[:start].count("{") > text[:start].count("]") + text[:start].count("}")
+    return (before.isspace() or before in '("') and (after.isspace() or after in ')"') and not in_range
 
 
 def _with_group_aliases(text: str, parser, schema):
