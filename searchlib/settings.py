@@ -71,6 +71,10 @@ RECORDS_KEPT = 2000  # stored records a warm searcher keeps (about 2 KB each)
 CACHE_POSTINGS = 2_000_000  # decoded scores a warm searcher keeps: about 24 MB (12 bytes each)
 CACHE_MIN_POSTINGS = 500  # fewer decoded postings are quicker to decode again than worth keeping
 CACHE_ENTRIES = 10_000  # posting lists a warm searcher keeps at the most
+# Words a query's wildcards (Kabul*, *a*) and ranges ([a TO z]) may stand for, all together: each
+# one is a posting list to walk; 26 one-letter wildcards over 516 pages stood for ~100k words
+# (13 s, 204 MB) before this limit.
+EXPANSION_LIMIT = 1000
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,8 @@ def _write_text(result: SearchResult, out: IO[str]) -> None:
     shown = len(result.hits)
     what = f" for {result.query!r}" if result.query else ""
     out.write(f"{result.total} match{'es' if result.total != 1 else ''}{what}"
-              + (f" (showing {shown})" if shown < result.total else "") + "\n")
+              + (f" (showing {shown})" if shown < result.total else "")
+              + (" (no page has every word: pages with some of them)" if result.mode == "or-fallback" else "") + "\n")
     for hit in result.hits:
         out.write(f"\n{hit.rank:>3}. {hit.published or '(no date)':<10}  {hit.title or '(no title)'}\n")
         out.write(f"     {hit.path}" + (f"  (+{hit.duplicates} duplicate{'s' if hit.duplicates > 1 else ''})"

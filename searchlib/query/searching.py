@@ -26,7 +26,7 @@ from .. import facets, records
 from ..store import indexing
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
-from ..settings import RECORDS_KEPT
+from ..settings import EXPANSION_LIMIT, RECORDS_KEPT
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -217,6 +217,9 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
     timeline: dict[str, int] | None = None  # "YYYY-MM" -> matches, when the request asked for it
+    # "and": every word matched (or an explicit query); "or-fallback": no page had every word of
+    # a plain query, so these pages have some of them (Searcher._some_words)
+    mode: str = "and"
 
     def as_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "filters": self.filters,
@@ -224,6 +227,8 @@ class SearchResult:
                "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
         if self.timeline is not None:
             out["timeline"] = self.timeline
+        if self.mode != "and":  # only then: the shape of every strict result stays as it was
+            out["mode"] = self.mode
         return out
 
 
@@ -304,6 +309,145 @@ def query_groups(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def plain_words(text: str) -> str:
+    """A query typed wholly in capitals that holds an ordinary word (caps lock, a pasted
+    headline: ``WHICH IS BEING USED``) reads as plain words: lower-cased outside quotes, so
+    ``AND``/``OR``/``NOT`` are words (stop words) rather than operators, and ``IS``/``US`` the
+    words rather than Islamic State and the country. Group names (``ISIS``) still name their
+    groups, and ``"IS"`` in quotes keeps its capitals. A query in capitals made only of names
+    of groups and countries and operators (``ISIL OR HEZBOLLAH``, ``KABUL NOT TALIBAN``), or
+    with any lower-case letter outside a field name, is read as typed."""
+    bare = _FIELD_RE.sub(" ", _QUOTED.sub(" ", text))
+    if any(ch.islower() for ch in bare) or not any(ch.isupper() for ch in bare):
+        return text
+    for _c, s, e in sorted(query_groups(bare), key=lambda g: -g[1]):
+        bare = bare[:s] + " " + bare[e:]
+    countries = aliases.countries()
+    if all(w in _OPERATORS or countries.resolve(w) for w in re.findall(r"[\w'\u2019.-]+", bare)):
+        return text
+    out, last = [], 0
+    for m in _QUOTED.finditer(text):
+        out += [text[last:m.start()].lower(), m.group()]  # field names are lower case already
+        last = m.end()
+    return "".join(out + [text[last:].lower()])
+
+
+def _marker(i: int) -> str:
+    """A word no page holds, standing in the parsed query for the i-th group name."""
+    return "zzgroupalias" + "".join("abcdefghij"[int(d)] for d in str(i)) + "zz"
+
+
+def _marked(text: str, groups: list[tuple[str, int, int]]) -> str:
+    """The query with each group name it names replaced by its marker (see _with_group_aliases)."""
+    for i, (_c, s, e) in sorted(enumerate(groups), key=lambda g: -g[1][1]):
+        text = text[:s] + _marker(i) + text[e:]
+    return text
+
+
+def _expandable_groups(text: str) -> list[tuple[str, int, int]]:
+    """The group names of the query that stand as a word or a whole quoted phrase: a name inside
+    a longer phrase (``"Daesh fighters"``) or after a field (``title:Daesh``) stays as typed."""
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    out = []
+    for canonical, s, e in query_groups(text):
+        inside = next(((qs, qe) for qs, qe in quoted if qs < s < qe), None)
+        if inside is not None and text[inside[0] + 1:inside[1] - 1].strip() != text[s:e]:
+            continue
+        if re.search(r"\w:\"?$", text[:s]) or not _standalone(text, s, e):
+            continue
+        out.append((canonical, inside[0] if inside else s, inside[1] if inside else e))
+    return out
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands as a plain word: not part of a wildcard (``Daesh*``), a
+    fuzzy or boosted term (``Daesh~``, ``Daesh^2``) or a range (``[Daesh TO Taliban]``)."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    in_range = text[:start].count("[") + text[:start].count("{") > text[:start].count("]") + text[:start].count("}")
+    return (before.isspace() or before in '("') and (after.isspace() or after in ')"') and not in_range
+
+
+def _with_group_aliases(text: str, parser, schema):
+    """The parsed query (hyphenated words with their parts, _with_compound_parts). Each group name in the query, in place, becomes (the words as typed, ranking first, OR
+    the pages tagged with the group), so NOT, OR, AND and parentheses keep their meaning around
+    it: ``Kabul NOT Taliban`` leaves out pages tagged Taliban too."""
+    groups = _expandable_groups(text)
+    parsed = _with_compound_parts(parser.parse(_marked(text, groups)), schema)
+    if not groups:
+        return parsed
+    analyzer = schema["body"].analyzer
+    replacements = {}
+    for i, (canonical, s, e) in enumerate(groups):
+        token = [t.text for t in analyzer(_marker(i), mode="query")][0]
+        words = parser.parse(text[s:e])
+        tag = wq.Term("group_any", canonical)
+        # exact wording scores on both branches, tag-only pages on one: exact wording ranks first
+        replacements[token] = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+    return _replace_markers(parsed, replacements)
+
+
+def _replace_markers(q, replacements: dict):
+    """The parser looks a marker up in each field (``title:m OR body:m``, flattened into the
+    clause around it): those terms of one clause become the marker's one replacement."""
+    if isinstance(q, wq.Term):
+        return replacements.get(q.text, q)
+    if isinstance(q, wq.CompoundQuery):
+        subs, done = [], set()
+        for sub in q.subqueries:
+            text = sub.text if isinstance(sub, wq.Term) else None
+            if text in replacements:
+                if text not in done:
+                    done.add(text)
+                    subs.append(replacements[text])
+            else:
+                subs.append(_replace_markers(sub, replacements))
+        if len(subs) == 1 and isinstance(q, wq.Or):
+            return subs[0]
+        return q.__class__(subs, boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _replace_markers(sub, replacements))
+
+
+_PART = re.compile(r"[^\W\d_]{3,}")
+
+
+def _with_compound_parts(q, schema):
+    """A hyphenated word of alphabetic parts of 3+ letters (``boundary-layer``) also matches its
+    parts as a phrase, stemmed as the index stems them ("boundary layers"). Never ISIS-K, IS-K or
+    al-Shabaab: they stay one unit."""
+    if isinstance(q, wq.Term) and q.fieldname in QUERY_FIELDS and "-" in q.text:
+        parts = re.split(r"[-\u2010\u2011]", q.text)
+        if len(parts) > 1 and all(_PART.fullmatch(p) for p in parts):
+            analyzer = schema[q.fieldname].analyzer
+            words = [t.text for p in parts for t in analyzer(p, mode="query")]
+            if len(words) == len(parts):
+                return wq.Or([q, wq.Phrase(q.fieldname, words, boost=q.boost)])
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _with_compound_parts(sub, schema))
+
+
+def _check_expansion(q, searcher, text: str) -> None:
+    """Refuse a query whose wildcards and ranges stand for more than EXPANSION_LIMIT words."""
+    reader = searcher.reader()
+    seen = 0
+    for leaf in (q.leaves() if not q.is_leaf() else [q]):
+        if isinstance(leaf, (wq.MultiTerm, wq.TermRange)):
+            for _term in leaf.expanded_terms(reader):
+                seen += 1
+                if seen > EXPANSION_LIMIT:
+                    raise BadQuery(f"Query {text!r}: its wildcards and ranges stand for more than {EXPANSION_LIMIT} "
+                                   "words (the limit, EXPANSION_LIMIT); give more letters or a narrower range")
+
+
 @dataclass
 class QueryPlan:
     """A request made ready to run: the text query for Whoosh, and the filters, which the searcher
@@ -314,6 +458,9 @@ class QueryPlan:
     whoosh_filters: list  # filters only Whoosh can answer (officials by name, surname or role)
     dates: tuple[str, str] | None
     filters: dict[str, list[str]]
+    # a plain query's words and phrases (no operator written): matched one by one when no page
+    # has them all (None: the query is strict)
+    loose: list | None = None
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
@@ -371,21 +518,10 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     if text and text != "*":
         parser = parser or query_parser(schema)
         try:
-            parsed = parser.parse(text)
+            parsed = _with_group_aliases(plain_words(text), parser, schema)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
             raise BadQuery(f"Cannot read query {text!r}: {e}") from None
-        groups_in_query = query_groups(text)
-        if groups_in_query:
-            rest = text
-            for _c, s, e in sorted(groups_in_query, key=lambda g: -g[1]):
-                rest = rest[:s] + " " + rest[e:]
-            group_terms = [wq.Term("group_any", c) for c, _s, _e in groups_in_query]
-            alias_side = wq.And(group_terms)
-            rest = re.sub(r"\s+", " ", re.sub(r"(?i)\b(AND|OR|NOT)\b|[()]", " ", rest)).strip()
-            if rest:
-                alias_side = wq.And([parser.parse(rest), *group_terms])
-            # exact wording scores on both sides, alias-only pages on one: exact wording ranks first
-            parsed = wq.Or([parsed.with_boost(2.0), alias_side])
+        _check_expansion(parsed, searcher, text)
         if parsed is wq.NullQuery:
             raise BadQuery(f"Query {text!r} has no searchable words (only stop words or punctuation)")
         parts.append(parsed)
@@ -408,7 +544,11 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     if not parts and text != "*" and not filters:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
-    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters)
+    loose = None
+    if parts and isinstance(parts[0], wq.And) and len(parts[0].subqueries) > 1 \
+            and not _OPERATOR_RE.search(_QUOTED.sub(" ", plain_words(text))):
+        loose = list(parts[0].subqueries)
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -795,28 +935,24 @@ class Searcher:
         cluster = cache.cluster
         limit = max(0, request.limit)
         by_date = request.sort == "date" or plan.text is None
+        mode = "and"
         if plan.text is None:  # browsing: the filters, as sets of documents, are the matches, newest first
             allowed = cache.allowed(plan, s)
             matched = allowed if allowed is not None else set(cache.docs)
             ranked = iter(cache.newest_first(matched))
             scored = ((d, 0.0) for d in ranked)
         else:
-            # With words to match, facet filters join the Whoosh query (its postings intersection lets
-            # an expensive phrase skip every page the filter excludes); a date range is a set lookup
-            # (Whoosh would expand it into one term per day).
-            text_query = dataclasses.replace(plan, dates=None).as_query()
-            allowed = cache.allowed(QueryPlan(None, [], [], plan.dates, {}), s) if plan.dates else None
+            # Filters select, they never score: the words are scored alone and the filters (sets of
+            # documents per facet value, a date range as a set lookup) mask the matches, so a page
+            # scores the same with or without --country.
+            text_query = plan.text
+            allowed = cache.allowed(plan, s)
             # Every match with its score, in one pass: totals and facets need them all. Word queries
             # are scored from whole posting blocks (postings.py), anything else by Whoosh's matchers;
             # both give Whoosh's scores.
-            scores = self.evaluator.scores(text_query) if self.bulk_scoring else None
-            if scores is None:
-                inner = _AllScores()
-                collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
-                s.search_with_collector(text_query, collector)
-                scores = inner.scores()
-            elif allowed is not None:
-                scores = {d: v for d, v in scores.items() if d in allowed}
+            scores = self._scores(text_query, allowed)
+            if not scores and plan.loose:
+                scores, mode = self._some_words(plan.loose, allowed), "or-fallback"
             matched = scores
             if by_date:
                 scored = iter(cache.newest_first(matched))
@@ -855,7 +991,31 @@ class Searcher:
         timeline = None
         if request.timeline:
             timeline = dict(sorted(cache.count(matched, "month", collapse, stories).items()))
-        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline)
+        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline, mode)
+
+    def _scores(self, query, allowed: set[int] | None) -> dict[int, float]:
+        """docnum -> score of every match the filters allow."""
+        scores = self.evaluator.scores(query) if self.bulk_scoring else None
+        if scores is None:
+            inner = _AllScores()
+            collector = collectors.FilterCollector(inner, allow=allowed) if allowed is not None else inner
+            self.searcher.search_with_collector(query, collector)
+            return inner.scores()
+        if allowed is not None:
+            scores = {d: v for d, v in scores.items() if d in allowed}
+        return scores
+
+    def _some_words(self, clauses, allowed: set[int] | None) -> dict[int, float]:
+        """The pages matching any clause: the clauses' scores summed, times the share of the
+        clauses matched (Lucene's classic coordination factor), so more words rank higher."""
+        total: dict[int, float] = {}
+        count: Counter = Counter()
+        for clause in clauses:  # in the query's order, whichever path scored each clause
+            for d, v in self._scores(clause, allowed).items():
+                total[d] = total.get(d, 0.0) + v
+                count[d] += 1
+        n = len(clauses)
+        return {d: v * count[d] / n for d, v in total.items()}
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         with self._reading():

@@ -47,6 +47,22 @@ class CompoundFilter(Filter):
                 t.text = whole
 
 
+class CountryAcronymFilter(Filter):
+    """Before lower-casing: ``U.S.``, ``US`` (in capitals) and ``USA`` are the country, indexed
+    as ``usa``, apart from the pronoun ``us`` and from ``us``, the stem of use/used/using. Indexes
+    written before this filter keep their own analyzer (it is pickled with the schema) until
+    ``searchlib index --rebuild``."""
+
+    FORMS = frozenset({"U.S.", "U.S", "US", "USA", "U.S.A.", "U.S.A"})
+
+    def __call__(self, tokens):
+        forms = self.FORMS
+        for t in tokens:
+            if t.text in forms:
+                t.text = "usa"
+            yield t
+
+
 class SkipCompoundStemFilter(StemFilter):
     """Stem ordinary words only: ``isis-k`` must stay ``isis-k``."""
 
@@ -80,7 +96,7 @@ _answer_to_the_old_module_path()
 
 def make_analyzer():
     stop = frozenset(STOP_WORDS) - {"us"}
-    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CompoundFilter()
+    return (RegexTokenizer(TOKEN_PATTERN) | CountryAcronymFilter() | LowercaseFilter() | CompoundFilter()
             | StopFilter(stoplist=stop, minsize=1) | SkipCompoundStemFilter(cachesize=STEM_CACHE))
 
 
