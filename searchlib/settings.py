@@ -71,6 +71,11 @@ RECORDS_KEPT = 2000  # stored records a warm searcher keeps (about 2 KB each)
 CACHE_POSTINGS = 2_000_000  # decoded scores a warm searcher keeps: about 24 MB (12 bytes each)
 CACHE_MIN_POSTINGS = 500  # fewer decoded postings are quicker to decode again than worth keeping
 CACHE_ENTRIES = 10_000  # posting lists a warm searcher keeps at the most
+FACET_LIMIT = 20  # values per facet a search returns unless it asks for another number (0: all)
+SUGGESTIONS = 5  # other queries offered when a search finds nothing
+# Searchers the web view keeps open, one per request answered at the same moment (each holds its
+# own facet table, a few MB per 10k documents): a slow search never holds up the others.
+WEB_SEARCHERS = 4
 
 
 @dataclass(frozen=True)
