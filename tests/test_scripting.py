@@ -242,3 +242,12 @@ def test_readme_documents_the_new_options_and_keys():
     for word in ("--offset", "--facet-limit", "--quiet", "oldest", "facets_truncated", "suggestions", '"next"',
                  '"line"'):
         assert word in readme, word
+
+
+def test_a_page_far_beyond_the_last_is_a_notice_not_an_error(built_index):
+    from searchlib.web import app as serving
+
+    client = serving.create_app(built_index).test_client()
+    page = client.get("/?page=9000")  # 9,000 pages of 20 lie beyond the most hits one request may ask for
+    assert page.status_code == 200 and "There is no page 9000" in page.get_data(as_text=True)
+    assert client.get("/api/search?page=9000").get_json()["hits"] == []

@@ -317,12 +317,12 @@ def _ensure_index(index_dir: str) -> None:
 @click.argument("query", required=False, default="")
 @click.option("--limit", "-n", type=click.IntRange(0, settings.RESULT_LIMIT), default=10, show_default=True,
               help="Hits to show; 0: count only (the total, and --facets).")
-@click.option("--offset", type=click.IntRange(0, settings.RESULT_LIMIT), default=0, show_default=True,
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
               help="Hits to skip first: the next page is --offset plus --limit.")
 @click.option("--sort", default="relevance", show_default=True, metavar="ORDER",
               help="relevance, date (newest first) or oldest (oldest first); undated pages come last.")
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official, source and year over all matches.")
-@click.option("--facet-limit", type=click.IntRange(0, settings.RESULT_LIMIT), default=settings.FACET_LIMIT,
+@click.option("--facet-limit", type=click.IntRange(0), default=settings.FACET_LIMIT,
               show_default=True, help="Values per facet with --facets; 0: every value.")
 @click.option("--all", "show_all", is_flag=True, help="Show every near-duplicate copy of a story (default: one hit per story).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)

@@ -153,10 +153,10 @@ def _check_request(request: SearchRequest) -> None:
             raise BadDate(f"Invalid {flag} date {value!r}: give it as text, YYYY, YYYY-MM or YYYY-MM-DD "
                           "(e.g. \"2021\", \"2021-08\")")
     request.period()
-    for name in ("limit", "offset", "facet_limit"):
+    for name, most in (("limit", RESULT_LIMIT), ("offset", None), ("facet_limit", None)):
         value = getattr(request, name)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RESULT_LIMIT:
-            raise BadValue(f"Invalid {name} {value!r}: use a whole number from 0 to {RESULT_LIMIT}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (most and value > most):
+            raise BadValue(f"Invalid {name} {value!r}: use a whole number from 0" + (f" to {most}" if most else ""))
     check_sort(request.sort)
     for name in ("exact_group", "facets", "all", "timeline"):
         value = getattr(request, name)

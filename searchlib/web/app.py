@@ -91,9 +91,9 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     def search_page():
         state = State.from_args(request.args)
         # every value of each facet: the sidebar shows FACET_SHOWN of them, "more" lists them all
-        result = run(state, state.page * PER_PAGE, facets=True, timeline=True, facet_limit=0)
+        result = run(state, PER_PAGE, facets=True, timeline=True, facet_limit=0, offset=(state.page - 1) * PER_PAGE)
         pages = max(1, math.ceil(result.total / PER_PAGE))
-        shown = result.hits[(state.page - 1) * PER_PAGE: state.page * PER_PAGE]
+        shown = result.hits
         return render_template(
             "search.html", state=state, result=result, hits=shown, pages=pages,
             page_links=page_links(state, pages) if pages > 1 else [],
