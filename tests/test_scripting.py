@@ -89,6 +89,8 @@ def test_facet_limit_caps_each_facet_and_says_what_was_left_off(runner, built_in
     assert capped["facets_truncated"]["official"] == {"values": len(official),
                                                       "other": sum(c["count"] for c in official[1:])}
     assert full["facets_truncated"] == {}
+    text = invoke(runner, "search", "*", "--facets", "--facet-limit", "1", "--index", built_index).stdout
+    assert f"... {len(official) - 1} more values (--facet-limit 0 lists every one)" in text
 
 
 @pytest.fixture(scope="module")
