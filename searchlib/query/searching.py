@@ -26,7 +26,7 @@ from .. import facets, records
 from ..store import indexing
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
-from ..settings import FACET_LIMIT, RECORDS_KEPT, RESULT_LIMIT
+from ..settings import FACET_LIMIT, RECORDS_KEPT, RESULT_LIMIT, SUGGESTIONS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -1075,8 +1075,6 @@ def echo_filters(filters: dict[str, list[str]], request: SearchRequest, cache: F
 def suggest(request: SearchRequest, searcher, parser) -> list[str]:
     """Queries to try instead of one that found nothing: the query with its words corrected from
     the index's own terms (Whoosh's ``correct_query``), and the known group names close to it."""
-    from ..settings import SUGGESTIONS
-
     text = (request.query or "").strip()
     if not text or text == "*":
         return []
