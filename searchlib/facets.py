@@ -158,6 +158,11 @@ class Facet:
         """A filter value as the web view's chips show it."""
         return value
 
+    def echo(self, resolved: list[str], typed, known) -> list[str]:
+        """The filter values a result echoes: ``resolved`` (``resolve``'s), as the index names them
+        (``known``: the facet table's values); ``typed``: the values as the user gave them."""
+        return list(resolved)
+
     # --- counting and rendering
 
     def order(self, counts: Counter) -> list[tuple[str, int]]:
@@ -302,6 +307,14 @@ class OfficialFacet(Facet):
 
     def filter_key(self, request) -> str | None:
         return None
+
+    def echo(self, resolved: list[str], typed, known) -> list[str]:
+        """Each full name a name or surname filter matches ("biden": Joe Biden); a role as typed."""
+        out: list[str] = []
+        for key, raw in zip(resolved, typed):
+            names = sorted(n for n in known if key == aliases.fold(n) or aliases.fold(n).split()[-1:] == [key])
+            out += [n for n in names or [raw] if n not in out]
+        return out
 
     def whoosh_filter(self, values: list[str]):
         from whoosh import query as wq

@@ -75,6 +75,11 @@ CACHE_ENTRIES = 10_000  # posting lists a warm searcher keeps at the most
 # one is a posting list to walk; 26 one-letter wildcards over 516 pages stood for ~100k words
 # (13 s, 204 MB) before this limit.
 EXPANSION_LIMIT = 1000
+FACET_LIMIT = 20  # values per facet a search returns unless it asks for another number (0: all)
+SUGGESTIONS = 5  # other queries offered when a search finds nothing
+# Searchers the web view keeps open, one per request answered at the same moment (each holds its
+# own facet table, a few MB per 10k documents): a slow search never holds up the others.
+WEB_SEARCHERS = 4
 
 
 @dataclass(frozen=True)

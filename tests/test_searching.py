@@ -155,7 +155,7 @@ def test_sort_by_date_newest_first(built_index):
 def test_json_shape_is_stable(runner, built_index):
     result, data = search_json(runner, built_index, "Taliban", "--facets")
     assert result.exit_code == 0
-    assert list(data) == ["query", "total", "filters", "hits", "facets"]
+    assert list(data) == ["query", "total", "filters", "hits", "facets", "offset", "facets_truncated", "suggestions"]
     assert set(data["hits"][0]) >= {"key", "path", "title", "published", "groups", "countries", "officials",
                                     "score", "snippet"}
     assert set(data["facets"]) == {"group", "country", "official", "source", "year"}
@@ -445,7 +445,7 @@ def test_block_scoring_matches_whoosh_across_segments_with_deletions(tmp_path):
     ({"limit": "ten"}, BadValue, "Invalid limit 'ten'"),
     ({"limit": 2.5}, BadValue, "Invalid limit 2.5"),
     ({"limit": True}, BadValue, "Invalid limit True"),
-    ({"sort": "newest"}, BadValue, "Unknown sort 'newest': use relevance or date"),
+    ({"sort": "newest"}, BadValue, "Unknown sort 'newest': use relevance, date or oldest"),
     ({"date_from": "2021-13"}, BadDate, "Invalid date '2021-13'"),
     ({"date_to": 2021}, BadDate, "Invalid to date 2021"),
     ({"date_from": "2021", "date_to": "2020"}, BadDate, "Empty date range"),

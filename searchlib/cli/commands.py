@@ -36,6 +36,9 @@ def user_errors(fn):
             err = click.ClickException(str(e))
             err.exit_code = e.exit_code
             raise err from e
+        except BrokenPipeError:  # `searchlib search ... | head -1`: the reader has what it wanted
+            _quiet_stdout()
+            sys.exit(0)
         except (KeyboardInterrupt, click.Abort):  # Abort: Ctrl-C at a prompt (click.confirm)
             what = "; an interrupted run leaves the previous index searchable, and the next run finishes the " \
                    "job" if fn.__name__ == "index_command" else ""
@@ -44,6 +47,15 @@ def user_errors(fn):
             raise err from None
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit meets no closed pipe (which
+    would print "Exception ignored ... BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @contextlib.contextmanager
@@ -303,22 +315,34 @@ def _ensure_index(index_dir: str) -> None:
 
 @click.command(name="search", cls=FilterCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", required=False, default="")
-@click.option("--limit", "-n", type=click.IntRange(0, settings.RESULT_LIMIT), default=10, show_default=True, help="Hits to show.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(0, settings.RESULT_LIMIT), default=10, show_default=True,
+              help="Hits to show; 0: count only (the total, and --facets).")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Hits to skip first: the next page is --offset plus --limit.")
+@click.option("--sort", default="relevance", show_default=True, metavar="ORDER",
+              help="relevance, date (newest first) or oldest (oldest first); undated pages come last.")
 @click.option("--facets", is_flag=True, help="Add counts per group, country, official, source and year over all matches.")
+@click.option("--facet-limit", type=click.IntRange(0), default=settings.FACET_LIMIT,
+              show_default=True, help="Values per facet with --facets; 0: every value.")
 @click.option("--all", "show_all", is_flag=True, help="Show every near-duplicate copy of a story (default: one hit per story).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
-              help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; one JSON result per line out.")
+              help="Run one lookup per line of FILE (- for stdin): a query or a JSON object of options; "
+                   "one JSON result per line out, each with its line number.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing: the exit code says whether anything matched (0) or not (1).")
 @index_option
+@click.version_option(__version__, prog_name="searchlib")
+@click.pass_context
 @user_errors
-def search_command(query, limit, sort, facets, show_all, fmt, batch, index_dir, **filters):
+def search_command(ctx, query, limit, offset, sort, facets, facet_limit, show_all, fmt, batch, quiet, index_dir,
+                   **filters):
     """Search the archive for QUERY (optional when a filter is given).
 
     Repeated values of one filter combine with OR (--country Iraq --country Syria: either);
     different filters combine with AND. Exit code 0 with hits, 1 with none, 2 on a user error.
-    With --batch, each line is one lookup (its options override the command line's); exit code
-    2 if any line was bad, else 0.
+    A search that finds nothing suggests other spellings on stderr. With --batch, each line is
+    one lookup (its options override the command line's) and gives one JSON line with its
+    "line" number; exit code 2 if any line was bad, else 0.
 
     \b
     Example:
@@ -327,15 +351,29 @@ def search_command(query, limit, sort, facets, show_all, fmt, batch, index_dir, 
         search --group "Islamic State" --facets
         printf 'ISIS-K\\n{"query": "Daesh", "from": "2015"}\\n' | search --batch -
     """
+    from click.core import ParameterSource
+
     from ..query import rendering, searching
 
+    if batch is not None:
+        if query:
+            raise click.UsageError("--batch reads the queries from FILE: give no QUERY argument")
+        for name, flag in (("fmt", "--format"), ("quiet", "--quiet")):
+            if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+                raise click.UsageError(f"--batch always writes JSON Lines: {flag} does not apply")
     _ensure_index(index_dir)
-    options = searching.SearchRequest(limit=limit, sort=sort, facets=facets, all=show_all).with_options(**filters)
+    options = searching.SearchRequest(limit=0 if quiet else limit, offset=offset, sort=sort, facets=facets and not quiet,
+                                      facet_limit=facet_limit, all=show_all).with_options(**filters)
     if batch is not None:
         sys.exit(_run_batch(batch, index_dir, options))
     request = options.with_options(query=query)
     result = searching.search(request, index_dir)
-    rendering.write_result(result, fmt, stdout())
+    if not quiet:
+        out = stdout()
+        rendering.write_result(result, fmt, out)
+        out.flush()
+        if not result.total and result.suggestions and fmt == "text":
+            click.echo(f"Did you mean: {', '.join(result.suggestions)}?", err=True)
     sys.exit(0 if result.total else 1)
 
 
@@ -350,14 +388,16 @@ def _run_batch(lines, index_dir, defaults) -> int:
     with searching.Searcher(index_dir) as s:
         s.facet_cache  # noqa: B018 - loaded now, then frozen: the cyclic collector never rescans the
         gc.freeze()    # long-lived tables between lookups (half of its time in a batch)
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(lines, 1):  # one output line per input line, blank ones too
             if not line.strip():
+                result = {"line": number, "skipped": "blank line"}
+                out.write(json.dumps(result) + "\n")
                 continue
             try:
-                result = s.search(searching.request_from_line(line, defaults)).as_dict()
+                result = {**s.search(searching.request_from_line(line, defaults)).as_dict(), "line": number}
             except SearchlibError as e:
                 errors += 1
-                result = {"line": number, "error": str(e)}
+                result = {"line": number, "error": " ".join(str(e).split())}
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
     return 2 if errors else 0

@@ -85,10 +85,12 @@ def _write_text(result: SearchResult, out: IO[str]) -> None:
             out.write(f"     {hit.snippet}\n")
     if result.facets:
         out.write("\n")
-        write_facets(result.facets, "text", out)
+        write_facets(result.facets, "text", out, result.facets_truncated)
 
 
-def write_facets(facets: dict[str, list[FacetCount]], fmt: str, out: IO[str]) -> None:
+def write_facets(facets: dict[str, list[FacetCount]], fmt: str, out: IO[str],
+                 truncated: dict[str, dict[str, int]] | None = None) -> None:
+    """Facet counts; in text, a facet cut short (``truncated``: SearchResult.facets_truncated) says so."""
     if fmt in ("json", "jsonl"):
         data = {k: [c.as_dict() for c in v] for k, v in facets.items()}
         if fmt == "json":
@@ -111,6 +113,10 @@ def write_facets(facets: dict[str, list[FacetCount]], fmt: str, out: IO[str]) ->
                 out.write("  (none)\n")
             for c in counts:
                 out.write(f"  {c.count:>6}  {c.label or c.value}\n")
+            cut = (truncated or {}).get(facet)
+            if cut:
+                more = cut["values"] - len(counts)
+                out.write(f"  ... {more} more value{'s' if more != 1 else ''} (--facet-limit 0 lists every one)\n")
 
 
 def write_records(records: Iterable[dict], fmt: str, out: IO[str]) -> None:

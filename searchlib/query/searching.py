@@ -26,7 +26,7 @@ from .. import facets, records
 from ..store import indexing
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
-from ..settings import EXPANSION_LIMIT, RECORDS_KEPT
+from ..settings import EXPANSION_LIMIT, FACET_LIMIT, RECORDS_KEPT, RESULT_LIMIT, SUGGESTIONS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -36,7 +36,7 @@ with warnings.catch_warnings():
     from whoosh.qparser import AndGroup, MultifieldParser
 
 QUERY_FIELDS = ("title", "body")
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "date", "oldest")  # date: newest first; oldest: oldest first
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,10 @@ class SearchRequest:
     sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
-    limit: int = 10
-    sort: str = "relevance"  # "relevance" | "date"
+    limit: int = 10  # hits to return; 0: count only (total, facets, timeline)
+    offset: int = 0  # hits (stories) to skip first: the next page starts at offset + limit
+    sort: str = "relevance"  # one of SORTS: "relevance", "date" (newest first), "oldest"
+    facet_limit: int = FACET_LIMIT  # values per facet with ``facets``; 0: every value
     exact_group: bool = False
     facets: bool = False
     all: bool = False  # show every near-duplicate instead of one hit per story
@@ -112,7 +114,7 @@ _ATTRIBUTES = frozenset(f.name for f in dataclasses.fields(SearchRequest))
 
 def check_sort(value) -> None:
     if value not in SORTS:
-        raise BadValue(f"Unknown sort {value!r}: use {' or '.join(SORTS)}")
+        raise BadValue(f"Unknown sort {value!r}: use {', '.join(SORTS[:-1])} or {SORTS[-1]}")
 
 
 def _check_request(request: SearchRequest) -> None:
@@ -151,9 +153,10 @@ def _check_request(request: SearchRequest) -> None:
             raise BadDate(f"Invalid {flag} date {value!r}: give it as text, YYYY, YYYY-MM or YYYY-MM-DD "
                           "(e.g. \"2021\", \"2021-08\")")
     request.period()
-    limit = request.limit
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise BadValue(f"Invalid limit {limit!r}: use a whole number from 0")
+    for name, most in (("limit", RESULT_LIMIT), ("offset", None), ("facet_limit", None)):
+        value = getattr(request, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (most and value > most):
+            raise BadValue(f"Invalid {name} {value!r}: use a whole number from 0" + (f" to {most}" if most else ""))
     check_sort(request.sort)
     for name in ("exact_group", "facets", "all", "timeline"):
         value = getattr(request, name)
@@ -217,6 +220,11 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
     timeline: dict[str, int] | None = None  # "YYYY-MM" -> matches, when the request asked for it
+    offset: int = 0  # hits skipped before the first one here (the first hit's rank is offset + 1)
+    # facet -> {"values": every value's count, "other": the counts of the values left off}, for
+    # the facets that had more values than the request's facet_limit
+    facets_truncated: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)  # other queries to try, when nothing matched
     # "and": every word matched (or an explicit query); "or-fallback": no page had every word of
     # a plain query, so these pages have some of them (Searcher._some_words)
     mode: str = "and"
@@ -224,7 +232,8 @@ class SearchResult:
     def as_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "filters": self.filters,
                "hits": [h.as_dict() for h in self.hits],
-               "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()}}
+               "facets": {k: [c.as_dict() for c in v] for k, v in self.facets.items()},
+               "offset": self.offset, "facets_truncated": self.facets_truncated, "suggestions": self.suggestions}
         if self.timeline is not None:
             out["timeline"] = self.timeline
         if self.mode != "and":  # only then: the shape of every strict result stays as it was
@@ -684,12 +693,15 @@ class FacetCache:
             result = docs if result is None else result & docs
         return result
 
-    def newest_first(self, docnums) -> list[int]:
-        """Documents by publication date, newest first, then by key (undated ones last)."""
+    def newest_first(self, docnums, oldest: bool = False) -> list[int]:
+        """Documents by publication date, newest first (``oldest``: oldest first), then by key
+        (undated ones last either way)."""
         if self._day_of is None:
             self._day_of = {d: day for day, docs in self.days.items() for d in docs}
         day, rank = self._day_of, self.rank
         by_key = sorted(docnums, key=rank.__getitem__)
+        if oldest:
+            return sorted(by_key, key=lambda d: day.get(d) or "~")  # "~" sorts after every date
         return sorted(by_key, key=lambda d: day.get(d, ""), reverse=True)  # stable: key order within a day
 
     def best(self, scores: dict[int, float], size: int) -> list[tuple[int, float]]:
@@ -818,12 +830,18 @@ class FacetCache:
         return counts
 
 
-def facet_counts(cache: FacetCache, docnums, limit: int | None = 20, collapse: bool = False,
-                 stories: set[int] | None = None) -> dict[str, list[FacetCount]]:
+def facet_counts(cache: FacetCache, docnums, limit: int | None = FACET_LIMIT, collapse: bool = False,
+                 stories: set[int] | None = None,
+                 truncated: dict[str, dict[str, int]] | None = None) -> dict[str, list[FacetCount]]:
+    """The counts per facet, the ``limit`` first values of each (0 or None: all). ``truncated``,
+    when given, receives {"values", "other"} for each facet that had more values than that."""
     out = {}
     for facet in facets.FACETS:
         ordered = facet.order(cache.count(docnums, facet.name, collapse, stories))
-        out[facet.name] = [FacetCount(value, n, facet.label(value)) for value, n in (ordered[:limit] if limit else ordered)]
+        shown = ordered[:limit] if limit else ordered
+        if truncated is not None and len(shown) < len(ordered):
+            truncated[facet.name] = {"values": len(ordered), "other": sum(n for _v, n in ordered[len(shown):])}
+        out[facet.name] = [FacetCount(value, n, facet.label(value)) for value, n in shown]
     return out
 
 
@@ -934,12 +952,14 @@ class Searcher:
         collapse = not request.all and bool(cache.cluster_size)
         cluster = cache.cluster
         limit = max(0, request.limit)
-        by_date = request.sort == "date" or plan.text is None
+        wanted = request.offset + limit  # the stories up to the end of the page asked for
+        oldest = request.sort == "oldest"
+        by_date = request.sort in ("date", "oldest") or plan.text is None
         mode = "and"
         if plan.text is None:  # browsing: the filters, as sets of documents, are the matches, newest first
             allowed = cache.allowed(plan, s)
             matched = allowed if allowed is not None else set(cache.docs)
-            ranked = iter(cache.newest_first(matched))
+            ranked = iter(cache.newest_first(matched, oldest) if limit else ())
             scored = ((d, 0.0) for d in ranked)
         else:
             # Filters select, they never score: the words are scored alone and the filters (sets of
@@ -955,43 +975,47 @@ class Searcher:
                 scores, mode = self._some_words(plan.loose, allowed), "or-fallback"
             matched = scores
             if by_date:
-                scored = iter(cache.newest_first(matched))
+                scored = iter(cache.newest_first(matched, oldest) if limit else ())
                 scored = ((d, 0.0) for d in scored)
             else:
                 # a story has at most `copies` documents, so the best limit * copies documents hold at
                 # least `limit` stories
                 copies = max(cache.cluster_size.values(), default=1)
-                size = limit * copies + 1 if collapse else limit
+                size = wanted * copies + 1 if collapse else wanted
                 while True:
-                    top = cache.best(scores, size)
-                    if (not collapse or len(top) >= len(scores)
-                            or len({cluster.get(d, d) for d, _ in top}) >= limit):
+                    top = cache.best(scores, size) if limit else []
+                    if (not limit or not collapse or len(top) >= len(scores)
+                            or len({cluster.get(d, d) for d, _ in top}) >= wanted):
                         break
                     size = len(scores)
                 scored = iter(top)
         chosen, seen = [], set()
-        for docnum, score in scored:
+        for docnum, score in (scored if limit else ()):  # limit 0: count only
             c = cluster.get(docnum, docnum)
             if collapse and c in seen:
                 continue  # a later copy of a story already shown
             seen.add(c)
             chosen.append((docnum, score))
-            if len(chosen) >= limit:
+            if len(chosen) >= wanted:
                 break
+        chosen = chosen[request.offset:]
         stories = cache.stories(matched) if collapse else None
         total = len(stories) if collapse else len(matched)
         snippets = Snippets(plan.text, s.schema["body"].analyzer) if plan.text is not None else None
         hits = []
-        for rank, (docnum, score) in enumerate(chosen, 1):
+        for rank, (docnum, score) in enumerate(chosen, request.offset + 1):
             canonical = cluster.get(docnum)
             size = cache.cluster_size.get(canonical, 0) if canonical else 0
             hits.append(_hit(rank, self._stored(docnum), 0.0 if by_date else score, snippets,
                              max(0, size - 1), canonical if size else None))
-        facets = facet_counts(cache, matched, collapse=collapse, stories=stories) if request.facets else {}
+        truncated: dict[str, dict[str, int]] = {}
+        facets = facet_counts(cache, matched, request.facet_limit, collapse, stories, truncated) if request.facets else {}
         timeline = None
         if request.timeline:
             timeline = dict(sorted(cache.count(matched, "month", collapse, stories).items()))
-        return SearchResult(request.query or "", total, hits, facets, plan.filters, timeline, mode)
+        suggestions = suggest(request, s, self.parser) if not total else []
+        return SearchResult(request.query or "", total, hits, facets, echo_filters(plan.filters, request, cache),
+                            timeline, request.offset, truncated, suggestions, mode)
 
     def _scores(self, query, allowed: set[int] | None) -> dict[int, float]:
         """docnum -> score of every match the filters allow."""
@@ -1157,8 +1181,9 @@ def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicat
 
 _BATCH_KEYS = {
     "query": "query", "q": "query", "from": "date_from", "date_from": "date_from", "to": "date_to",
-    "date_to": "date_to", "limit": "limit", "sort": "sort", "exact_group": "exact_group",
-    "exact-group": "exact_group", "facets": "facets", "all": "all",
+    "date_to": "date_to", "limit": "limit", "offset": "offset", "sort": "sort", "exact_group": "exact_group",
+    "exact-group": "exact_group", "facets": "facets", "facet_limit": "facet_limit", "facet-limit": "facet_limit",
+    "all": "all", "timeline": "timeline",
 }
 
 
@@ -1195,6 +1220,40 @@ def request_from_line(line: str, defaults: SearchRequest | None = None) -> Searc
             raise BadQuery(f"Unknown option {key!r} in batch line; known: {', '.join(sorted(set(known)))}")
         fields[name] = value
     return base.with_options(**fields)
+
+
+def echo_filters(filters: dict[str, list[str]], request: SearchRequest, cache: FacetCache) -> dict[str, list]:
+    """The filters a result echoes, as the index names their values (``official: ["Joe Biden"]``
+    for ``--official biden``), and the date range as asked: an open end is null, not a sentinel."""
+    out: dict[str, list] = {}
+    for name, values in filters.items():
+        if name == "date":
+            start, end = values
+            out[name] = [start if request.date_from else None, end if request.date_to else None]
+            continue
+        facet = facets.get(name)
+        out[name] = facet.echo(values, request.values(facet), cache.inverted.get(name, {}))
+    return out
+
+
+def suggest(request: SearchRequest, searcher, parser) -> list[str]:
+    """Queries to try instead of one that found nothing: the query with its words corrected from
+    the index's own terms (Whoosh's ``correct_query``), and the known group names close to it."""
+    text = (request.query or "").strip()
+    if not text or text == "*":
+        return []
+    out: list[str] = []
+    with contextlib.suppress(Exception):  # a suggestion is a courtesy: never an error of its own
+        parsed = parser.parse(text)
+        corrected = searcher.correct_query(parsed, text)
+        if corrected.query != parsed and corrected.string.strip() and corrected.string != text:
+            out.append(corrected.string)
+    words = re.sub(r'(?i)\b(AND|OR|NOT)\b|[()"*]', " ", text).split()
+    for phrase in [text] + (words if len(words) > 1 else []):
+        for name in aliases.groups().suggestions(phrase, SUGGESTIONS):
+            if aliases.fold(name) != aliases.fold(phrase) and name not in out:
+                out.append(name)
+    return out[:SUGGESTIONS]
 
 
 def search(request: SearchRequest, index_dir: str | None = None) -> SearchResult:

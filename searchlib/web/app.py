@@ -60,7 +60,7 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     import json
 
     import jinja2
-    from flask import Flask, Response, make_response, render_template, request
+    from flask import Flask, Response, make_response, render_template, request, url_for
     from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
     from ..query import rendering
@@ -83,16 +83,17 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
 
     app.wsgi_app = Guard(app.wsgi_app, app.logger, HostCheck(allowed_hosts, port))  # Host check, security headers
 
-    def run(state: State, limit: int, facets: bool = False, timeline: bool = False):
+    def run(state: State, limit: int, facets: bool = False, timeline: bool = False, **options):
         with warm.use() as searcher:
-            return searcher.search(state.request(limit, facets, timeline))
+            return searcher.search(state.request(limit, facets, timeline, **options))
 
     @app.get("/")
     def search_page():
         state = State.from_args(request.args)
-        result = run(state, state.page * PER_PAGE, facets=True, timeline=True)
+        # every value of each facet: the sidebar shows FACET_SHOWN of them, "more" lists them all
+        result = run(state, PER_PAGE, facets=True, timeline=True, facet_limit=0, offset=(state.page - 1) * PER_PAGE)
         pages = max(1, math.ceil(result.total / PER_PAGE))
-        shown = result.hits[(state.page - 1) * PER_PAGE: state.page * PER_PAGE]
+        shown = result.hits
         return render_template(
             "search.html", state=state, result=result, hits=shown, pages=pages,
             page_links=page_links(state, pages) if pages > 1 else [],
@@ -124,8 +125,19 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         if limit is None:
             raise BadValue(f"Invalid limit {raw!r}: use a whole number from 0 to {ALL_HITS}")
         facets = request.args.get("facets", "1").strip().lower() not in ("0", "false", "no", "off")
-        result = run(state, limit, facets)
-        return Response(json.dumps(result.as_dict(), ensure_ascii=False), mimetype="application/json")
+        raw_facet_limit = request.args.get("facet_limit", "").strip()
+        facet_limit = whole_number(raw_facet_limit, 0, ALL_HITS) if raw_facet_limit else None
+        if raw_facet_limit and facet_limit is None:
+            raise BadValue(f"Invalid facet_limit {raw_facet_limit!r}: use a whole number from 0 (0: every value)")
+        offset = (state.page - 1) * limit
+        result = run(state, limit, facets, offset=offset, facet_limit=facet_limit)
+        data = result.as_dict()
+        more = limit and offset + len(result.hits) < result.total
+        data["next"] = url_for("api_search", **{**state.params(page=state.page + 1, expand=None),
+                                                **{k: v for k, v in request.args.items() if k in ("limit", "facets",
+                                                                                                  "facet_limit")}},
+                               ) if more else None
+        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
 
     def export(fmt: str, mimetype: str):
         state = State.from_args(request.args)

@@ -2,7 +2,7 @@
 
 The whole search state lives in the URL:
 
-    /?q=...&group=...&country=...&official=...&source=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date
+    /?q=...&group=...&country=...&official=...&source=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date|oldest
       &page=N&all=1&expand=FACET
 
 ``group``, ``country``, ``official`` and ``source`` repeat (``source`` where the library has that
@@ -49,19 +49,26 @@ def filter_params() -> dict[str, str]:
 # ----------------------------------------------------------------------------- the warm searcher
 
 class WarmSearcher:
-    """One open ``Searcher``, reopened when the index changes.
+    """Open ``Searcher``s, reopened when the index changes: a small pool, so that requests answered
+    at the same moment each have their own and a slow search never holds up a quick one.
 
     Each use compares a cheap fingerprint of the index (the ``CURRENT`` pointer, and the names,
     sizes and mtimes of the live generation's Whoosh TOC files, which every commit replaces, and of
-    its JSON side files) with the one the open searcher was made from: one read and one listing. Whoosh searchers are not shared between threads here:
-    a lock serialises their use, which is plenty for a librarian's desk.
+    its JSON side files) with the one the open searchers were made from: one read and one listing.
+    A Whoosh searcher is used by one thread at a time: a request takes an idle one of the current
+    index, or opens one (up to ``size``; beyond, it waits for one to come back). Searchers of an
+    older index are closed when they come back.
     """
 
-    def __init__(self, index_dir: str) -> None:
+    def __init__(self, index_dir: str, size: int | None = None) -> None:
+        from ..settings import WEB_SEARCHERS
+
         self.index_dir = index_dir
+        self.size = max(1, size or WEB_SEARCHERS)
         self.opened = 0  # how many searchers were opened (tests read it)
-        self._lock = threading.Lock()
-        self._searcher = None
+        self._lock = threading.Condition()
+        self._idle: list = []  # searchers of self._stamp nobody uses
+        self._busy = 0  # searchers in use, of any stamp
         self._stamp: tuple | None = None
 
     def fingerprint(self) -> tuple:
@@ -85,24 +92,50 @@ class WarmSearcher:
     def use(self):
         from ..query import searching
 
+        try:
+            stamp = self.fingerprint()
+        except Exception:
+            self.close()
+            raise
         with self._lock:
-            try:
-                stamp = self.fingerprint()
-                if self._searcher is None or stamp != self._stamp:
-                    fresh = searching.Searcher(self.index_dir)
+            if stamp != self._stamp:  # the index changed: the idle searchers are of the old one
+                self._close_idle()
+                self._stamp = stamp
+            while not self._idle and self._busy >= self.size:
+                self._lock.wait()
+            searcher = self._idle.pop() if self._idle else None
+            self._busy += 1
+        try:
+            if searcher is None:  # opened outside the lock: the others go on meanwhile
+                searcher = searching.Searcher(self.index_dir)
+                with self._lock:
                     self.opened += 1
-                    old, self._searcher, self._stamp = self._searcher, fresh, stamp
-                    if old is not None:
-                        old.close()
-            except Exception:
-                self.close()
-                raise
-            yield self._searcher
+        except Exception:
+            with self._lock:
+                self._busy -= 1
+                self._lock.notify()
+            raise
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if stamp == self._stamp and not searcher._closed:
+                    self._idle.append(searcher)
+                    searcher = None
+                self._lock.notify()
+            if searcher is not None:
+                searcher.close()
+
+    def _close_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for searcher in idle:
+            searcher.close()
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher, self._stamp = None, None
+        with self._lock:
+            self._close_idle()
+            self._stamp = None
 
 
 # ----------------------------------------------------------------------------- URL state
@@ -163,9 +196,12 @@ class State:
 
     @property
     def effective_sort(self) -> str:
-        return "date" if self.browsing else (self.sort or "relevance")
+        if self.browsing:
+            return "oldest" if self.sort == "oldest" else "date"
+        return self.sort or "relevance"
 
-    def request(self, limit: int, facets: bool = False, timeline: bool = False):
+    def request(self, limit: int, facets: bool = False, timeline: bool = False, offset: int = 0,
+                facet_limit: int | None = None):
         from ..query.searching import SearchRequest
 
         query = self.q or ("" if self.has_filters else "*")
@@ -173,8 +209,8 @@ class State:
         if "all" in request_fields():
             options["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
-                             sort=self.sort or "relevance", limit=limit, facets=facets,
-                             timeline=timeline).with_options(**options)
+                             sort=self.sort or "relevance", limit=limit, offset=offset, facets=facets,
+                             facet_limit=facet_limit, timeline=timeline).with_options(**options)
 
     # --- URLs
 
