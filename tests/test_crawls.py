@@ -87,13 +87,19 @@ def test_redirects_and_error_pages_are_counted_not_indexed_and_not_failures(tmp_
 
 # ----------------------------------------------------------------------------- revisits
 
+def original_and_revisit(original_at, revisit_at):
+    """A response in ``original_at`` and a revisit of it (a month later) in ``revisit_at``."""
+    for path in (original_at, revisit_at):
+        path.parent.mkdir(exist_ok=True)
+    originals = {}
+    warc(original_at, lambda w: originals.setdefault("r", response(w, "https://news.example/kabul",
+                                                                    article("Blast near Kabul airport"))))
+    warc(revisit_at, lambda w: revisit(w, originals["r"]))
+
+
 def test_revisit_resolves_to_its_original_in_another_file_of_the_crawl(tmp_path, runner):
     folder = tmp_path / "crawl"
-    folder.mkdir()
-    originals = {}
-    warc(folder / "a.warc.gz", lambda w: originals.setdefault("r", response(w, "https://news.example/kabul",
-                                                                             article("Blast near Kabul airport"))))
-    warc(folder / "b.warc.gz", lambda w: revisit(w, originals["r"]))
+    original_and_revisit(folder / "a.warc.gz", folder / "b.warc.gz")
     result, report = report_of(runner, [folder], tmp_path / "ix")
     assert result.exit_code == 0 and report["added"] == 2 and report["records_skipped"] == []
     hits = search(SearchRequest("Kabul", all=True), str(tmp_path / "ix")).hits
@@ -106,13 +112,7 @@ def test_revisit_resolves_to_its_original_in_another_file_of_the_crawl(tmp_path,
 
 
 def test_revisit_without_its_original_is_counted(tmp_path, runner):
-    other = tmp_path / "elsewhere"
-    other.mkdir()
-    originals = {}
-    warc(other / "a.warc", lambda w: originals.setdefault("r", response(w, "https://news.example/kabul",
-                                                                         article("Blast near Kabul airport"))))
-    (tmp_path / "crawl").mkdir()
-    warc(tmp_path / "crawl" / "b.warc", lambda w: revisit(w, originals["r"]))
+    original_and_revisit(tmp_path / "elsewhere" / "a.warc", tmp_path / "crawl" / "b.warc")
     result, report = report_of(runner, [tmp_path / "crawl"], tmp_path / "ix")
     assert result.exit_code == 0 and report["added"] == 0
     assert [r["reason"] for r in report["records_skipped"]] == ["revisit"]
