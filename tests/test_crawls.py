@@ -222,3 +222,46 @@ def test_a_failure_always_has_a_reason():
     from searchlib.derive.loading import LoadFailure
 
     assert LoadFailure("x.warc#0", "").reason and LoadFailure("x.warc#0", "  ").reason.strip()
+
+
+# ----------------------------------------------------------------------------- facets
+
+def test_crawled_pages_are_faceted_by_host_and_crawl_year(tmp_path, runner):
+    def build(w):
+        response(w, "https://www.news.example/kabul", article("Blast near Kabul airport"), date="2021-08-27T10:00:00Z")
+        response(w, "https://wire.example/mosul", article("Iraq retakes Mosul", "Mosul"), date="2017-07-10T10:00:00Z")
+    warc(tmp_path / "c.warc.gz", build)
+    ix = tmp_path / "ix"
+    build_index([str(tmp_path / "c.warc.gz")], str(ix), jobs=1)
+    facets = search(SearchRequest("*", facets=True, all=True), str(ix)).as_dict()["facets"]
+    assert [v["value"] for v in facets["host"]] == ["news.example", "wire.example"]
+    assert [v["value"] for v in facets["crawled"]] == ["2021", "2017"]  # newest first
+    assert {v["value"] for v in facets["source"]} == {"news.example", "wire.example"}  # no outlet named: the host
+    result = invoke(runner, "search", "*", "--host", "wire.example", "--crawled", "2017", "--index", ix,
+                    "--format", "json")
+    assert [h["path"] for h in json.loads(result.stdout)["hits"]] == ["https://wire.example/mosul"]
+    assert invoke(runner, "search", "*", "--host", "nowhere.example", "--index", ix).exit_code == 2
+
+
+def test_a_revisit_of_an_image_or_an_error_page_is_what_its_original_was(tmp_path, runner):
+    def build(w):
+        png = response(w, "https://news.example/logo.png", b"\x89PNG....", ctype="image/png")
+        gone = response(w, "https://news.example/gone", b"<html>404</html>", status="404 Not Found")
+        revisit(w, png)
+        revisit(w, gone)
+    warc(tmp_path / "r.warc", build)
+    result, report = report_of(runner, [tmp_path / "r.warc"], tmp_path / "ix")
+    assert result.exit_code == 0 and report["added"] == 0
+    assert [(r["url"], r["reason"]) for r in report["records_skipped"]] == [("https://news.example/gone", "not found")] * 2
+
+
+def test_a_revisit_looks_in_a_bounded_number_of_nearby_files(tmp_path, monkeypatch):
+    from searchlib.derive import loading
+
+    monkeypatch.setattr(loading, "REVISIT_FILES", 3)
+    names = [f"crawl-{i:02d}.warc.gz" for i in range(10)]
+    for n in names:
+        (tmp_path / n).write_bytes(b"")
+    (tmp_path / "notes.txt").write_bytes(b"")
+    found = [p.rsplit("/", 1)[1] for p in loading.archive_siblings(str(tmp_path / "crawl-05.warc.gz"))]
+    assert found == ["crawl-05.warc.gz", "crawl-04.warc.gz", "crawl-06.warc.gz", "crawl-03.warc.gz"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..settings import MAX_BYTES, READ_CHUNK, SNIFF_BYTES
+from ..settings import MAX_BYTES, READ_CHUNK, REVISIT_FILES, SNIFF_BYTES
 
 TEXT_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -690,11 +690,23 @@ def _read_record(record, path: str, where: int, fmt: str = "warc"):
     headers = record.http_headers
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
     raw_date = record.rec_headers.get_header("WARC-Date")
-    if record.rec_type == "revisit":
+    if record.rec_type not in ("response", "revisit") or url.split("?")[0].endswith("/robots.txt"):
+        return None
+    revisit = record.rec_type == "revisit"
+    if headers is None and not revisit:
+        return None
+    if headers is not None:  # a revisit repeats its original's HTTP headers (when the crawler kept them)
+        skip = _not_a_page(headers, url, where)
+        if skip is not True:
+            return skip
+    if revisit:
         return WarcRevisit(where, url, crawl_date_iso(raw_date), record.rec_headers.get_header("WARC-Payload-Digest"),
                            record.rec_headers.get_header("WARC-Refers-To-Target-URI") or url, raw_date)
-    if record.rec_type != "response" or headers is None or url.split("?")[0].endswith("/robots.txt"):
-        return None
+    return read_payload(record, at, url, where, raw_date, fmt)
+
+
+def _not_a_page(headers, url: str, where: int):
+    """True for a successful HTML response; else a WarcSkip (another status) or None (not HTML)."""
     try:
         status = int(headers.get_statuscode())
     except (TypeError, ValueError):
@@ -702,9 +714,7 @@ def _read_record(record, path: str, where: int, fmt: str = "warc"):
     reason = status_reason(status)
     if reason is not None:
         return WarcSkip(where, url, status, reason)
-    if "html" not in (headers.get_header("Content-Type") or "").lower():
-        return None
-    return read_payload(record, at, url, where, raw_date, fmt)
+    return True if "html" in (headers.get_header("Content-Type") or "").lower() else None
 
 
 def read_payload(record, at: str, url: str, where: int, raw_date: str | None, fmt: str = "warc"):
@@ -817,15 +827,16 @@ def payload_offsets(path: str) -> dict[tuple[str, str], int]:
                         break
                     digest = record.rec_headers.get_header("WARC-Payload-Digest")
                     url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    if record.rec_type == "response" and digest:
-                        found.setdefault((url, digest), where)
+                    if record.rec_type == "response" and digest and record.http_headers is not None \
+                            and _not_a_page(record.http_headers, url, where) is True:
+                        found.setdefault((url, digest), where)  # only pages: what a revisit can resolve to
                     records.read_to_end()
             finally:
                 records.close()
     except (OSError, *_warc_damage_types()):
         pass
-    if len(_PAYLOADS) > 64:
-        _PAYLOADS.clear()
+    while len(_PAYLOADS) > 2 * REVISIT_FILES:  # the oldest first (dicts keep their order)
+        del _PAYLOADS[next(iter(_PAYLOADS))]
     _PAYLOADS[version] = found
     return found
 
@@ -848,15 +859,21 @@ def record_at(path: str, offset: int):
 
 
 def archive_siblings(path: str) -> list[str]:
-    """The archive files (WARC, ARC) in the folder of ``path``, itself first: where the original of
-    a revisit record is looked for (a crawl is written as a series of files in one folder)."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Where the original of a revisit record in ``path`` is looked for: ``path`` itself, then up to
+    REVISIT_FILES other archive files (WARC, ARC) of its folder, the nearest by name first, the
+    earlier before the later (a crawl is written as a series of files in one folder, by time)."""
+    folder, name = os.path.split(os.path.abspath(path))
     try:
         names = sorted(n for n in os.listdir(folder) if n.lower().endswith(WARC_SUFFIXES))
     except OSError:
-        names = []
-    others = [os.path.join(folder, n) for n in names]
-    return [path] + [p for p in others if not os.path.samefile(p, path)] if os.path.exists(path) else [path]
+        return [path]
+    if name not in names:
+        return [path]
+    at = names.index(name)
+    before, after = names[:at][::-1], names[at + 1:]
+    nearest = [n for pair in zip(before, after) for n in pair]
+    nearest += before[len(after):] + after[len(before):]
+    return [path] + [os.path.join(folder, n) for n in nearest[:REVISIT_FILES]]
 
 
 def _blank_tail(fh, start: int, end: int, gz: bool) -> bool:
