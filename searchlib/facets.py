@@ -353,6 +353,34 @@ class YearFacet(Facet):
     period = True
 
 
+class CrawlYearFacet(Facet):
+    """The year a web archive's record was crawled (its ISO crawl date), newest first."""
+
+    def order(self, counts: Counter) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+
+
+def _crawled(record) -> dict:
+    origin = getattr(record, "origin", None) or {}
+    return origin if origin.get("kind") == "warc" else {}
+
+
+def origin_host(record) -> list[str]:
+    """The host of a web archive record's URL (``news.example``, without ``www.``), or none."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(_crawled(record).get("url") or "").hostname or ""
+    except ValueError:
+        host = ""
+    return [host[4:] if host.startswith("www.") else host] if host else []
+
+
+def crawl_year(record) -> list[str]:
+    date = _crawled(record).get("crawl_date") or ""
+    return [date[:4]] if date[:4].isdigit() else []
+
+
 FACETS: list[Facet] = [
     GroupFacet("group", "groups", lambda r: r.groups, option="groups", title="Groups", record_key="groups", hit=True,
                help="Group name or alias (ISIL, Daesh, ISKP); repeatable. Includes affiliates."),
@@ -360,9 +388,15 @@ FACETS: list[Facet] = [
                  record_key="countries", hit=True, help="Country name, demonym, capital or ISO code; repeatable."),
     OfficialFacet("official", "officials", lambda r: r.officials, option="officials", title="Officials",
                   record_key="officials", hit=True, help="Official's name, surname or role; repeatable."),
-    Facet("source", "source", lambda r: [r.site] if r.site else [], option="sources", title="Sources",
+    Facet("source", "source", lambda r: [r.site] if r.site else origin_host(r), option="sources", title="Sources",
           record_key="source", column=False, stats=False, missing="no document names this outlet",
-          help="Outlet (site) name, where pages state it; repeatable."),
+          help="Outlet (site) name, where pages state it (else a crawled page's host); repeatable."),
+    Facet("host", "host", origin_host, option="hosts", title="Hosts", column=False, stats=False,
+          missing="no crawled page comes from this host",
+          help="Host of a crawled page's URL (web archives), without www.; repeatable."),
+    CrawlYearFacet("crawled", "crawled", crawl_year, option="crawled", title="Crawl years", column=False,
+                   stats=False, missing="no web archive record was crawled in this year",
+                   help="Year a web archive record was crawled (2024); repeatable."),
     YearFacet("year", "year", lambda r: [(r.published or "")[:4]], title="Years", column=False, stats=False),
 ]
 

@@ -45,6 +45,10 @@ MAX_LINE = 5000  # longer lines (a page saved as one line) are cut at sentence e
 # match it, and cut into blocks it would crowd out the words around it (cleaning.segment_text).
 MAX_WORD = 1000
 MAX_TAGGED_CHARS = 300_000  # tags come from the first 300k characters: far beyond any article
+# A revisit record's original is looked for in its own file, then in this many other archive files
+# of its folder, the nearest by name first (earlier ones first: a crawl's files sort by time). Each
+# is scanned once per worker process: bounded time and memory however large the crawl.
+REVISIT_FILES = 8
 
 # ----------------------------------------------------------------------------- worker processes
 

@@ -240,6 +240,8 @@ def _print_report(report, fmt):
 
     for path, reason in report.failed:
         click.echo(f"skipped {_printable(path)}: {reason}", err=True)
+    for path, reason in getattr(report, "notes", [])[:settings.SKIPPED_SHOWN]:
+        click.echo(f"note {_printable(path)}: {reason}", err=True)
     skipped = getattr(report, "skipped", [])
     for path, reason in skipped[:settings.SKIPPED_SHOWN]:
         click.echo(f"not indexed {_printable(path)}: {reason}", err=True)

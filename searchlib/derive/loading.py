@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..settings import MAX_BYTES, READ_CHUNK, SNIFF_BYTES
+from ..settings import MAX_BYTES, READ_CHUNK, REVISIT_FILES, SNIFF_BYTES
 
 TEXT_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-WARC_SUFFIXES = (".warc", ".warc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")  # ARC: older crawls, read by warcio as WARC
 
 
 def size_cap() -> str:
@@ -72,6 +72,7 @@ class LoadFailure(Exception):
     """A file that cannot be loaded; ``str()`` is the reason."""
 
     def __init__(self, path: str, reason: str) -> None:
+        reason = (reason or "").strip() or "unreadable (no reason given by the reader)"  # never an empty reason
         super().__init__(reason)
         self.path = path
         self.reason = reason
@@ -432,8 +433,167 @@ def _plausibility(text: str) -> int:
 class WarcPage:
     offset: int  # byte offset of the record in the (compressed) file
     url: str
-    crawl_date: str | None
+    crawl_date: str | None  # ISO 8601 UTC (see crawl_date_iso), None when the record's date is unreadable
     data: bytes
+    format: str = "warc"  # or "arc"
+    raw_date: str | None = None  # the date as the record states it
+
+
+@dataclass(frozen=True)
+class WarcSkip:
+    """A crawl record that is neither a document nor a failure: a redirect, an error page, or a
+    revisit whose original payload is not in the archives. Counted by ``reason`` in the summary."""
+
+    offset: int
+    url: str
+    status: int | None
+    reason: str  # one of SKIP_REASONS
+
+
+@dataclass(frozen=True)
+class WarcRevisit:
+    """A ``revisit`` record (a deduplicated crawl): its payload is the one of an earlier response
+    with the same URL and payload digest (see pipeline, which looks for it)."""
+
+    offset: int
+    url: str
+    crawl_date: str | None
+    digest: str | None  # WARC-Payload-Digest
+    refers_to: str  # WARC-Refers-To-Target-URI, else the record's own URL
+    raw_date: str | None = None
+
+
+# The reasons a crawl record is not indexed, with their singular and plural as the summary says them.
+SKIP_REASONS = {
+    "redirect": ("redirect", "redirects"),
+    "not found": ("not found", "not found"),
+    "client error": ("client error", "client errors"),
+    "server error": ("server error", "server errors"),
+    "other status": ("response with another status", "responses with another status"),
+    "revisit": ("revisit whose original is not in the archives", "revisits whose original is not in the archives"),
+}
+
+
+def status_reason(status: int | None) -> str | None:
+    """Why a response with this HTTP status is not a document, or None for a success (2xx)."""
+    if status is None or 200 <= status < 300:
+        return None
+    if 300 <= status < 400:
+        return "redirect"
+    if status in (404, 410):
+        return "not found"
+    if 400 <= status < 500:
+        return "client error"
+    return "server error" if 500 <= status < 600 else "other status"
+
+
+def skip_counts(reasons) -> str:
+    """``412 redirects, 38 not found, 3 server errors``: how many records each reason kept out."""
+    from collections import Counter
+
+    counts = Counter(reasons)
+    return ", ".join(f"{counts[r]} {SKIP_REASONS[r][counts[r] > 1]}" for r in SKIP_REASONS if counts[r])
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*"
+                       r"(Z|z|[+-]\d{2}(?::?\d{2})?)?")
+
+
+def crawl_date_iso(raw: str | None) -> str | None:
+    """A record's crawl date as ISO 8601 UTC (``2019-08-15T01:02:00Z``), or None when it cannot
+    be read. Takes WARC dates (with or without seconds, a fraction or an offset) and the 14-digit
+    dates of ARC files and CDX lines (``20081029052146``, UTC)."""
+    from datetime import datetime, timedelta, timezone
+
+    raw = (raw or "").strip()
+    try:
+        if re.fullmatch(r"\d{14}", raw):
+            when = datetime.strptime(raw, "%Y%m%d%H%M%S")
+        else:
+            m = _ISO_DATE.fullmatch(raw)
+            if not m:
+                return None
+            y, mo, d, h, mi, sec, zone = m.groups()
+            when = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+            if zone and zone not in "Zz":
+                digits = zone[1:].replace(":", "")
+                offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+                when -= offset if zone[0] == "+" else -offset
+    except ValueError:  # a day or hour out of range
+        return None
+    return when.replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bounded(decompress, data: bytes, name: str, where: str) -> bytes:
+    out = decompress(data, MAX_BYTES + 1)
+    if len(out) > MAX_BYTES:
+        raise LoadFailure(where, f"{name}-encoded content decompresses to more than the {size_cap()} limit "
+                                 "(a bomb?): refused")
+    return out
+
+
+def _inflate(kind: str):
+    import zlib
+
+    def run(data: bytes, limit: int) -> bytes:
+        if kind == "deflate" and data[:1] and (data[0] & 0x0F) != 8:
+            d = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+        else:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS if kind == "gzip" else zlib.MAX_WBITS)
+        return d.decompress(data, limit)
+    return run
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    import brotli
+
+    d = brotli.Decompressor()
+    try:
+        return d.process(data, output_buffer_limit=limit)
+    except TypeError:  # brotli before 1.2 has no output limit: feed it small steps
+        out = b""
+        for i in range(0, len(data), 1024):
+            out += d.process(data[i:i + 1024])
+            if len(out) > limit:
+                break
+        return out
+
+
+def _brotli_error() -> type[BaseException]:
+    try:
+        import brotli
+
+        return brotli.error
+    except (ImportError, AttributeError):
+        return LoadFailure  # nothing else to catch
+
+
+def decode_content(data: bytes, encodings: str | None, where: str) -> bytes:
+    """A payload with its HTTP ``Content-Encoding`` undone (``gzip``, ``deflate``, ``br``, or a
+    chain such as ``gzip, br``, undone last first), each step decompressing to MAX_BYTES at most.
+    Raises LoadFailure for an encoding it cannot undo or bytes that do not decompress."""
+    import zlib
+
+    steps = [e.strip().lower() for e in (encodings or "").split(",") if e.strip()]
+    for name in reversed(steps):
+        if name in ("identity", "none"):
+            continue
+        if name in ("gzip", "x-gzip", "deflate"):
+            decompress = _inflate("deflate" if name == "deflate" else "gzip")
+        elif name == "br":
+            try:
+                import brotli  # noqa: F401
+            except ImportError:
+                raise LoadFailure(where, "brotli-encoded: install brotli (pip install brotli) to read it") from None
+            decompress = _unbrotli
+        else:
+            raise LoadFailure(where, f"content encoded as {name!r}, which searchlib cannot decode")
+        try:
+            data = _bounded(decompress, data, name, where)
+        except (zlib.error, _brotli_error()) as e:
+            raise LoadFailure(where, f"{name}-encoded content that does not decompress ({e or type(e).__name__})") \
+                from None
+    return data
 
 
 def _warc_damage_types() -> tuple[type[BaseException], ...]:
@@ -495,7 +655,7 @@ def _record_iterator(fh):
                     continue
                 return line, empty_size
 
-    return Records(fh)
+    return Records(fh, arc2warc=True)
 
 
 def _why(e: BaseException) -> str:
@@ -511,8 +671,75 @@ def _why(e: BaseException) -> str:
     return f"its header is cut short or malformed ({type(e).__name__})"
 
 
+def _is_arc(path: str) -> bool:
+    """Whether an archive file is an ARC file (older crawls), which warcio reads as WARC records."""
+    import gzip
+
+    try:
+        with (gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")) as fh:
+            return fh.read(11) == b"filedesc://"
+    except (OSError, EOFError):
+        return False
+
+
+def _read_record(record, path: str, where: int, fmt: str = "warc"):
+    """What one record is: a WarcPage (a successful HTML response, its Content-Encoding undone), a
+    WarcSkip (another status), a WarcRevisit, a LoadFailure (too large, undecodable), or None (a
+    request, metadata, an image, robots.txt...). Reads at most MAX_BYTES of its payload."""
+    at = f"{path}#{where}"
+    headers = record.http_headers
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    raw_date = record.rec_headers.get_header("WARC-Date")
+    if record.rec_type not in ("response", "revisit") or url.split("?")[0].endswith("/robots.txt"):
+        return None
+    revisit = record.rec_type == "revisit"
+    if headers is None and not revisit:
+        return None
+    if headers is not None:  # a revisit repeats its original's HTTP headers (when the crawler kept them)
+        skip = _not_a_page(headers, url, where)
+        if skip is not True:
+            return skip
+    if revisit:
+        return WarcRevisit(where, url, crawl_date_iso(raw_date), record.rec_headers.get_header("WARC-Payload-Digest"),
+                           record.rec_headers.get_header("WARC-Refers-To-Target-URI") or url, raw_date)
+    return read_payload(record, at, url, where, raw_date, fmt)
+
+
+def _not_a_page(headers, url: str, where: int):
+    """True for a successful HTML response; else a WarcSkip (another status) or None (not HTML)."""
+    try:
+        status = int(headers.get_statuscode())
+    except (TypeError, ValueError):
+        status = None
+    reason = status_reason(status)
+    if reason is not None:
+        return WarcSkip(where, url, status, reason)
+    return True if "html" in (headers.get_header("Content-Type") or "").lower() else None
+
+
+def read_payload(record, at: str, url: str, where: int, raw_date: str | None, fmt: str = "warc"):
+    """A response record's payload as a WarcPage: de-chunked, decoded, at most MAX_BYTES."""
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    headers = record.http_headers
+    for_url = f" for {url}" if url else ""
+    stream = record.raw_stream
+    if (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        stream = ChunkedDataReader(stream)
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return LoadFailure(at, f"WARC record{for_url} is over the {size_cap()} limit: skipped")
+    try:
+        data = decode_content(data, headers.get_header("Content-Encoding"), at)
+    except LoadFailure as e:
+        return LoadFailure(at, f"{url}: {e.reason}" if url else e.reason)
+    return WarcPage(where, url, crawl_date_iso(raw_date), data, fmt, raw_date)
+
+
 def iter_warc(path: str):
-    """HTML ``response`` records of a WARC (or ARC) file, as WarcPage, in file order.
+    """The records of a WARC (or ARC) file, in file order: WarcPage for each successful (2xx)
+    HTML response, WarcSkip for the responses with another status, WarcRevisit for each revisit,
+    LoadFailure for damage (see below); requests, metadata and non-HTML payloads give nothing.
 
     warcio parses the file; gzip members are decoded as streamed, and a payload is never read
     past MAX_BYTES, so a gzip bomb cannot fill memory. A record over MAX_BYTES gives a
@@ -531,6 +758,7 @@ def iter_warc(path: str):
         yield LoadFailure(path, e.strerror or str(e))
         return
     where, problem = 0, None
+    fmt = "arc" if _is_arc(path) else "warc"
     with raw:
         end = gz_damage[0] if gz_damage else os.fstat(raw.fileno()).st_size
         records = _record_iterator(_Upto(raw, end))
@@ -545,14 +773,11 @@ def iter_warc(path: str):
                 if record.format == "warc" and not (record.rec_type and record.rec_headers.get_header("Content-Length")):
                     problem = "the record header is cut short, or has no WARC-Type or Content-Length"
                     break
-                headers = record.http_headers
-                ctype = (headers.get_header("Content-Type") or "").lower() if headers is not None else ""
-                page = record.rec_type == "response" and headers is not None and "html" in ctype
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                for_url = f" for {url}" if url else ""
-                data = record.content_stream().read(MAX_BYTES + 1) if page else b""
+                item = _read_record(record, path, where, fmt)
                 records.read_to_end()  # the rest of the record, in bounded steps
                 missing = getattr(record.raw_stream, "limit", 0)  # what warcio's LimitReader did not get
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                for_url = f" for {url}" if url else ""
                 if missing:
                     problem = (f"the record{for_url} ends {missing:,} byte{'s' if missing > 1 else ''} before its "
                                f"Content-Length ({record.length:,} bytes) says: the file is cut short, or the "
@@ -562,13 +787,8 @@ def iter_warc(path: str):
                     problem = (f"the record{for_url} does not end where its Content-Length ({record.length:,} "
                                "bytes) says: a wrong Content-Length, or bytes missing or added")
                     break
-                if not page:
-                    continue
-                if len(data) > MAX_BYTES:
-                    yield LoadFailure(f"{path}#{where}", f"WARC record{for_url} is over the {size_cap()} limit: "
-                                                         "skipped")
-                    continue
-                yield WarcPage(where, url, record.rec_headers.get_header("WARC-Date"), data)
+                if item is not None:
+                    yield item
         except damage_types as e:
             problem = f"unreadable record: {_why(e)}"
         finally:
@@ -576,8 +796,84 @@ def iter_warc(path: str):
     if problem is None and gz_damage is not None:
         where, problem = gz_damage
     if problem is not None:
-        yield LoadFailure(f"{path}#{where}", f"damaged WARC: {problem}; the records before this offset are kept, "
+        yield LoadFailure(f"{path}#{max(where, 0)}", f"damaged {fmt.upper()}: {problem}; the records before this offset are kept, "
                                              "the rest of the file is not read")
+
+
+_PAYLOADS: dict[tuple, dict[tuple[str, str], int]] = {}  # per file version: (URL, digest) -> offset
+
+
+def payload_offsets(path: str) -> dict[tuple[str, str], int]:
+    """Where each response record of an archive file starts, by (URL, WARC-Payload-Digest): what a
+    revisit record is resolved with. Reads the headers only (payloads are skipped in bounded
+    steps); stops quietly at damage (iter_warc reports it). Kept per process and file version."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    version = (path, st.st_size, st.st_mtime_ns)
+    if version in _PAYLOADS:
+        return _PAYLOADS[version]
+    found: dict[tuple[str, str], int] = {}
+    try:
+        gz_damage = _gzip_damage(path) if path.lower().endswith(".gz") else None
+        with open(path, "rb") as raw:
+            records = _record_iterator(_Upto(raw, gz_damage[0] if gz_damage else st.st_size))
+            try:
+                while True:
+                    where = records.offset
+                    record = next(records, None)
+                    if record is None:
+                        break
+                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    if record.rec_type == "response" and digest and record.http_headers is not None \
+                            and _not_a_page(record.http_headers, url, where) is True:
+                        found.setdefault((url, digest), where)  # only pages: what a revisit can resolve to
+                    records.read_to_end()
+            finally:
+                records.close()
+    except (OSError, *_warc_damage_types()):
+        pass
+    while len(_PAYLOADS) > 2 * REVISIT_FILES:  # the oldest first (dicts keep their order)
+        del _PAYLOADS[next(iter(_PAYLOADS))]
+    _PAYLOADS[version] = found
+    return found
+
+
+def record_at(path: str, offset: int):
+    """The record that starts at ``offset`` of an archive file, read as iter_warc reads it
+    (a WarcPage, WarcSkip, LoadFailure or None)."""
+    try:
+        with open(path, "rb") as raw:
+            raw.seek(offset)
+            records = _record_iterator(raw)
+            try:
+                record = next(records, None)
+                return None if record is None else _read_record(record, path, offset,
+                                                                "arc" if _is_arc(path) else "warc")
+            finally:
+                records.close()
+    except (OSError, *_warc_damage_types()) as e:
+        return LoadFailure(f"{path}#{offset}", f"the original of a revisit cannot be read: {_why(e)}")
+
+
+def archive_siblings(path: str) -> list[str]:
+    """Where the original of a revisit record in ``path`` is looked for: ``path`` itself, then up to
+    REVISIT_FILES other archive files (WARC, ARC) of its folder, the nearest by name first, the
+    earlier before the later (a crawl is written as a series of files in one folder, by time)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.lower().endswith(WARC_SUFFIXES))
+    except OSError:
+        return [path]
+    if name not in names:
+        return [path]
+    at = names.index(name)
+    before, after = names[:at][::-1], names[at + 1:]
+    nearest = [n for pair in zip(before, after) for n in pair]
+    nearest += before[len(after):] + after[len(before):]
+    return [path] + [os.path.join(folder, n) for n in nearest[:REVISIT_FILES]]
 
 
 def _blank_tail(fh, start: int, end: int, gz: bool) -> bool:

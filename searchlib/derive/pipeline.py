@@ -20,7 +20,7 @@ from ..settings import CHUNK_FILES, PARALLEL_MIN_FILES
 # (bytes -> text -> clean -> tags): the derive layer, and the limits it reads from settings.
 _DERIVE_MODULES = ("derive/loading.py", "derive/cleaning.py", "derive/dating.py", "derive/tagging.py",
                    "derive/aliases.py", "derive/duplicating.py", "derive/pipeline.py", "settings.py")
-_DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil")
+_DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil", "warcio", "brotli")
 
 
 def _derive_version() -> str:
@@ -105,13 +105,17 @@ class FileResult:
     sha256: str | None
     records: list[Record]
     failures: list[loading.LoadFailure]
+    # crawl records that are not documents and not failures (redirects, error pages, revisits whose
+    # original is not in the archives), and notes on records that are indexed (an unreadable date)
+    passed: list[loading.WarcSkip] = field(default_factory=list)
+    notes: list[loading.LoadFailure] = field(default_factory=list)
 
 
 def light(result: FileResult) -> FileResult:
     """The result without its records' text and evidence: what the publisher needs, cheap to send
     (the text went into a shard)."""
     records = [replace(r, text="", evidence=()) for r in result.records]
-    return FileResult(result.key, result.path, result.sha256, records, result.failures)
+    return replace(result, records=records)
 
 
 def derive_source(source: loading.SourceFile) -> Record:
@@ -130,22 +134,61 @@ def derive_file(source: loading.SourceFile) -> FileResult:
 
 
 def _derive_warc(source: loading.SourceFile) -> FileResult:
-    records, failures = [], []
+    result = FileResult(source.key, source.path, None, [], [])
     try:
-        sha = fsutil.file_sha256(source.path)
+        result.sha256 = fsutil.file_sha256(source.path)
     except OSError as e:
-        return FileResult(source.key, source.path, None, [], [loading.LoadFailure(source.path, e.strerror or str(e))])
+        result.failures.append(loading.LoadFailure(source.path, e.strerror or str(e)))
+        return result
     for item in loading.iter_warc(source.path):
-        if isinstance(item, loading.LoadFailure):
-            failures.append(item)
+        payload_from = None
+        if isinstance(item, loading.WarcRevisit):
+            item, payload_from = _resolve_revisit(source.path, item)
+        if item is None:
             continue
+        if isinstance(item, loading.LoadFailure):
+            result.failures.append(item)
+            continue
+        if isinstance(item, loading.WarcSkip):
+            result.passed.append(item)
+            continue
+        where = f"{source.path}#{item.offset}"
         origin = {"kind": "warc", "path": os.path.abspath(source.path), "url": item.url, "offset": item.offset,
                   "crawl_date": item.crawl_date}
+        if item.format != "warc":
+            origin["format"] = item.format
+        if payload_from:
+            origin["payload"] = payload_from
+        if item.crawl_date is None and item.raw_date:
+            result.notes.append(loading.LoadFailure(where, f"{item.url}: unreadable crawl date {item.raw_date!r}: "
+                                                           "left empty"))
         try:
-            records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
+            result.records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
         except loading.LoadFailure as e:
-            failures.append(loading.LoadFailure(f"{source.path}#{item.offset}", f"{item.url}: {e.reason}"))
-    return FileResult(source.key, source.path, sha, records, failures)
+            result.failures.append(loading.LoadFailure(where, f"{item.url}: {e.reason}"))
+    return result
+
+
+def _resolve_revisit(path: str, revisit: loading.WarcRevisit):
+    """A revisit record as the record it repeats: its original's payload (same URL and payload
+    digest, in the same file or another archive of its folder) with the revisit's own URL, date and
+    offset, and where the payload came from. A WarcSkip when the original is not found."""
+    if revisit.digest:
+        for candidate in loading.archive_siblings(path):
+            offset = loading.payload_offsets(candidate).get((revisit.refers_to, revisit.digest))
+            if offset is None:
+                continue
+            original = loading.record_at(candidate, offset)
+            if isinstance(original, loading.WarcPage):
+                original = replace(original, offset=revisit.offset, url=revisit.url, crawl_date=revisit.crawl_date,
+                                   raw_date=revisit.raw_date)
+                return original, {"path": os.path.abspath(candidate), "offset": offset}
+            if isinstance(original, loading.WarcSkip):
+                return replace(original, offset=revisit.offset, url=revisit.url), None
+            if isinstance(original, loading.LoadFailure):
+                return loading.LoadFailure(f"{path}#{revisit.offset}", f"{revisit.url}: {original.reason}"), None
+            return None, None  # the original is not a page (an image...): nor is the revisit
+    return loading.WarcSkip(revisit.offset, revisit.url, None, "revisit"), None
 
 
 def _derive_chunk(_state, sources: list[loading.SourceFile]) -> list[FileResult]:

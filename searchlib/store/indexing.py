@@ -329,6 +329,16 @@ class IndexReport:
     roots_forgotten: list[str] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)  # remembered roots not on disk: documents kept
     derive_version: str = ""
+    # crawl records not indexed and not failures: (FILE#OFFSET, URL, HTTP status or None, reason)
+    records_skipped: list[tuple[str, str, int | None, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (FILE#OFFSET, what): indexed, with a remark
+
+    def take(self, result) -> None:
+        """Count one FileResult's failures, skipped crawl records and notes."""
+        self.failed.extend((f.path, f.reason) for f in result.failures)
+        self.records_skipped.extend((f"{result.path}#{s.offset}", s.url, s.status, s.reason)
+                                    for s in getattr(result, "passed", ()))
+        self.notes.extend((n.path, n.reason) for n in getattr(result, "notes", ()))
 
     @property
     def documents(self) -> int:
@@ -339,6 +349,8 @@ class IndexReport:
         notes = [  # what else happened, in this order, each only when it did
             (self.kept, f"{self.kept} kept from roots not scanned"),
             (n, f"{n} file{'s' if n > 1 else ''} not {'pages' if n > 1 else 'a page'}, not indexed"),
+            (self.records_skipped, f"{loading.skip_counts(r for *_, r in self.records_skipped)} skipped"),
+            (self.notes, f"{len(self.notes)} note{'s' if len(self.notes) > 1 else ''}"),
             (self.rederived, f"{self.rederived} pages re-derived by the new version {self.derive_version}"),
             (self.rekeyed, f"{len(self.rekeyed)} documents re-keyed under their root's label"),
             (roots, f"new root{'s' if len(roots) > 1 else ''}: {', '.join(roots)}"),
@@ -359,7 +371,10 @@ class IndexReport:
                 "rekeyed": [{"from": a, "to": b} for a, b in self.rekeyed],
                 "roots_added": self.roots_added, "roots_forgotten": self.roots_forgotten,
                 "missing_roots": self.missing_roots,
-                "seconds": round(self.seconds, 3), "reclaimed": self.reclaimed}
+                "seconds": round(self.seconds, 3), "reclaimed": self.reclaimed,
+                "records_skipped": [{"path": loading.printable_name(p), "url": u, "status": st, "reason": r}
+                                    for p, u, st, r in self.records_skipped],
+                "notes": [{"path": loading.printable_name(p), "reason": r} for p, r in self.notes]}
 
 
 MANIFEST = "files.json"  # per generation: what each file was when indexed (size, mtime, sha256)
@@ -1177,7 +1192,7 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                 seen: set[str] = set()
                 meta: dict[str, list] = {}  # key -> [published, sketch], for the near-duplicate clusters
                 for done, result in enumerate(results, 1):
-                    report.failed.extend((f.path, f.reason) for f in result.failures)
+                    report.take(result)
                     old = old_files.get(result.key)
                     if result.sha256 is None or (not result.records and result.failures):
                         # nothing readable: keep the previous version, if any, and try again next run
