@@ -7,7 +7,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from searchlib import SearchRequest, Searcher, build_index
-from searchlib.store import indexing
+from searchlib.store import indexing, whoosh_compat
 
 PAGE = ("Story {n}\n\nOfficials in the capital said on Friday that the council would meet again next week "
         "to discuss the {word} report, according to a statement from the ministry.\n\n"
@@ -42,7 +42,7 @@ def archive(tmp_path):
 
 
 def segments(ix) -> int:
-    return len(whoosh_index.open_dir(indexing.current_generation(str(ix)))._segments())
+    return len(whoosh_compat.segment_ids(whoosh_index.open_dir(indexing.current_generation(str(ix)))))
 
 
 def found(searcher: Searcher, n: int) -> list[str]:
