@@ -12,7 +12,7 @@ from searchlib.derive import loading, pipeline
 from searchlib import records
 
 from .conftest import FIXTURES, invoke
-from .test_warc import write_warc
+from .derive.test_warc import write_warc
 
 CONTENT = ("key", "title", "author", "published", "text", "groups", "countries", "officials", "dates", "site")
 

@@ -10,7 +10,7 @@ Anything else (phrases with a slop, NOT, wildcards, ranges, queries whose summat
 decides at run time) returns None and runs through Whoosh.
 
 The Whoosh internals this reads (posting blocks, the lengths column, deletions) are behind
-``whoosh_compat``; tests/test_searching.py checks scores and hits against Whoosh's own search.
+``whoosh_compat``; tests/query/test_searching.py checks scores and hits against Whoosh's own search.
 """
 
 from __future__ import annotations

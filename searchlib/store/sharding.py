@@ -13,7 +13,7 @@ fresh ``search`` process tens of milliseconds and every searcher the size of the
 
 The Whoosh internals this needs (a shard's segment list and files, a custom merge policy passed
 to ``commit``) are behind ``whoosh_compat``, which also says why ``whoosh.multiproc.MpWriter``
-does not do this job; tests/test_sharding.py checks the result against an index written by one
+does not do this job; tests/store/test_sharding.py checks the result against an index written by one
 writer.
 """
 

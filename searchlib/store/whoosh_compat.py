@@ -6,7 +6,7 @@ column files of a segment (opened early, so a merge cannot delete them under a s
 field-length column and the posting blocks (to score whole blocks at once, bit for bit like
 Whoosh), and a few writer parts. Every such use is a function here, so a Whoosh upgrade is
 checked in one file. Importing this module imports Whoosh (quietly: see ``_import_quietly``) and
-refuses any version but the one setup.cfg pins; tests/test_whoosh_door.py checks these readers
+refuses any version but the one setup.cfg pins; tests/store/test_whoosh_door.py checks these readers
 against Whoosh's public API and that no other module uses a private Whoosh name.
 
 Why not ``whoosh.multiproc.MpWriter(multisegment=True)`` for sharded writing (sharding.py)? It
@@ -31,7 +31,7 @@ import zlib
 from itertools import accumulate
 from pickle import loads
 
-PINNED = "2.7.4"  # setup.cfg's `whoosh==` pin (tests/test_whoosh_door.py checks they agree)
+PINNED = "2.7.4"  # setup.cfg's `whoosh==` pin (tests/store/test_whoosh_door.py checks they agree)
 
 
 def _import_quietly() -> None:

@@ -19,7 +19,7 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.store import whoosh_compat
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 PACKAGE = ROOT / "searchlib"
 # Internal Whoosh parts without a leading underscore: the codec, the segment list and files, the

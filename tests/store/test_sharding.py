@@ -13,7 +13,7 @@ from whoosh.qparser import QueryParser
 from searchlib.store import documents, schema, sharding
 from searchlib.derive import loading, pipeline
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 
 def _documents():

@@ -10,7 +10,7 @@ import pytest
 from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
 from searchlib.store.schema import make_analyzer
 
-from .conftest import FIXTURES, keys, search_json
+from ..conftest import FIXTURES, keys, search_json
 
 
 def index_terms(text):

@@ -239,7 +239,7 @@ def test_the_text_model_names_the_pages_it_was_trained_on():
 
     from searchlib.derive import cleaning
 
-    from .conftest import ROOT
+    from ..conftest import ROOT
 
     bench = ROOT.parent / "shared" / "bench" / "extraction"
     if not (bench / "gold.jsonl").exists():

@@ -26,7 +26,7 @@ from searchlib.query import rendering
 from searchlib.web import app as serving
 from searchlib.query.searching import SearchRequest, Searcher
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 flask = pytest.importorskip("flask")
 

@@ -14,7 +14,7 @@ import pytest
 
 from searchlib.query.searching import SearchRequest, Searcher, search
 
-from .conftest import ROOT, invoke, keys, search_json
+from ..conftest import ROOT, invoke, keys, search_json
 
 DATED = ["isisk-kabul.txt", "wire-copy-a.txt", "isis-only-syria.txt", "daesh-iraq.html", "boilerplate-heavy.txt",
          "shabaab-kenya.html"]  # newest first; no-date.txt has no date

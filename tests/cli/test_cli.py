@@ -11,7 +11,7 @@ import pytest
 
 from searchlib.query.rendering import safe_cell
 
-from .conftest import FIXTURES, invoke, keys, search_json
+from ..conftest import FIXTURES, invoke, keys, search_json
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "csv"])

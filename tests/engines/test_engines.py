@@ -11,7 +11,7 @@ import pytest
 from searchlib import EngineFailed, SearchRequest, build_index, records, search
 from searchlib.engines import local as engines
 
-from .conftest import FIXTURES, invoke
+from ..conftest import FIXTURES, invoke
 
 
 @pytest.fixture

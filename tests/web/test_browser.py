@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -16,7 +16,7 @@ from searchlib import IndexLocked, SearchRequest, build_index, search
 from searchlib.errors import BadValue
 from searchlib.store.indexing import write_lock
 
-from .conftest import FIXTURES, invoke
+from ..conftest import FIXTURES, invoke
 
 ARTICLE = ("KABUL, Aug 27 (Agency) - Officials in Kabul said on Friday that {what} after the attack near the "
            "airport, in which dozens of people were killed, according to the interior ministry.\n\n"
@@ -356,7 +356,7 @@ def test_an_index_written_before_the_layer_folders_still_opens(corpus, tmp_path,
     monkeypatch.undo()
     toc = next((ix / "gen-000001").glob("_MAIN_*.toc")).read_bytes()
     assert b"searchlib.indexing" in toc and b"searchlib.store" not in toc
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     code = ("import sys; from searchlib import SearchRequest, search, build_index\n"
             f"assert search(SearchRequest('Kabul'), {str(ix)!r}).total >= 1\n"
             f"print(build_index([{str(corpus)!r}], {str(ix)!r}, jobs=1).unchanged)\n")

@@ -22,7 +22,7 @@ from searchlib.engines import dask_engine as distributed
 from searchlib.derive import loading
 from searchlib.errors import EngineFailed
 
-from .conftest import FIXTURES, ROOT, invoke
+from ..conftest import FIXTURES, ROOT, invoke
 
 dd = pytest.importorskip("dask.distributed")
 

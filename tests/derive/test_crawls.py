@@ -13,7 +13,7 @@ import pytest
 
 from searchlib import SearchRequest, build_index, search
 
-from .conftest import invoke
+from ..conftest import invoke
 
 warcio = pytest.importorskip("warcio")
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")

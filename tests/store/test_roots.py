@@ -19,7 +19,7 @@ from searchlib.store import indexing
 from searchlib.derive import pipeline
 from searchlib.errors import BadValue, RemovalRefused
 
-from .conftest import FIXTURES, invoke
+from ..conftest import FIXTURES, invoke
 
 PAGE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
         "<p>KABUL (Agency) - Officials in Kabul said on Friday that {what}, according to the interior "

@@ -10,7 +10,7 @@ from searchlib import SearchRequest, build_index, search
 from searchlib.errors import BadValue
 from searchlib.store.indexing import import_records
 
-from .conftest import FIXTURES, invoke
+from ..conftest import FIXTURES, invoke
 
 GOOD = {"key": "a.txt", "title": "Kabul airport", "text": "Officials in Kabul said flights would resume.",
         "groups": ["Taliban"], "countries": ["Afghanistan"], "published": "2021-08-27",

@@ -18,9 +18,9 @@ from searchlib.query import searching
 from searchlib.web import app as serving
 from searchlib.cli.commands import cli
 
-from .conftest import invoke
+from ..conftest import invoke
 
-PAGES = Path(__file__).parent / "fixtures" / "facets"
+PAGES = Path(__file__).parents[1] / "fixtures" / "facets"
 
 
 def kind_facet() -> facets.Facet:

@@ -92,7 +92,7 @@ def test_a_searcher_uses_the_facet_table_of_the_commit_it_reads(archive, monkeyp
 def test_a_warm_searcher_keeps_the_near_duplicates_of_its_commit_after_later_commits(tmp_path):
     import shutil
 
-    from .conftest import FIXTURES
+    from ..conftest import FIXTURES
 
     corpus, ix = tmp_path / "corpus", tmp_path / "ix"
     shutil.copytree(FIXTURES, corpus)

@@ -9,7 +9,7 @@ import pytest
 
 from searchlib import SearchRequest, build_index, search
 
-from .conftest import invoke
+from ..conftest import invoke
 
 warcio = pytest.importorskip("warcio")
 # warcio's writer (used here only to build fixtures) leaves spooled temp files to the garbage collector
