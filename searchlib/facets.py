@@ -365,15 +365,21 @@ def _crawled(record) -> dict:
     return origin if origin.get("kind") == "warc" else {}
 
 
-def origin_host(record) -> list[str]:
-    """The host of a web archive record's URL (``news.example``, without ``www.``), or none."""
+def url_host(url: str) -> str:
+    """A URL's host (``news.example``, without ``www.``), or ""."""
     from urllib.parse import urlsplit
 
     try:
-        host = urlsplit(_crawled(record).get("url") or "").hostname or ""
+        host = urlsplit(url or "").hostname or ""
     except ValueError:
         host = ""
-    return [host[4:] if host.startswith("www.") else host] if host else []
+    return host[4:] if host.startswith("www.") else host
+
+
+def origin_host(record) -> list[str]:
+    """The host of a web archive record's URL (``news.example``, without ``www.``), or none."""
+    host = url_host(_crawled(record).get("url") or "")
+    return [host] if host else []
 
 
 def crawl_year(record) -> list[str]:

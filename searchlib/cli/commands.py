@@ -444,16 +444,20 @@ def export_command(query, fmt, with_text, output, index_dir, **filters):
 def show_command(key, fmt, index_dir):
     """Print one indexed document by KEY or PATH: metadata, tags with evidence, clean text.
 
+    A web archive capture also lists every capture of its URL. A URL captured more than once
+    names the keys of its captures (exit code 2): show one by its key.
+
     \b
     Example:
         searchlib show 01-kabul-airport.txt --format json
+        searchlib show 'crawl-2019.warc.gz#1062'
     """
     import json
 
     from ..query import rendering, searching
 
     with searching.Searcher(index_dir) as s:
-        rec = s.document(key)
+        rec = s.capture(key)
     if rec is None:
         raise click.ClickException(f"No document with key or path {key!r} in {index_dir}")
     if fmt == "json":

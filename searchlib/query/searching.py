@@ -194,12 +194,13 @@ class Hit:
     snippet: str
     duplicates: int = 0  # other copies of the same story in the archive
     cluster: str | None = None  # key of the story's canonical copy, when it has duplicates
+    crawled: str | None = None  # a web archive capture's crawl date (ISO 8601 UTC), else None
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
                 "published": self.published, "groups": self.groups, "countries": self.countries,
                 "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet,
-                "duplicates": self.duplicates, "cluster": self.cluster}
+                "duplicates": self.duplicates, "cluster": self.cluster, "crawled": self.crawled}
 
 
 @dataclass(frozen=True)
@@ -1073,6 +1074,44 @@ class Searcher:
                         break
             return records.catalogue(fields) if fields else None
 
+    def captures(self, key_or_path: str) -> list[dict]:
+        """Every document whose key is ``key_or_path`` or whose path (a web archive capture's URL)
+        is, or ends with ``/`` and it: the captures of one URL, oldest crawl first, then by key."""
+        def wanted(stored: dict) -> bool:
+            return stored.get("key") == key_or_path or stored.get("path") == key_or_path or \
+                stored.get("path", "").endswith("/" + key_or_path)
+
+        host = facets.url_host(key_or_path) if "://" in key_or_path else ""
+        cache = self.facet_cache if host else None
+        with self._reading():
+            reader = self.searcher.reader()
+            if cache is not None:  # a URL: only the documents of its host are read
+                docs = cache.inverted["host"].get(host, [])
+                found = [records.catalogue(f) for f in map(reader.stored_fields, docs) if wanted(f)]
+            else:
+                found = [records.catalogue(f) for f in reader.all_stored_fields() if wanted(f)]
+        return sorted(found, key=lambda rec: (crawl_date(rec) or "~", rec["key"]))
+
+    def capture(self, key_or_path: str) -> dict | None:
+        """The document ``searchlib show`` shows: the one with this key, else the one with this
+        path; a web archive capture gets ``captures``, every capture of its URL (``key``,
+        ``crawled``), itself included. None: no such document.
+
+        Raises:
+            BadValue: a URL (or path) of several captures and no key: names their keys.
+        """
+        rec = self.document(key_or_path)
+        if rec is None or (rec.get("origin") or {}).get("kind") != "warc":
+            return rec
+        found = [c for c in self.captures(rec["path"]) if (c.get("origin") or {}).get("kind") == "warc"]
+        if rec["key"] != key_or_path:  # found by its URL: one capture, or the user picks one
+            of_url = self.captures(key_or_path)
+            if len(of_url) > 1:
+                listed = ", ".join(f"{c['key']} ({crawl_date(c) or 'no crawl date'})" for c in of_url)
+                raise BadValue(f"{key_or_path!r} has {len(of_url)} captures: {listed}; show one by its key")
+        rec["captures"] = [{"key": c["key"], "crawled": crawl_date(c)} for c in found]
+        return rec
+
 
 def _has_filter(request: SearchRequest) -> bool:
     return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to)
@@ -1176,7 +1215,14 @@ def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicat
     """A hit from a stored record (``records.catalogue``); its lists are copies, the record may be shared."""
     snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
-               list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster)
+               list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster,
+               crawl_date(rec))
+
+
+def crawl_date(rec: dict) -> str | None:
+    """A web archive capture's crawl date (ISO 8601 UTC) from its record's provenance, else None."""
+    origin = rec.get("origin") or {}
+    return origin.get("crawl_date") if origin.get("kind") == "warc" else None
 
 
 _BATCH_KEYS = {

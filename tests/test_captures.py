@@ -1,0 +1,101 @@
+"""Captures of one URL in web archives are told apart: by crawl date and key in results, in
+``show`` (which lists every capture of the URL, or names them when a URL alone is ambiguous), and
+on the web view's document page, which links the original URL and a replay service."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from searchlib import SearchRequest, build_index, search
+
+from .conftest import invoke
+from .test_crawls import article, response, warc
+
+warcio = pytest.importorskip("warcio")
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+
+URL = "https://news.example/kabul"
+REOPENED = ("<html><head><title>Airport reopens</title></head><body><article><h1>Airport reopens</h1>"
+            + "<p>Months of repairs later, the terminal at the airport took its first passengers again, as "
+              "engineers from three countries finished rebuilding the runway lights and the control tower.</p>" * 2
+            + "</article></body></html>").encode()
+
+
+@pytest.fixture
+def two_captures(tmp_path):
+    """One URL crawled in 2019 and in 2021 (the page changed between them), and another page."""
+    tmp_path = tmp_path / "crawl"
+    tmp_path.mkdir()
+    warc(tmp_path / "crawl-2019.warc.gz", lambda w: (
+        response(w, URL, article("Blast near Kabul airport"), date="2019-08-15T01:02:03Z"),
+        response(w, "https://www.other.example/herat", article("Curfew in Herat", "Herat"), date="2019-08-15T02:00:00Z")))
+    warc(tmp_path / "crawl-2021.warc.gz", lambda w: response(w, URL, REOPENED, date="2021-03-01T09:30:00Z"))
+    ix = tmp_path.parent / "ix"
+    build_index([str(tmp_path)], str(ix), jobs=1)
+    return ix
+
+
+def capture_keys(ix) -> list[str]:
+    return sorted(h.key for h in search(str(ix), SearchRequest(query="airport", limit=100)).hits)
+
+
+def test_two_captures_of_one_url_show_their_crawl_date_and_key_in_text_and_json(two_captures, runner):
+    text = invoke(runner, "search", "airport", "--index", two_captures).stdout
+    assert "(crawled 2019-08-15T01:02:03Z, crawl-2019.warc.gz#0)" in text
+    assert "(crawled 2021-03-01T09:30:00Z, crawl-2021.warc.gz#0)" in text
+    hits = json.loads(invoke(runner, "search", "airport", "--index", two_captures, "--format", "json").stdout)["hits"]
+    assert sorted((h["key"], h["crawled"]) for h in hits) == [
+        ("crawl-2019.warc.gz#0", "2019-08-15T01:02:03Z"), ("crawl-2021.warc.gz#0", "2021-03-01T09:30:00Z")]
+    assert {h["path"] for h in hits} == {URL}
+
+
+def test_a_page_that_is_not_from_a_web_archive_has_crawled_null(tmp_path, runner):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "kabul.html").write_bytes(article("Blast near Kabul airport"))
+    build_index([str(tmp_path / "pages")], str(tmp_path / "ix"), jobs=1)
+    hit, = json.loads(invoke(runner, "search", "airport", "--index", tmp_path / "ix", "--format", "json").stdout)["hits"]
+    assert list(hit)[-1] == "crawled" and hit["crawled"] is None
+
+
+def test_show_url_of_two_captures_names_both_keys_and_exits_2(two_captures, runner):
+    result = invoke(runner, "show", URL, "--index", two_captures)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: '{URL}' has 2 captures: crawl-2019.warc.gz#0 (2019-08-15T01:02:03Z), "
+        "crawl-2021.warc.gz#0 (2021-03-01T09:30:00Z); show one by its key")
+
+
+def test_show_key_of_a_capture_lists_every_capture_of_its_url(two_captures, runner):
+    text = invoke(runner, "show", "crawl-2021.warc.gz#0", "--index", two_captures).stdout
+    assert f"captures:    2 of {URL}" in text
+    assert "2019-08-15T01:02:03Z  crawl-2019.warc.gz#0\n" in text
+    assert "2021-03-01T09:30:00Z  crawl-2021.warc.gz#0  (this one)" in text
+    rec = json.loads(invoke(runner, "show", "crawl-2019.warc.gz#0", "--index", two_captures, "--format", "json").stdout)
+    assert rec["captures"] == [{"key": "crawl-2019.warc.gz#0", "crawled": "2019-08-15T01:02:03Z"},
+                               {"key": "crawl-2021.warc.gz#0", "crawled": "2021-03-01T09:30:00Z"}]
+
+
+def test_show_url_of_one_capture_shows_it(two_captures, runner):
+    rec = json.loads(invoke(runner, "show", "https://www.other.example/herat", "--index", two_captures,
+                            "--format", "json").stdout)
+    assert rec["key"] == "crawl-2019.warc.gz#1" or rec["path"] == "https://www.other.example/herat"
+    assert [c["crawled"] for c in rec["captures"]] == ["2019-08-15T02:00:00Z"]
+
+
+def test_document_page_links_the_original_url_and_the_replay_of_that_capture(two_captures):
+    from searchlib.web import app as serving
+
+    page = serving.create_app(str(two_captures), replay_url="https://wayback.example.org/{timestamp}/{url}") \
+        .test_client().get("/doc/crawl-2019.warc.gz%230").get_data(as_text=True)
+    assert f'href="{URL}"' in page
+    assert f'href="https://wayback.example.org/20190815010203/{URL}"' in page
+    assert 'href="/doc/crawl-2021.warc.gz%230"' in page  # the other capture
+    plain = serving.create_app(str(two_captures)).test_client().get("/doc/crawl-2019.warc.gz%230")
+    assert "Replay this capture" not in plain.get_data(as_text=True)
+
+
+def test_serve_rejects_a_replay_url_without_url_placeholder(runner, tmp_path):
+    result = invoke(runner, "serve", "--index", tmp_path, "--replay-url", "https://wayback.example.org/{timestamp}/")
+    assert result.exit_code == 2 and "Invalid --replay-url" in result.stderr
