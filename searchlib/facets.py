@@ -353,8 +353,21 @@ class YearFacet(Facet):
     period = True
 
 
+CRAWL_DAY = "crawl_day"  # the index field of a web archive record's crawl day (--crawled-from, --crawled-to)
+
+
 class CrawlYearFacet(Facet):
-    """The year a web archive's record was crawled (its ISO crawl date), newest first."""
+    """The year a web archive's record was crawled (its ISO crawl date), newest first; its day
+    (``CRAWL_DAY``, UTC) is indexed too, for crawl date ranges (the facet table's ``crawl_days``)."""
+
+    def schema_fields(self) -> dict:
+        from whoosh.fields import ID
+
+        return {**super().schema_fields(), CRAWL_DAY: ID()}
+
+    def index_fields(self, record) -> dict[str, str]:
+        date = _crawled(record).get("crawl_date") or ""
+        return {**super().index_fields(record), CRAWL_DAY: date[:10] if date[:4].isdigit() else ""}
 
     def order(self, counts: Counter) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)

@@ -93,6 +93,10 @@ def filter_options() -> list[click.Option]:
         options = [option for facet in facets.filters() for option in facet.click_options()] + [
             click.Option(["--from", "date_from"], help="Published on or after: 2021, 2021-08 or 2021-08-26."),
             click.Option(["--to", "date_to"], help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
+            click.Option(["--crawled-from", "crawled_from"],
+                         help="Web archive captures crawled on or after (UTC): 2019, 2019-08 or 2019-08-15."),
+            click.Option(["--crawled-to", "crawled_to"],
+                         help="Web archive captures crawled on or before (UTC, inclusive): 2019, 2019-08 or 2019-08-15."),
         ]
         globals()["_filters_made"] = (tuple(map(id, facets.FACETS)), options)
     return options
