@@ -395,6 +395,25 @@ def origin_host(record) -> list[str]:
     return [host] if host else []
 
 
+def registered_domain(host: str) -> str:
+    """A host's registered domain by the public suffix list (``news.bbc.co.uk`` -> ``bbc.co.uk``):
+    the host itself when the list cannot tell (an address, ``localhost``, a suffix it does not
+    know such as ``.example``) or the ``tld`` package is missing."""
+    try:
+        from tld import get_fld
+    except ImportError:
+        return host
+    try:
+        return get_fld(host, fix_protocol=True, fail_silently=True) or host
+    except Exception:  # tld raises assorted errors on odd hosts; the host is then the best answer
+        return host
+
+
+def origin_domain(record) -> list[str]:
+    """The registered domain of a web archive record's URL (``bbc.co.uk``), or none."""
+    return [registered_domain(host) for host in origin_host(record)]
+
+
 def crawl_year(record) -> list[str]:
     date = _crawled(record).get("crawl_date") or ""
     return [date[:4]] if date[:4].isdigit() else []
@@ -413,6 +432,10 @@ FACETS: list[Facet] = [
     Facet("host", "host", origin_host, option="hosts", title="Hosts", column=False, stats=False,
           missing="no crawled page comes from this host",
           help="Host of a crawled page's URL (web archives), without www.; repeatable."),
+    Facet("domain", "domain", origin_domain, option="domains", title="Domains", column=False, stats=False,
+          missing="no crawled page comes from this domain",
+          help="Registered domain of a crawled page's URL (web archives): bbc.co.uk covers www.bbc.co.uk and "
+               "news.bbc.co.uk; repeatable."),
     CrawlYearFacet("crawled", "crawled", crawl_year, option="crawled", title="Crawl years", column=False,
                    stats=False, missing="no web archive record was crawled in this year",
                    help="Year a web archive record was crawled (2024); repeatable."),

@@ -164,3 +164,67 @@ def test_an_index_without_the_crawl_day_field_gets_it_for_archives_read_from_the
     build_index([], str(tmp_path / "ix"), jobs=1, rebuild=True)
     hits = search(SearchRequest(query="*", crawled_from="2000", limit=100), str(tmp_path / "ix")).hits
     assert sorted(h.key for h in hits) == ["a.warc.gz#0", "b.warc.gz#0"]
+
+
+# ----------------------------------------------------------------------------- registered domains
+
+@pytest.fixture
+def domains(tmp_path):
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    warc(crawl / "bbc.warc.gz", lambda w: (
+        response(w, "https://www.bbc.co.uk/news/kabul", article("Blast near Kabul airport")),
+        response(w, "https://news.bbc.co.uk/herat", REOPENED),
+        response(w, "https://bbc.com/mosul", article("Raid on a market in Mosul leaves the old city shaken", "Mosul")
+                 .replace(b"bombing", b"raid").replace(b"airport", b"market")),
+        response(w, "http://10.0.0.7/intranet", article("Curfew announced in Herat after protests", "Herat")
+                 .replace(b"bombing", b"curfew").replace(b"airport", b"square"))))
+    build_index([str(crawl)], str(tmp_path / "ix"), jobs=1)
+    return tmp_path / "ix"
+
+
+def test_domain_bbc_co_uk_covers_www_and_news_but_not_bbc_com(domains):
+    hits = search(SearchRequest(query="*", limit=100, all=True).with_options(domains=("bbc.co.uk",)), str(domains)).hits
+    assert sorted(h.path for h in hits) == ["https://news.bbc.co.uk/herat", "https://www.bbc.co.uk/news/kabul"]
+
+
+def test_domain_facet_counts_registered_domains_and_falls_back_to_the_host(domains, runner):
+    out = json.loads(invoke(runner, "facets", "domain", "--index", domains, "--format", "json").stdout)
+    counts = {v["value"]: v["count"] for v in (out["domain"] if "domain" in out else out)}
+    assert counts == {"bbc.co.uk": 2, "bbc.com": 1, "10.0.0.7": 1}
+
+
+def test_domain_on_the_cli_with_a_closest_value_for_a_typo(domains, runner):
+    out = json.loads(invoke(runner, "search", "--domain", "BBC.co.uk", "--all", "--index", domains,
+                            "--format", "json").stdout)
+    assert out["total"] == 2 and out["filters"] == {"domain": ["bbc.co.uk"]}
+    result = invoke(runner, "search", "--domain", "bbc.co.uj", "--index", domains)
+    assert result.exit_code == 2 and "Did you mean: bbc.co.uk" in result.stderr
+
+
+def test_registered_domain_reads_the_bundled_public_suffix_list():
+    from searchlib.facets import registered_domain
+
+    assert registered_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert registered_domain("foo.blogspot.com") == "foo.blogspot.com"  # a private suffix of the list
+    assert registered_domain("news.example") == "news.example"  # a suffix the list does not know: the host
+    assert registered_domain("localhost") == "localhost"
+
+
+# ----------------------------------------------------------------------------- stats
+
+def test_stats_shows_the_documents_from_web_archives_and_the_last_runs_skipped_records(tmp_path, runner):
+    from .test_crawls import crawl_with_statuses
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    warc(crawl / "statuses.warc.gz", crawl_with_statuses)
+    (crawl / "page.html").write_bytes(REOPENED)
+    invoke(runner, "index", crawl, "--index", tmp_path / "ix")
+    data = json.loads(invoke(runner, "stats", "--index", tmp_path / "ix", "--format", "json").stdout)
+    assert data["web_archives"] == {"documents": 1,
+                                    "skipped_last_run": {"redirect": 2, "not found": 1, "server error": 1},
+                                    "skipped_last_run_by_status": {"301": 1, "302": 1, "404": 1, "502": 1}}
+    text = invoke(runner, "stats", "--index", tmp_path / "ix").stdout
+    assert ("web archives: 1 documents from WARC/ARC records; the last run read and skipped "
+            "2 redirects, 1 not found, 1 server error\n") in text
