@@ -11,7 +11,10 @@ import pytest
 from searchlib import SearchRequest, build_index, search
 
 from .conftest import invoke
-from .test_crawls import article, response, warc
+try:  # the WARC fixtures' builders: tests/derive/ on main since the tests mirror the layers
+    from .derive.test_crawls import article, crawl_with_statuses, response, warc
+except ImportError:
+    from .test_crawls import article, crawl_with_statuses, response, warc
 
 warcio = pytest.importorskip("warcio")
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
@@ -214,8 +217,6 @@ def test_registered_domain_reads_the_bundled_public_suffix_list():
 # ----------------------------------------------------------------------------- stats
 
 def test_stats_shows_the_documents_from_web_archives_and_the_last_runs_skipped_records(tmp_path, runner):
-    from .test_crawls import crawl_with_statuses
-
     crawl = tmp_path / "crawl"
     crawl.mkdir()
     warc(crawl / "statuses.warc.gz", crawl_with_statuses)
