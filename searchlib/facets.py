@@ -353,8 +353,21 @@ class YearFacet(Facet):
     period = True
 
 
+CRAWL_DAY = "crawl_day"  # the index field of a web archive record's crawl day (--crawled-from, --crawled-to)
+
+
 class CrawlYearFacet(Facet):
-    """The year a web archive's record was crawled (its ISO crawl date), newest first."""
+    """The year a web archive's record was crawled (its ISO crawl date), newest first; its day
+    (``CRAWL_DAY``, UTC) is indexed too, for crawl date ranges (the facet table's ``crawl_days``)."""
+
+    def schema_fields(self) -> dict:
+        from whoosh.fields import ID
+
+        return {**super().schema_fields(), CRAWL_DAY: ID()}
+
+    def index_fields(self, record) -> dict[str, str]:
+        date = _crawled(record).get("crawl_date") or ""
+        return {**super().index_fields(record), CRAWL_DAY: date[:10] if date[:4].isdigit() else ""}
 
     def order(self, counts: Counter) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
@@ -365,15 +378,40 @@ def _crawled(record) -> dict:
     return origin if origin.get("kind") == "warc" else {}
 
 
-def origin_host(record) -> list[str]:
-    """The host of a web archive record's URL (``news.example``, without ``www.``), or none."""
+def url_host(url: str) -> str:
+    """A URL's host (``news.example``, without ``www.``), or ""."""
     from urllib.parse import urlsplit
 
     try:
-        host = urlsplit(_crawled(record).get("url") or "").hostname or ""
+        host = urlsplit(url or "").hostname or ""
     except ValueError:
         host = ""
-    return [host[4:] if host.startswith("www.") else host] if host else []
+    return host[4:] if host.startswith("www.") else host
+
+
+def origin_host(record) -> list[str]:
+    """The host of a web archive record's URL (``news.example``, without ``www.``), or none."""
+    host = url_host(_crawled(record).get("url") or "")
+    return [host] if host else []
+
+
+def registered_domain(host: str) -> str:
+    """A host's registered domain by the public suffix list (``news.bbc.co.uk`` -> ``bbc.co.uk``):
+    the host itself when the list cannot tell (an address, ``localhost``, a suffix it does not
+    know such as ``.example``) or the ``tld`` package is missing."""
+    try:
+        from tld import get_fld
+    except ImportError:
+        return host
+    try:
+        return get_fld(host, fix_protocol=True, fail_silently=True) or host
+    except Exception:  # tld raises assorted errors on odd hosts; the host is then the best answer
+        return host
+
+
+def origin_domain(record) -> list[str]:
+    """The registered domain of a web archive record's URL (``bbc.co.uk``), or none."""
+    return [registered_domain(host) for host in origin_host(record)]
 
 
 def crawl_year(record) -> list[str]:
@@ -394,6 +432,10 @@ FACETS: list[Facet] = [
     Facet("host", "host", origin_host, option="hosts", title="Hosts", column=False, stats=False,
           missing="no crawled page comes from this host",
           help="Host of a crawled page's URL (web archives), without www.; repeatable."),
+    Facet("domain", "domain", origin_domain, option="domains", title="Domains", column=False, stats=False,
+          missing="no crawled page comes from this domain",
+          help="Registered domain of a crawled page's URL (web archives): bbc.co.uk covers www.bbc.co.uk and "
+               "news.bbc.co.uk; repeatable."),
     CrawlYearFacet("crawled", "crawled", crawl_year, option="crawled", title="Crawl years", column=False,
                    stats=False, missing="no web archive record was crawled in this year",
                    help="Year a web archive record was crawled (2024); repeatable."),

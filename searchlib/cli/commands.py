@@ -93,6 +93,10 @@ def filter_options() -> list[click.Option]:
         options = [option for facet in facets.filters() for option in facet.click_options()] + [
             click.Option(["--from", "date_from"], help="Published on or after: 2021, 2021-08 or 2021-08-26."),
             click.Option(["--to", "date_to"], help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
+            click.Option(["--crawled-from", "crawled_from"],
+                         help="Web archive captures crawled on or after (UTC): 2019, 2019-08 or 2019-08-15."),
+            click.Option(["--crawled-to", "crawled_to"],
+                         help="Web archive captures crawled on or before (UTC, inclusive): 2019, 2019-08 or 2019-08-15."),
         ]
         globals()["_filters_made"] = (tuple(map(id, facets.FACETS)), options)
     return options
@@ -444,16 +448,20 @@ def export_command(query, fmt, with_text, output, index_dir, **filters):
 def show_command(key, fmt, index_dir):
     """Print one indexed document by KEY or PATH: metadata, tags with evidence, clean text.
 
+    A web archive capture also lists every capture of its URL. A URL captured more than once
+    names the keys of its captures (exit code 2): show one by its key.
+
     \b
     Example:
         searchlib show 01-kabul-airport.txt --format json
+        searchlib show 'crawl-2019.warc.gz#1062'
     """
     import json
 
     from ..query import rendering, searching
 
     with searching.Searcher(index_dir) as s:
-        rec = s.document(key)
+        rec = s.capture(key)
     if rec is None:
         raise click.ClickException(f"No document with key or path {key!r} in {index_dir}")
     if fmt == "json":

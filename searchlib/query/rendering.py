@@ -75,8 +75,9 @@ def _write_text(result: SearchResult, out: IO[str]) -> None:
               + (" (no page has every word: pages with some of them)" if result.mode == "or-fallback" else "") + "\n")
     for hit in result.hits:
         out.write(f"\n{hit.rank:>3}. {hit.published or '(no date)':<10}  {hit.title or '(no title)'}\n")
-        out.write(f"     {hit.path}" + (f"  (+{hit.duplicates} duplicate{'s' if hit.duplicates > 1 else ''})"
-                                          if hit.duplicates else "") + "\n")
+        out.write(f"     {hit.path}" + (f"  (crawled {hit.crawled}, {hit.key})" if hit.crawled else "")
+                  + (f"  (+{hit.duplicates} duplicate{'s' if hit.duplicates > 1 else ''})" if hit.duplicates else "")
+                  + "\n")
         tags = [f"{f.record_key}: {f.text(getattr(hit, f.record_key))}" for f in facets.on_hits()
                 if getattr(hit, f.record_key)]
         if tags:
@@ -143,6 +144,13 @@ def write_document(rec: dict, out: IO[str]) -> None:
     for facet in facets.columns():
         out.write(f"  {facet.record_key + ':':<12} {facet.text(rec.get(facet.record_key) or []) or '-'}\n")
     out.write(f"  {'dates:':<12} {', '.join(rec.get('dates') or []) or '-'}\n")
+    origin = rec.get("origin") or {}
+    if origin.get("kind") == "warc":
+        out.write(f"  {'crawled:':<12} {origin.get('crawl_date') or '-'}\n")
+        captures = rec.get("captures") or []
+        out.write(f"  {'captures:':<12} {len(captures)} of {rec.get('path')}\n")
+        for c in captures:
+            out.write(f"    {c['crawled'] or '(no crawl date)':<20}  {c['key']}{'  (this one)' if c['key'] == rec.get('key') else ''}\n")
     if rec.get("evidence"):
         out.write("  evidence:\n")
         for e in rec["evidence"]:

@@ -19,6 +19,7 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
     with searching.Searcher(index_dir) as s:
         counts = s.facets(None, None)
         documents = s.searcher.doc_count()
+        crawled = len(set().union(*s.facet_cache.inverted["host"].values()))
     last_run = None
     try:
         with open(os.path.join(index_dir, indexing.LAST_RUN), encoding="utf-8") as fh:
@@ -38,7 +39,20 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
         "roots": roots,
         "derive_versions": versions,
         "last_run": last_run,
+        "web_archives": web_archives(crawled, last_run),
     }
+
+
+def web_archives(documents: int, last_run: dict | None) -> dict:
+    """What the web archives gave: the documents from WARC and ARC records in the index, and the
+    records the last run read and kept out, by reason (``redirect``, ``not found``...) and status."""
+    from collections import Counter
+
+    skipped = (last_run or {}).get("records_skipped") or []
+    return {"documents": documents,
+            "skipped_last_run": dict(Counter(s.get("reason") for s in skipped)),
+            "skipped_last_run_by_status": {str(k): n for k, n in sorted(
+                Counter(s.get("status") for s in skipped).items(), key=lambda kv: (kv[0] is None, kv[0] or 0))}}
 
 
 def write_text(data: dict, out: IO[str]) -> None:
@@ -59,6 +73,13 @@ def write_text(data: dict, out: IO[str]) -> None:
     versions = data.get("derive_versions", {})
     if versions:
         out.write("derived by:   " + ", ".join(f"{v} ({n})" for v, n in versions.items()) + "\n")
+    crawls = data.get("web_archives") or {}
+    if crawls.get("documents") or crawls.get("skipped_last_run"):
+        from ..derive import loading
+
+        reasons = [r for r, n in crawls.get("skipped_last_run", {}).items() for _ in range(n)]
+        out.write(f"web archives: {crawls['documents']} documents from WARC/ARC records"
+                  + (f"; the last run read and skipped {loading.skip_counts(reasons)}" if reasons else "") + "\n")
     run = data.get("last_run")
     if run:
         out.write(f"last run:     {run.get('added', 0)} added, {len(run.get('failed', []))} failed\n")

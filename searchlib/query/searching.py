@@ -67,6 +67,8 @@ class SearchRequest:
     facets: bool = False
     all: bool = False  # show every near-duplicate instead of one hit per story
     timeline: bool = False  # also count all matches per publication month (SearchResult.timeline)
+    crawled_from: str | None = None  # web archive captures crawled on or after (YYYY, YYYY-MM, YYYY-MM-DD)
+    crawled_to: str | None = None  # ... on or before (inclusive)
     # facet name -> values, for the registered facets (facets.py) that have no attribute above
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
@@ -100,13 +102,21 @@ class SearchRequest:
 
     def period(self) -> tuple[str, str] | None:
         """The publication days asked for, first and last (None: any date)."""
-        if not (self.date_from or self.date_to):
-            return None
-        start = parse_period(self.date_from) if self.date_from else "0000-01-01"
-        end = parse_period(self.date_to, end=True) if self.date_to else "9999-12-31"
-        if start > end:
-            raise BadDate(f"Empty date range: --from {self.date_from} is after --to {self.date_to}")
-        return start, end
+        return _days(self.date_from, self.date_to, "from", "to")
+
+    def crawl_period(self) -> tuple[str, str] | None:
+        """The crawl days asked for (UTC), first and last (None: any crawl date)."""
+        return _days(self.crawled_from, self.crawled_to, "crawled-from", "crawled-to")
+
+
+def _days(first: str | None, last: str | None, flag_from: str, flag_to: str) -> tuple[str, str] | None:
+    if not (first or last):
+        return None
+    start = parse_period(first) if first else "0000-01-01"
+    end = parse_period(last, end=True) if last else "9999-12-31"
+    if start > end:
+        raise BadDate(f"Empty date range: --{flag_from} {first} is after --{flag_to} {last}")
+    return start, end
 
 
 _ATTRIBUTES = frozenset(f.name for f in dataclasses.fields(SearchRequest))
@@ -147,12 +157,14 @@ def _check_request(request: SearchRequest) -> None:
             raise BadValue(f"Unknown facet {name!r} in filters (facets without their own option: {known})")
         checked[name] = _filter_values(facet, values)
     put("filters", checked)
-    for name, flag in (("date_from", "from"), ("date_to", "to")):
+    for name, flag in (("date_from", "from"), ("date_to", "to"), ("crawled_from", "crawled-from"),
+                       ("crawled_to", "crawled-to")):
         value = getattr(request, name)
         if value is not None and not isinstance(value, str):
             raise BadDate(f"Invalid {flag} date {value!r}: give it as text, YYYY, YYYY-MM or YYYY-MM-DD "
                           "(e.g. \"2021\", \"2021-08\")")
     request.period()
+    request.crawl_period()
     for name, most in (("limit", RESULT_LIMIT), ("offset", None), ("facet_limit", None)):
         value = getattr(request, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (most and value > most):
@@ -194,12 +206,13 @@ class Hit:
     snippet: str
     duplicates: int = 0  # other copies of the same story in the archive
     cluster: str | None = None  # key of the story's canonical copy, when it has duplicates
+    crawled: str | None = None  # a web archive capture's crawl date (ISO 8601 UTC), else None
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
                 "published": self.published, "groups": self.groups, "countries": self.countries,
                 "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet,
-                "duplicates": self.duplicates, "cluster": self.cluster}
+                "duplicates": self.duplicates, "cluster": self.cluster, "crawled": self.crawled}
 
 
 @dataclass(frozen=True)
@@ -470,6 +483,7 @@ class QueryPlan:
     # a plain query's words and phrases (no operator written): matched one by one when no page
     # has them all (None: the query is strict)
     loose: list | None = None
+    crawl_dates: tuple[str, str] | None = None  # the crawl days of web archive captures asked for
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
@@ -481,6 +495,8 @@ class QueryPlan:
             start, end = self.dates
             parts.append(wq.TermRange("published", start[:7], end, startexcl=False, endexcl=False))
             parts.append(wq.Not(wq.TermRange("published", start[:7] + "-", start, startexcl=False, endexcl=True)))
+        if self.crawl_dates:  # crawl dates are whole days: a plain range
+            parts.append(wq.TermRange(facets.CRAWL_DAY, *self.crawl_dates, startexcl=False, endexcl=False))
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
@@ -550,6 +566,9 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     dates = request.period()
     if dates:
         filters["date"] = list(dates)
+    crawl_dates = request.crawl_period()
+    if crawl_dates:
+        filters["crawl_date"] = list(crawl_dates)
     if not parts and text != "*" and not filters:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
@@ -557,7 +576,7 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     if parts and isinstance(parts[0], wq.And) and len(parts[0].subqueries) > 1 \
             and not _OPERATOR_RE.search(_QUOTED.sub(" ", plain_words(text))):
         loose = list(parts[0].subqueries)
-    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose)
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose, crawl_dates)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -590,6 +609,7 @@ class FacetCache:
     def __init__(self, table: dict) -> None:
         self.docs: list[int] = table["docs"]
         self.days: dict[str, list[int]] = table["days"]
+        self.crawl_days: dict[str, list[int]] = table.get("crawl_days", {})  # web archive captures' crawl days
         self.inverted: dict[str, dict[str, list[int]]] = _Facets(table["facets"], days=self.days)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
@@ -687,6 +707,10 @@ class FacetCache:
             lo = bisect.bisect_left(self._days, start[:7])
             hi = bisect.bisect_right(self._days, end)
             docs = {d for day in self._days[lo:hi] if len(day) == 7 or day >= start for d in self.days[day]}
+            result = docs if result is None else result & docs
+        if plan.crawl_dates:
+            start, end = plan.crawl_dates
+            docs = {d for day, found in self.crawl_days.items() if start <= day <= end for d in found}
             result = docs if result is None else result & docs
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
@@ -1073,9 +1097,48 @@ class Searcher:
                         break
             return records.catalogue(fields) if fields else None
 
+    def captures(self, key_or_path: str) -> list[dict]:
+        """Every document whose key is ``key_or_path`` or whose path (a web archive capture's URL)
+        is, or ends with ``/`` and it: the captures of one URL, oldest crawl first, then by key."""
+        def wanted(stored: dict) -> bool:
+            return stored.get("key") == key_or_path or stored.get("path") == key_or_path or \
+                stored.get("path", "").endswith("/" + key_or_path)
+
+        host = facets.url_host(key_or_path) if "://" in key_or_path else ""
+        cache = self.facet_cache if host else None
+        with self._reading():
+            reader = self.searcher.reader()
+            if cache is not None:  # a URL: only the documents of its host are read
+                docs = cache.inverted["host"].get(host, [])
+                found = [records.catalogue(f) for f in map(reader.stored_fields, docs) if wanted(f)]
+            else:
+                found = [records.catalogue(f) for f in reader.all_stored_fields() if wanted(f)]
+        return sorted(found, key=lambda rec: (crawl_date(rec) or "~", rec["key"]))
+
+    def capture(self, key_or_path: str) -> dict | None:
+        """The document ``searchlib show`` shows: the one with this key, else the one with this
+        path; a web archive capture gets ``captures``, every capture of its URL (``key``,
+        ``crawled``), itself included. None: no such document.
+
+        Raises:
+            BadValue: a URL (or path) of several captures and no key: names their keys.
+        """
+        rec = self.document(key_or_path)
+        if rec is None or (rec.get("origin") or {}).get("kind") != "warc":
+            return rec
+        found = [c for c in self.captures(rec["path"]) if (c.get("origin") or {}).get("kind") == "warc"]
+        if rec["key"] != key_or_path:  # found by its URL: one capture, or the user picks one
+            of_url = self.captures(key_or_path)
+            if len(of_url) > 1:
+                listed = ", ".join(f"{c['key']} ({crawl_date(c) or 'no crawl date'})" for c in of_url)
+                raise BadValue(f"{key_or_path!r} has {len(of_url)} captures: {listed}; show one by its key")
+        rec["captures"] = [{"key": c["key"], "crawled": crawl_date(c)} for c in found]
+        return rec
+
 
 def _has_filter(request: SearchRequest) -> bool:
-    return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to)
+    return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to) or \
+        bool(request.crawled_from or request.crawled_to)
 
 
 class _AllScores(collectors.UnlimitedCollector):
@@ -1176,14 +1239,22 @@ def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicat
     """A hit from a stored record (``records.catalogue``); its lists are copies, the record may be shared."""
     snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
-               list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster)
+               list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster,
+               crawl_date(rec))
+
+
+def crawl_date(rec: dict) -> str | None:
+    """A web archive capture's crawl date (ISO 8601 UTC) from its record's provenance, else None."""
+    origin = rec.get("origin") or {}
+    return origin.get("crawl_date") if origin.get("kind") == "warc" else None
 
 
 _BATCH_KEYS = {
     "query": "query", "q": "query", "from": "date_from", "date_from": "date_from", "to": "date_to",
     "date_to": "date_to", "limit": "limit", "offset": "offset", "sort": "sort", "exact_group": "exact_group",
     "exact-group": "exact_group", "facets": "facets", "facet_limit": "facet_limit", "facet-limit": "facet_limit",
-    "all": "all", "timeline": "timeline",
+    "all": "all", "timeline": "timeline", "crawled_from": "crawled_from", "crawled-from": "crawled_from",
+    "crawled_to": "crawled_to", "crawled-to": "crawled_to",
 }
 
 
@@ -1230,6 +1301,10 @@ def echo_filters(filters: dict[str, list[str]], request: SearchRequest, cache: F
         if name == "date":
             start, end = values
             out[name] = [start if request.date_from else None, end if request.date_to else None]
+            continue
+        if name == "crawl_date":
+            start, end = values
+            out[name] = [start if request.crawled_from else None, end if request.crawled_to else None]
             continue
         facet = facets.get(name)
         out[name] = facet.echo(values, request.values(facet), cache.inverted.get(name, {}))

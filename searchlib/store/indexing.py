@@ -528,7 +528,7 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     fsutil.write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
 
 
-FACET_TABLE_VERSION = 4
+FACET_TABLE_VERSION = 5
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 
 
@@ -559,6 +559,7 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
         "key_order": key_order,
         "facets": {facet.name: inverted(facet.field) for facet in facets.FACETS},
         "days": inverted("published"),
+        "crawl_days": inverted(facets.CRAWL_DAY),
         "cluster": cluster,
     }
 
@@ -1328,6 +1329,9 @@ class _RunWriter:
                 self.ix = whoosh_index.open_dir(live_gen)
             # the posting buffer: memory vs. segment merges at commit; no compound segment files (see sharding)
             self.writer = self.ix.writer(limitmb=WRITER_POOL_MB, compound=False)
+            for name, fieldtype in make_schema().items():  # a facet field newer than the index: from now on
+                if name not in self.ix.schema:
+                    self.writer.add_field(name, fieldtype)
         except OSError as e:
             self.abort()
             raise self._io_error(e) from None

@@ -24,7 +24,7 @@ import click
 
 from ..errors import BadValue
 from ..settings import DEFAULT_INDEX, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
-from .doc_page import evidence_rows
+from .doc_page import capture_links, check_replay_url, evidence_rows
 from .search_page import chips, facet_panels, highlight, page_links, timeline
 from .security import (LOOPBACK_NAMES, Guard, HostCheck, allow_header, host_name, host_names, relative_location,
                        request_handler)
@@ -44,7 +44,8 @@ ALL_HITS = RESULT_LIMIT  # the timeline, pagination and exports read every match
 
 # ----------------------------------------------------------------------------- the app
 
-def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, port: int | None = None) -> "Flask":
+def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, port: int | None = None,
+               replay_url: str | None = None) -> "Flask":
     """The read-only web app over the index at ``index_dir`` (which may not exist yet: 503 until built).
 
     Args:
@@ -52,9 +53,12 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         allowed_hosts: the host names (or addresses) browsers may address the app by, ``*`` for any;
             other Host headers get 400. ``host_names()`` gives the ones for a listening address.
         port: the port a Host header may name besides none; None accepts any port.
+        replay_url: a replay service's URL template (``https://wayback.example.org/{timestamp}/{url}``):
+            a web archive capture's page links the capture there.
 
     Raises:
-        BadValue: for an ``allowed_hosts`` entry that is not a host name or address.
+        BadValue: for an ``allowed_hosts`` entry that is not a host name or address, or a
+            ``replay_url`` that is not a URL template (``doc_page.check_replay_url``).
     """
     import io
     import json
@@ -71,6 +75,7 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     app.static_folder = "static"
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
     app.config["SEARCHLIB_INDEX"] = index_dir
+    replay_url = check_replay_url(replay_url)
     app.jinja_env.autoescape = True  # every template, whatever its name
     app.jinja_env.undefined = jinja2.StrictUndefined  # a misspelt variable is an error, not an empty string
     app.jinja_env.filters["highlight"] = highlight
@@ -109,13 +114,13 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         except BadValue:
             state = State()
         with warm.use() as searcher:
-            rec = searcher.document(key)
+            rec = searcher.capture(key)
         if rec is None:
             return render_template("error.html", status=404, title="No such document",
                                    message=f"No document with key or path {key!r} in this index.", hint=""), 404
         paragraphs = [p.strip() for p in (rec.get("text") or "").split("\n") if p.strip()]
         return render_template("doc.html", rec=rec, state=state, paragraphs=paragraphs, rows=evidence_rows(rec),
-                               back=state.url(page=state.page), hidden=state.hidden_fields("q", "page"))
+                               links=capture_links(rec, replay_url), back=state.url(page=state.page), hidden=state.hidden_fields("q", "page"))
 
     @app.get("/api/search")
     def api_search():
@@ -229,7 +234,11 @@ def _allow_host_option(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="Also answer browsers that address this server as NAME (a host name or address, no port); "
                    "repeatable. Other names get 400, so that no web page can read the archive through a "
                    "browser here (DNS rebinding). '*' answers any name: only behind a proxy that checks it.")
-def serve_command(index_dir, host, port, allow_hosts):
+@click.option("--replay-url", metavar="TEMPLATE",
+              help="Link each web archive capture to a replay service (pywb, OpenWayback, the Internet Archive): "
+                   "a URL with {url} and {timestamp} (the 14-digit crawl time), "
+                   "e.g. 'https://web.archive.org/web/{timestamp}/{url}'.")
+def serve_command(index_dir, host, port, allow_hosts, replay_url):
     """Browse the archive in a web browser: search box, facet sidebar, timeline, one page per document.
 
     Read-only. The app keeps one searcher open and picks up index updates
@@ -248,6 +257,10 @@ def serve_command(index_dir, host, port, allow_hosts):
     from ..errors import SearchlibError
 
     try:
+        check_replay_url(replay_url)
+    except SearchlibError as e:
+        raise click.UsageError(str(e)) from None
+    try:
         indexing.current_generation(index_dir)
     except SearchlibError as e:
         click.echo(f"Warning: {e} (the pages say so until it exists)", err=True)
@@ -262,7 +275,7 @@ def serve_command(index_dir, host, port, allow_hosts):
                    "read the archive (DNS rebinding); use it only behind a proxy that checks the name", err=True)
     try:
         _check_port(host, port)  # werkzeug would print its own message and exit
-        app = create_app(index_dir, allowed_hosts=names, port=port)
+        app = create_app(index_dir, allowed_hosts=names, port=port, replay_url=replay_url)
         server = make_server(host, port, app, threaded=True, request_handler=request_handler())
     except (OSError, SystemExit) as e:
         reason = getattr(e, "strerror", None) or "the address is not available"

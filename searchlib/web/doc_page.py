@@ -25,3 +25,39 @@ def evidence_rows(rec: dict) -> list[dict]:
         rows.append({"field": "date", "param": None, "value": d, "sentences": found.get(("date", d), []),
                      "note": "published" if d == rec.get("published") else ""})
     return rows
+
+
+def check_replay_url(template: str | None) -> str | None:
+    """A replay service's URL template (``https://wayback.example.org/{timestamp}/{url}``), checked.
+
+    Raises:
+        BadValue: not an http(s) URL, no ``{url}``, or a placeholder other than ``{timestamp}`` and ``{url}``.
+    """
+    import string
+
+    from ..errors import BadValue
+
+    if not template:
+        return None
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        names = {"?"}
+    if not template.startswith(("http://", "https://")) or "url" not in names or names - {"url", "timestamp"}:
+        raise BadValue(f"Invalid --replay-url {template!r}: give an http(s) URL with {{url}} and, if the service "
+                       "wants it, {timestamp} (e.g. 'https://web.archive.org/web/{timestamp}/{url}')")
+    return template
+
+
+def capture_links(rec: dict, replay_url: str | None = None) -> dict:
+    """A web archive capture's links: ``original`` (its URL, when http(s)) and ``replay`` (the
+    capture in the replay service of ``replay_url``, at its 14-digit crawl timestamp); {} for others."""
+    origin = rec.get("origin") or {}
+    url = origin.get("url") or ""
+    if origin.get("kind") != "warc" or not url.startswith(("http://", "https://")):
+        return {}
+    links = {"original": url}
+    stamp = "".join(ch for ch in origin.get("crawl_date") or "" if ch.isdigit())[:14]
+    if replay_url and len(stamp) == 14:
+        links["replay"] = replay_url.format(timestamp=stamp, url=url)
+    return links

@@ -145,8 +145,9 @@ class State:
 
     def __init__(self, q: str = "", filters: dict[str, list[str]] | None = None, date_from: str = "",
                  date_to: str = "", sort: str = "", page: int = 1, expand: tuple[str, ...] = (),
-                 show_all: bool = False) -> None:
+                 show_all: bool = False, crawled_from: str = "", crawled_to: str = "") -> None:
         self.q = q
+        self.crawled_from, self.crawled_to = crawled_from, crawled_to  # crawl days of web archive captures
         self.filters = {p: list((filters or {}).get(p, [])) for p in filter_params()}
         self.date_from, self.date_to = date_from, date_to
         self.sort, self.page, self.expand, self.show_all = sort, page, tuple(expand), show_all
@@ -181,13 +182,14 @@ class State:
         if show_all not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
             raise BadValue(f"Invalid all={show_all!r}: use all=1 to list every copy of a story")
         return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
-                   sort, page, tuple(expand), show_all in ("1", "true", "yes", "on"))
+                   sort, page, tuple(expand), show_all in ("1", "true", "yes", "on"),
+                   args.get("crawled_from", "").strip(), args.get("crawled_to", "").strip())
 
     # --- what the library is asked
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values()) or bool(self.date_from or self.date_to)
+        return any(self.filters.values()) or bool(self.date_from or self.date_to or self.crawled_from or self.crawled_to)
 
     @property
     def browsing(self) -> bool:
@@ -210,7 +212,8 @@ class State:
             options["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
                              sort=self.sort or "relevance", limit=limit, offset=offset, facets=facets,
-                             facet_limit=facet_limit, timeline=timeline).with_options(**options)
+                             facet_limit=facet_limit, timeline=timeline, crawled_from=self.crawled_from or None,
+                             crawled_to=self.crawled_to or None).with_options(**options)
 
     # --- URLs
 
@@ -218,7 +221,7 @@ class State:
         """Query parameters of this state with ``changes``; the page goes back to 1 unless given."""
         p: dict = {"q": self.q, **{k: list(v) for k, v in self.filters.items()}, "from": self.date_from,
                    "to": self.date_to, "sort": self.sort, "page": None, "all": "1" if self.show_all else None,
-                   "expand": list(self.expand)}
+                   "expand": list(self.expand), "crawled_from": self.crawled_from, "crawled_to": self.crawled_to}
         p.update(changes)
         if p.get("page") in (1, "1"):
             p["page"] = None
