@@ -10,11 +10,8 @@ import pytest
 
 from searchlib import SearchRequest, build_index, search
 
-from .conftest import invoke
-try:  # the WARC fixtures' builders: tests/derive/ on main since the tests mirror the layers
-    from .derive.test_crawls import article, crawl_with_statuses, response, warc
-except ImportError:
-    from .test_crawls import article, crawl_with_statuses, response, warc
+from ..conftest import invoke
+from ..derive.test_crawls import article, crawl_with_statuses, response, warc
 
 warcio = pytest.importorskip("warcio")
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
