@@ -475,34 +475,32 @@ def read_json(gen_dir: str, name: str, toc_gen: int | None = None, strict: bool 
     """A side file as of commit ``toc_gen`` (default: the latest); {} when missing or damaged, or
     with ``strict`` OSError or ValueError when it is there but cannot be read as a JSON object.
     ``opened``: that file, opened earlier (``open_searcher``), to read instead."""
-    if opened is not None:
-        opened.seek(0)
-        return _json_object(opened.read, strict)
-    if toc_gen is None:
+    if toc_gen is None and opened is None:
         toc_gen = toc_generation(gen_dir)
-    for candidate in (_stamped(name, toc_gen), name):  # unstamped: an index from before stamping
-        path = os.path.join(gen_dir, candidate)
-        if not os.path.lexists(path):
-            continue
-
-        def read(path=path):
-            with open(path, encoding="utf-8") as fh:
-                return fh.read()
-
+    candidates = [None] if opened is not None else [_stamped(name, toc_gen), name]  # unstamped: from before stamping
+    for candidate in candidates:
         try:
-            return _json_object(read, strict)
+            if opened is not None:
+                opened.seek(0)
+                text = opened.read()
+            else:
+                with open(os.path.join(gen_dir, candidate), encoding="utf-8") as fh:
+                    text = fh.read()
         except FileNotFoundError:
-            continue  # removed meanwhile
+            continue
+        except (OSError, ValueError):  # unreadable, or not UTF-8
+            if strict:
+                raise
+            return {}
+        return _json_object(text, strict)
     return {}
 
 
-def _json_object(read, strict: bool) -> dict:
-    """The JSON object ``read()`` returns; {} (or with ``strict`` the error) when it is not one."""
+def _json_object(text, strict: bool) -> dict:
+    """The JSON object ``text`` holds; {} (or with ``strict`` ValueError) when it holds none."""
     try:
-        data = json.loads(read())
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         if strict:
             raise
         return {}
