@@ -633,7 +633,7 @@ class FacetCache:
         self._story_size: Counter | None = None
         self._story_sets: dict[str, tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]] = {}
         self.sets: dict[str, dict[str, frozenset[int]]] = {}
-        self._days: list[str] | None = None
+        self._sorted: dict[str, list[str]] = {}  # table -> its days, sorted (see _between)
         self._day_of: dict[int, str] | None = None
         self._by_doc: dict[str, dict[int, list[str]]] = {}
         self._postings: dict[str, int] = {}
@@ -700,22 +700,27 @@ class FacetCache:
             result = docs if result is None else result & docs
         if plan.dates:
             start, end = plan.dates
-            if self._days is None:
-                self._days = sorted(self.days)
             # from the month of ``start`` on: a page dated only to a month ("2007-12", sorted
             # before that month's days) matches a range that touches that month
-            lo = bisect.bisect_left(self._days, start[:7])
-            hi = bisect.bisect_right(self._days, end)
-            docs = {d for day in self._days[lo:hi] if len(day) == 7 or day >= start for d in self.days[day]}
+            docs = self._between("days", start[:7], end, lambda day: len(day) == 7 or day >= start)
             result = docs if result is None else result & docs
         if plan.crawl_dates:
-            start, end = plan.crawl_dates
-            docs = {d for day, found in self.crawl_days.items() if start <= day <= end for d in found}
+            docs = self._between("crawl_days", *plan.crawl_dates)
             result = docs if result is None else result & docs
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
             result = docs if result is None else result & docs
         return result
+
+    def _between(self, table: str, first: str, last: str, keep=None) -> set[int]:
+        """The documents of ``self.<table>`` (day -> documents) whose day sorts between ``first``
+        and ``last``, both included (and that ``keep`` accepts); the days are sorted once."""
+        days = self._sorted.get(table)
+        if days is None:
+            days = self._sorted[table] = sorted(getattr(self, table))
+        found = getattr(self, table)
+        lo, hi = bisect.bisect_left(days, first), bisect.bisect_right(days, last)
+        return {d for day in days[lo:hi] if keep is None or keep(day) for d in found[day]}
 
     def newest_first(self, docnums, oldest: bool = False) -> list[int]:
         """Documents by publication date, newest first (``oldest``: oldest first), then by key
