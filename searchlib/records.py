@@ -23,6 +23,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from . import facets
 from .errors import BadValue
 
 if TYPE_CHECKING:
@@ -81,8 +82,6 @@ def _split(value) -> list[str]:
 def catalogue(fields: dict) -> dict:
     """A document's stored Whoosh fields as its catalogue record (``CATALOGUE_FIELDS``, then any
     registered facet it lacks: see facets.add_to_record)."""
-    from . import facets
-
     extra = json.loads(fields.get("record") or "{}")
     return facets.add_to_record({
         "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
