@@ -85,7 +85,9 @@ def _trie_regex(sequences: list[list[str]]) -> str:
 def _exact_case(alias: str) -> bool:
     """Acronyms match with their exact case: IS, ISKP, IS-K, LeT (never "is", "Isis", "Let")."""
     letters = [c for c in alias if c.isalpha()]
-    return " " not in alias and (not any(c.islower() for c in letters) or sum(c.isupper() for c in letters) >= 2)
+    # a script without case (Arabic) has no acronyms to protect: داعش is matched as a name
+    return " " not in alias and any(c.isupper() for c in letters) and \
+        (not any(c.islower() for c in letters) or sum(c.isupper() for c in letters) >= 2)
 
 
 def _caps_ok(alias: str, matched: str) -> bool:
@@ -100,7 +102,8 @@ def _caps_ok(alias: str, matched: str) -> bool:
 class _Matcher:
     """One regex over many aliases: longest alias first, whole words only."""
 
-    def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool) -> None:
+    def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool,
+                 prefixes: tuple[str, ...] = ()) -> None:
         self.by_key: dict[str, list[tuple[str, str]]] = {}
         exact, folded = [], []
         for alias, value in sorted(set(entries), key=lambda e: (-len(e[0]), e[0])):
@@ -114,46 +117,68 @@ class _Matcher:
             parts.append(f"(?i:{_trie_regex(folded)})")
         if exact:
             parts.append(_trie_regex(exact))
-        self.regex = re.compile(r"(?<![\w\-\u2010\u2011])(?:" + "|".join(parts) + r")(?![\w])") if parts else None
+        # proclitics glued in front of a name (Arabic و ب ل ال: والقاعدة, بالعراق), never part of the alias
+        pre = "(?:" + "|".join(map(re.escape, prefixes)) + r")(?=\w)" if prefixes else ""
+        self.regex = re.compile(rf"(?<![\w\-\u2010\u2011])(?:{pre})?(?P<a>" + "|".join(parts) + r")(?![\w])") \
+            if parts and pre else \
+            re.compile(r"(?<![\w\-\u2010\u2011])(?P<a>" + "|".join(parts) + r")(?![\w])") if parts else None
 
     def find(self, text: str):
         """Yield (value, start, end, alias) for each mention."""
         if self.regex is None:
             return
         for m in self.regex.finditer(text):
-            for alias, value in self.by_key.get(aliases.fold(m.group(0)), ()):
+            matched = m.group("a")
+            for alias, value in self.by_key.get(aliases.fold(matched), ()):
                 if _exact_case(alias):
-                    if m.group(0) != alias and m.group(0).replace("\u2010", "-") != alias:
+                    if matched != alias and matched.replace("\u2010", "-") != alias:
                         continue
-                elif not _caps_ok(alias, m.group(0)):
+                elif not _caps_ok(alias, matched):
                     continue
-                yield value, m.start(), m.end(), alias
+                yield value, m.start("a"), m.end("a"), alias
                 break
 
 
 @functools.lru_cache(maxsize=None)
-def _group_matcher() -> _Matcher:
+def _group_table(language: str | None) -> tuple[_Matcher, dict[str, str]]:
+    """The group matcher for a page language and the notes ("context", "not_after:...") of its forms:
+    the language-neutral aliases of groups.csv plus the rows of group_aliases.csv that apply."""
     table = aliases.groups()
     entries = [(alias, g.canonical) for g in table.by_name.values() for alias in g.aliases]
-    return _Matcher(entries, case_insensitive_names=True)
+    notes: dict[str, str] = {}
+    for row in table.language_aliases:
+        if aliases.applies(row.language, language):
+            for form in aliases.surface_forms(row.alias, row.language):
+                entries.append((form, row.canonical))
+                if row.note:
+                    notes[form] = row.note
+    return _Matcher(entries, case_insensitive_names=True, prefixes=aliases.proclitics(language)), notes
+
+
+def _group_matcher(language: str | None = None) -> _Matcher:
+    return _group_table(language)[0]
 
 
 @functools.lru_cache(maxsize=None)
-def _country_matcher() -> _Matcher:
+def _country_matcher(language: str | None = None) -> _Matcher:
     table = aliases.countries()
     entries = []
     for alias, code, kind in table.aliases:
         entries.append((alias, code))
         if kind in ("name", "capital", "city", "short") and len(alias) >= 4 and alias.upper() != alias:
             entries.append((alias.upper(), code))  # datelines: "KABUL, Aug 27 -"
-    return _Matcher(entries, case_insensitive_names=False)
+    for alias, code, kind, row_language in table.language_aliases:
+        if aliases.applies(row_language, language):
+            entries += [(form, code) for form in aliases.surface_forms(alias, row_language, kind)]
+    return _Matcher(entries, case_insensitive_names=False, prefixes=aliases.proclitics(language))
 
 
 @functools.lru_cache(maxsize=None)
-def _place_phrases() -> _Matcher:
+def _place_phrases(language: str | None = None) -> _Matcher:
     """Phrases that contain a country alias but are not (or are another) country: "Washington Post"."""
     rows = aliases._rows("place_phrases.csv")
-    return _Matcher([(r["phrase"], r["code"] or "-") for r in rows], case_insensitive_names=False)
+    return _Matcher([(r["phrase"], r["code"] or "-") for r in rows], case_insensitive_names=False,
+                    prefixes=aliases.proclitics(language))
 
 
 # ----------------------------------------------------------------------------- sentences
@@ -201,6 +226,14 @@ _GROUP_CUES = re.compile(r"(?i)\b(?:group|militants?|fighters?|jihadists?|jihadi
                          r"terrorists?|caliphate|affiliates?)\b")
 
 
+@functools.lru_cache(maxsize=None)
+def _group_cues(language: str | None) -> re.Pattern[str]:
+    """_GROUP_CUES plus the cue words of data/group_cues.csv for the page's language."""
+    words = [r["word"].strip() for r in aliases._rows("group_cues.csv") if aliases.applies(r["language"].strip(), language)]
+    extra = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(_GROUP_CUES.pattern + (rf"|(?i:(?<!\w)(?:{extra})(?!\w))" if extra else ""))
+
+
 def _in_capitals(text: str, start: int, end: int) -> bool:
     """True when an all-caps word stands right before or after the mention, or the whole line is in
     capitals: there "IS" is the verb ("SO WHAT IS THE POINT", "He shouted: WHY IS IT LATE")."""
@@ -211,19 +244,33 @@ def _in_capitals(text: str, start: int, end: int) -> bool:
     return any(m and m.group(1).isupper() and len(m.group(1)) > 1 for m in (before, after))
 
 
-def find_groups(text: str) -> list[tuple[str, int, int]]:
+def _word_before(text: str, start: int) -> str:
+    m = re.search(r"([\w'\u2019]+)\s*$", text[max(0, start - 30):start])
+    return m.group(1).lower() if m else ""
+
+
+def find_groups(text: str, language: str | None = None) -> list[tuple[str, int, int]]:
     """Group mentions. A short all-caps acronym (IS, ISK, IRA, ETA) counts outside capitals; in
     capitals only when its sentence says it is a group ("IS FIGHTERS SEIZE TOWN") or the page also
-    names the group, or its parent, in full ("Islamic State", "Daesh")."""
-    found = list(_group_matcher().find(text))
+    names the group, or its parent, in full ("Islamic State", "Daesh"). A form noted "context"
+    (French EI, Russian ИГ) needs that everywhere; "not_after:" forms not after those words.
+    ``language``: the page's ISO 639-1 code; None or "und" applies every language's forms."""
+    matcher, notes = _group_table(language)
+    found = list(matcher.find(text))
     table = aliases.groups()
-    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias)
+    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias) and alias not in notes
                for g in [canonical, *table.ancestors(canonical)]}
+    cues = _group_cues(language)
     out = []
     for canonical, start, end, alias in found:
+        note = notes.get(alias, "")
+        named = canonical in spelled or bool(set(table.ancestors(canonical)) & spelled)
+        if note.startswith("not_after:") and _word_before(text, start) in note[len("not_after:"):].split("|"):
+            continue  # "un État islamique" (a concept), not the group
+        if note == "context" and not named and not cues.search(_sentence_at(text, start)):
+            continue
         if len(alias) <= 4 and _exact_case(alias) and _in_capitals(text, start, end) \
-                and canonical not in spelled and not set(table.ancestors(canonical)) & spelled \
-                and not _GROUP_CUES.search(_sentence_at(text, start)):
+                and not named and not cues.search(_sentence_at(text, start)):
             continue
         out.append((canonical, start, end))
     return out
@@ -277,14 +324,17 @@ def _ambiguous_ok(alias: str, text: str, start: int, end: int) -> bool:
     return True
 
 
-def find_countries(text: str) -> list[tuple[str, int, int]]:
+def find_countries(text: str, language: str | None = None) -> list[tuple[str, int, int]]:
+    """Country mentions by name, demonym, capital or city, in English and in ``language`` (every
+    language's forms when it is None or "und")."""
     masked = text
     extra = []
-    for code, start, end, _alias in _place_phrases().find(text):
+    for code, start, end, _alias in _place_phrases(language).find(text):
         masked = masked[:start] + " " * (end - start) + masked[end:]
         if code != "-":
             extra.append((code, start, end))
-    found = [(code, s, e) for code, s, e, alias in _country_matcher().find(masked) if _ambiguous_ok(alias, masked, s, e)]
+    found = [(code, s, e) for code, s, e, alias in _country_matcher(language).find(masked)
+             if _ambiguous_ok(alias, masked, s, e)]
     return sorted(found + extra, key=lambda x: x[1])
 
 
@@ -491,8 +541,11 @@ def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, 
 
 
 
-def tag(article: Article) -> Tags:
-    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``."""
+def tag(article: Article, language: str | None = None) -> Tags:
+    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``.
+
+    ``language``: the page's ISO 639-1 code; the group and country forms of that language apply
+    (with the language-neutral ones), and every language's when it is None or "und"."""
     if len(article.body) > MAX_TAGGED_CHARS:
         article = Article(article.title, article.author, article.published, article.body[:MAX_TAGGED_CHARS], article.site)
     text = f"{article.title}\n{article.body}" if article.title else article.body
@@ -506,7 +559,7 @@ def tag(article: Article) -> Tags:
                 evidence.append(Evidence(field_name, value, _sentence_at(text, start)))
         return values
 
-    groups = first_seen("group", find_groups(text))
+    groups = first_seen("group", find_groups(text, language))
     officials = []
     masked = text
     # officials from the body only: a Title Case headline reads like a row of names
@@ -518,7 +571,7 @@ def tag(article: Article) -> Tags:
         # a person's name is not a place: "Mustafa Bali" says nothing about Indonesia
         masked = re.sub(re.escape(off.name), lambda m: " " * len(m.group(0)), masked)
     countries_table = aliases.countries()
-    codes = first_seen("country", find_countries(masked))
+    codes = first_seen("country", find_countries(masked, language))
     anchor = dating.parse_iso(article.published) if article.published else None
     dates = first_seen("date", ((d.iso, d.start, d.end) for d in dating.find_dates(text, anchor)))
     if article.published and article.published not in dates:
