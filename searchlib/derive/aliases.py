@@ -197,7 +197,8 @@ def surface_forms(alias: str, language: str | None, kind: str | None = None) -> 
         return out
     suffix_rules = [r for r in inflections() if r.language == language and r.kind == "suffix"
                     and (r.to == "all" or r.to == kind)]
-    if " " not in alias and any(c.islower() for c in alias):
+    all_caps = any(c.isupper() for c in alias) and not any(c.islower() for c in alias)
+    if " " not in alias and not all_caps:
         best = max(((len(e), e, r) for r in suffix_rules for e in r.match if e and alias.endswith(e)
                     and len(alias) > len(e) + 1), default=None, key=lambda x: x[0])
         if best:
