@@ -342,8 +342,11 @@ def find_countries(text: str, language: str | None = None) -> list[tuple[str, in
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
 # "McKenzie", "DuVernay", "DeSantis", "LaGuardia", "Matiang'i" (never "Obama's")
-_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[A-Z][a-z\u00e0-\u00ff]+"
-               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
+# Letters of names in Latin (with Turkish ğ ı ş and Central European letters) and Cyrillic script.
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0130\u015e\u011e\u0410-\u042f\u0401"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u0430-\u044f\u0451"
+_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[{_UP}][{_LOW}]+"
+               rf"(?:-[{_UP}]?[{_LOW}]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _APPOSITION_ONLY_ROLES = {"official", "senior official", "police officer", "police official", "attorney"}
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
@@ -404,6 +407,16 @@ def _clean_name(name: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=None)
+def _role_languages() -> dict[str, str]:
+    """Lower-cased title -> the language of its roles.csv row ("en" unless stated)."""
+    return {r.title.lower(): r.language for r in aliases.roles()}
+
+
+# one or two words (a demonym, or "de Francia", "России") between a title and a name
+_FOREIGN_BETWEEN = re.compile(rf"\s+(?:(?:de|du|des|del|de la)\s+)?[{_UP}{_LOW}][{_LOW}]+")
+
+
+@functools.lru_cache(maxsize=None)
 def _role_words() -> frozenset[str]:
     """Single-word titles ("Gen", "President") that never start a name."""
     return frozenset(r.title.lower().rstrip(".") for r in aliases.roles() if " " not in r.title)
@@ -431,7 +444,9 @@ def _first_country(text: str) -> str | None:
     return found[0][0] if found else None
 
 
-_SAID = r"(?:said|says|told|stated|added|warned|confirmed|announced|suggested|appealed|urged|called|has|had|was|is|who)"
+_SAID = (r"(?:said|says|told|stated|added|warned|confirmed|announced|suggested|appealed|urged|called|has|had|was|is|who|"
+         r"a\s+déclaré|a\s+dit|a\s+affirmé|a\s+annoncé|dijo|afirmó|declaró|anunció|sagte|erklärte|kündigte|"
+         r"заявил|заявила|сообщил|сообщила|заявил|dedi|açıkladı|söyledi)")
 _BUSINESS = re.compile(r"(?i)^\s*(?:executive|operating|financial|technology|marketing|economist|editor|correspondent)\b")
 
 
@@ -450,7 +465,7 @@ def _title_tails() -> tuple[re.Pattern[str], re.Pattern[str]]:
     name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
     pre_tail = re.compile(rf"\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+"
                           rf"(?P<paren>\(\s*)?(?P<name>{_NAME})")
-    after_tail = re.compile(rf"(?P<compl>\s+(?:for|of|at|with|in|to)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
+    after_tail = re.compile(rf"(?P<compl>\s+(?:for|of|at|with|in|to|de|del|du|des)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
                             rf"(?P<name>{name2})(?=\s*[,.;]|\s+{_SAID}\b)")
     return pre_tail, after_tail
 
@@ -479,22 +494,32 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         role, role_start = r.group(0), r.start()
         # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell",
         #    "President Obama", "Russian president Vladimir Putin", "the (interior) minister (Name Surname)"
-        m = pre_tail.match(text, r.end())
+        foreign = _role_languages().get(re.sub(r"\s+", " ", role.lower()), "en") != "en"
+        m = None
+        if foreign:
+            # other languages put the country between the title and the name: "le président
+            # français Emmanuel Macron", "президент России Владимир Путин", "el presidente de Francia"
+            between = _FOREIGN_BETWEEN.match(text, r.end())
+            if between and _first_country(between.group(0)):
+                m = pre_tail.match(text, between.end())
+        m = m or pre_tail.match(text, r.end())
         if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Says Talks ..." is a headline
             name = m.group("name")
             lower = not role[0].isupper()
             ok = True
-            if lower and not m.group("paren"):
+            if (lower or foreign) and not m.group("paren"):
                 if len(name.split()) < 2:
                     ok = False  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
-                elif role.lower() not in _LOWERCASE_ROLES and not _preceded_by_qualifier(text, role_start):
-                    ok = False
+                elif role.lower() not in _LOWERCASE_ROLES and not foreign and not _preceded_by_qualifier(text, role_start):
+                    ok = False  # titles are written in lower case in French, Spanish, Russian
             if m.group("of") and (lower or not _first_country(m.group("of"))):
                 ok = False  # "spokesman for the Syrian Democratic Forces" is not a title before a name
             if ok:
                 q = re.search(r"\((?P<q>[A-Za-z]+)\)\s*$", text[max(0, role_start - 20):role_start])
                 full_role = f"{q.group('q')} {role}" if q else role
                 country = _adjacent_country(text, role_start)
+                if country is None and foreign:
+                    country = _first_country(text[r.end():m.start("name")])
                 if country is None and m.group("of"):
                     country = _first_country(m.group("of"))
                 add(name, full_role, country, m.start("name"))
