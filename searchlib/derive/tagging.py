@@ -169,7 +169,10 @@ def _country_matcher(language: str | None = None) -> _Matcher:
             entries.append((alias.upper(), code))  # datelines: "KABUL, Aug 27 -"
     for alias, code, kind, row_language in table.language_aliases:
         if aliases.applies(row_language, language):
-            entries += [(form, code) for form in aliases.surface_forms(alias, row_language, kind)]
+            for form in aliases.surface_forms(alias, row_language, kind):
+                entries.append((form, code))
+                if form[:1].islower():  # "сирийская армия", and "Сирийская армия" at a sentence start
+                    entries.append((form[:1].upper() + form[1:], code))
     return _Matcher(entries, case_insensitive_names=False, prefixes=aliases.proclitics(language))
 
 
@@ -370,6 +373,7 @@ def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+_SENTENCE_CUT = re.compile(r"(?<=[^\WA-Z])[.!?]\s+(?=[A-Z\u0400-\u042f])")
 # A name right before one of these is a place: "Khan Mohammad Baz district".
 _PLACE_AFTER = re.compile(r"\s+(?:district|province|village|city|county|town|region|area|valley|airport|"
                           r"street|road|camp|market|bazaar|mosque|square|river|mountains?)\b", re.I)
@@ -534,7 +538,7 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
     appos = re.compile(rf"(?P<name>{name2}),\s+(?=(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}}))")  # overlapping
     for m in appos.finditer(text):
-        desc = m.group("desc")
+        desc = _SENTENCE_CUT.split(m.group("desc"))[0]  # "Anis Amri, dessen ... war. Bundeskanzlerin" is two sentences
         r = role_re.search(desc)
         if not r or len(desc[: r.start()].split()) > 5 or _BUSINESS.match(desc[r.end():]):
             continue
