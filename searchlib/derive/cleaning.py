@@ -72,7 +72,8 @@ def _tokens(line: str) -> list[str]:
     return _WORD.findall(line.translate(_QUOTES).lower())
 
 
-_BYLINE = re.compile(r"(?i)^(?:by|written by|reporting by|words by|author:?)\s+(?P<name>[^|\d]{3,80}?)\s*(?:\||,|$|\s[-–—]\s)")
+_BY_OTHER = r"(?-i:Par|Por|Von|Автор:?|Haber:|Yazan:?|بقلم)"  # "By" in fr, es, de, ru, tr, ar (capitalised: "par ailleurs" is prose)
+_BYLINE = re.compile(rf"(?i)^(?:by|written by|reporting by|words by|author:?|{_BY_OTHER})\s+(?P<name>[^|\d]{{3,80}}?)\s*(?:\||,|$|\s[-–—]\s)")
 
 
 def _byline(line: str):
@@ -90,7 +91,7 @@ def _byline(line: str):
 
 _URL = re.compile(r"(?i)^(?:https?://|www\.)\S+$|^\S+\.(?:com|org|net|co\.uk|info)(?:/\S*)?$")
 _AUTHOR_SLUG = re.compile(r"(?i)/(?:author|authors|by|people|profile|staff|writers?|contributors?)/([a-z][a-z\-_.]+[a-z])/?$")
-_BY_PREFIX = re.compile(r"(?i)^(?:by|written by|words by|author)\s*:?\s+")
+_BY_PREFIX = re.compile(rf"(?i)^(?:by|written by|words by|author|{_BY_OTHER})\s*:?\s+")
 
 
 def clean_author(author: str | None, site: str | None = None) -> str | None:
