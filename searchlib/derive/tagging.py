@@ -118,7 +118,9 @@ class _Matcher:
         if exact:
             parts.append(_trie_regex(exact))
         # proclitics glued in front of a name (Arabic و ب ل ال: والقاعدة, بالعراق), never part of the alias
-        pre = "(?:" + "|".join(map(re.escape, prefixes)) + r")(?=\w)" if prefixes else ""
+        # (a one-character class first, so that the alternation is tried only before its letters)
+        pre = ("(?=[" + "".join(sorted({re.escape(p[0]) for p in prefixes})) + "])(?:"
+               + "|".join(map(re.escape, prefixes)) + r")(?=\w)") if prefixes else ""
         self.regex = re.compile(rf"(?<![\w\-\u2010\u2011])(?:{pre})?(?P<a>" + "|".join(parts) + r")(?![\w])") \
             if parts and pre else \
             re.compile(r"(?<![\w\-\u2010\u2011])(?P<a>" + "|".join(parts) + r")(?![\w])") if parts else None
