@@ -39,6 +39,7 @@ def _date_words() -> tuple[dict[str, int], dict[str, list[str]]]:
         if kind.isdigit():
             for form in forms:
                 months.setdefault(form.rstrip(".").lower(), int(kind))
+                words.setdefault("month", []).append(form.rstrip("."))
                 if not form.endswith("."):
                     words.setdefault("full_month", []).append(form)
         else:
@@ -57,9 +58,11 @@ _MONTH_NUMBER, _WORDS = _date_words()
 # Western digits for Eastern Arabic (٠-٩) and Persian (۰-۹) ones: one character for one, so that
 # positions found in the translated text are positions in the original.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_XMONTH_ONE = _alternation(_MONTH_NUMBER) + r"\.?"
+# Month names match with the case they are written in (French "mars", German "März"): "Mars 2020"
+# in an English text is a NASA rover, not March 2020.
+_XMONTH_ONE = _alternation(_WORDS["month"], "(?:") + r"\.?"
 _XMONTHS = rf"{_XMONTH_ONE}(?:\s*/\s*{_XMONTH_ONE})?"  # Arabic "آذار/مارس"
-_XFULL_MONTH = _alternation(_WORDS.get("full_month", []))  # a day without a year: full names only
+_XFULL_MONTH = _alternation(_WORDS.get("full_month", []), "(?:")  # a day without a year: full names only
 _XDAY = r"(?:[0-3]?\d)\.?"  # "12. März"
 _XOF = r"(?:(?:de|del)\s+)?"  # "12 de marzo de 2019"
 # the cue is matched (not looked behind: forty lookbehinds at every character made find_dates 6x slower)

@@ -193,3 +193,10 @@ def test_a_date_line_in_another_language_is_a_publication_date(line, iso):
 ])
 def test_officials_with_a_title_in_another_language(body, language, name, country):
     assert [(o.name, o.country) for o in tags(body, language).officials] == [(name, country)]
+
+
+@pytest.mark.parametrize("text", ["The Mars 2020 rover landed in Jezero crater.", "The Mayo 2019 report was late.",
+                                  "The island of Man voted.", "Island residents voted against the plan."])
+def test_words_of_other_languages_make_no_dates_or_countries_in_english_text(text):
+    assert dating.find_dates(text) == []
+    assert tags(text).countries == ()
