@@ -189,7 +189,9 @@ def _place_phrases(language: str | None = None) -> _Matcher:
 # ----------------------------------------------------------------------------- sentences
 
 # a sentence ends at . ! ? (then quotes, brackets, reference marks "[26]") before a capital or a digit
-_SENT_END = re.compile(r"(?<=[.!?])(?:['\"\u2019\u201d)\]]|\[\d{1,3}\])*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# (or a Cyrillic capital, or an Arabic letter: Arabic has no capitals; ؟ is its question mark)
+_SENT_END = re.compile(r"(?<=[.!?\u061f])(?:['\"\u2019\u201d)\]\u00bb]|\[\d{1,3}\])*\s+"
+                       r"(?=[\"'\u2018\u201c\u00ab(\[]?[A-Z0-9\u0410-\u042f\u0401\u0621-\u064a\u0130])|\n")
 # ... but not after an abbreviation or an initial: "on Aug. 31", "said Gen. Smith", "John F. Kennedy"
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Col|Lt|Sgt|Capt|Maj|Adm|"
                            r"Mr|Mrs|Ms|Dr|St|Rep|Sen|Gov|Prof|No|Nos|Vol|vs|[A-Z])\.$")
@@ -249,6 +251,21 @@ def _in_capitals(text: str, start: int, end: int) -> bool:
     return any(m and m.group(1).isupper() and len(m.group(1)) > 1 for m in (before, after))
 
 
+@functools.lru_cache(maxsize=None)
+def _note_rules(note: str) -> dict[str, tuple[str, ...]]:
+    """A note of group_aliases.csv ("context;not_before:a|b") as {rule: words}."""
+    out: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (p.strip() for p in note.split(";"))):
+        name, _, words = part.partition(":")
+        out[name] = tuple(w.lower() for w in words.split("|") if w)
+    return out
+
+
+def _word_after(text: str, end: int) -> str:
+    m = re.match(r"\s*([\w'\u2019]+)", text[end:end + 30])
+    return m.group(1).lower() if m else ""
+
+
 def _word_before(text: str, start: int) -> str:
     m = re.search(r"([\w'\u2019]+)\s*$", text[max(0, start - 30):start])
     return m.group(1).lower() if m else ""
@@ -263,16 +280,20 @@ def find_groups(text: str, language: str | None = None) -> list[tuple[str, int, 
     matcher, notes = _group_table(language)
     found = list(matcher.find(text))
     table = aliases.groups()
-    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias) and alias not in notes
+    rules = {alias: _note_rules(note) for alias, note in notes.items()}
+    spelled = {g for canonical, _s, _e, alias in found
+               if not _exact_case(alias) and "context" not in rules.get(alias, {})
                for g in [canonical, *table.ancestors(canonical)]}
     cues = _group_cues(language)
     out = []
     for canonical, start, end, alias in found:
-        note = notes.get(alias, "")
+        rule = rules.get(alias, {})
         named = canonical in spelled or bool(set(table.ancestors(canonical)) & spelled)
-        if note.startswith("not_after:") and _word_before(text, start) in note[len("not_after:"):].split("|"):
+        if _word_before(text, start) in rule.get("not_after", ()):
             continue  # "un État islamique" (a concept), not the group
-        if note == "context" and not named and not cues.search(_sentence_at(text, start)):
+        if _word_after(text, end) in rule.get("not_before", ()):
+            continue  # "القاعدة العسكرية" is a military base, not al-Qaeda
+        if "context" in rule and not named and not cues.search(_sentence_at(text, start)):
             continue
         if len(alias) <= 4 and _exact_case(alias) and _in_capitals(text, start, end) \
                 and not named and not cues.search(_sentence_at(text, start)):

@@ -88,7 +88,19 @@ def test_isis_k_does_not_tag_plain_islamic_state_in_any_language(body, language)
 
 def test_inflected_russian_and_arabic_group_names_are_found():
     assert tags("Боевики Талибана и Хезболлы, бойцы Аль-Каиды", "ru").groups == ("Taliban", "Hezbollah", "al-Qaeda")
-    assert tags("والقاعدة وبداعش وللقاعدة", "ar").groups == ("al-Qaeda", "Islamic State")
+    assert tags("تبنى التنظيم الهجوم والقاعدة وبداعش وللقاعدة", "ar").groups == ("al-Qaeda", "Islamic State")
+
+
+@pytest.mark.parametrize("body", ["استقبل الجمهور الفريق بحماس كبير.", "هاجم مسلحون القاعدة العسكرية الأمريكية.",
+                                  "دعا إلى إقامة الدولة الإسلامية في البلاد."])
+def test_arabic_everyday_words_are_not_groups(body):
+    """حماس is also "enthusiasm", القاعدة "the base", and "establishing an Islamic state" a concept."""
+    assert tags(body, "ar").groups == ()
+
+
+def test_arabic_hamas_and_al_qaeda_count_where_the_sentence_says_group():
+    assert tags("أطلقت حماس صواريخ وقالت الحركة إنها سترد.", "ar").groups == ("Hamas",)
+    assert tags("قتل زعيم القاعدة في غارة.", "ar").groups == ("al-Qaeda",)
 
 
 def test_french_ei_alone_is_not_the_group_but_ei_among_jihadists_is():
