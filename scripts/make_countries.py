@@ -46,7 +46,7 @@ EXCLUDED_I18N = {
     "ar": ["عمان", "عُمان", "جورجيا"],  # Oman is written like Amman; Georgia is mostly the US state
     "fr": ["Maurice", "Jersey", "Man", "Sainte-Hélène", "Wallis-et-Futuna"],  # a given name; an English word
     "es": ["Man", "Jersey"],
-    "de": ["Island", "Man", "Jersey", "Georgien", "Niger"],  # "Island" is also English; Niger: the English alias suffices
+    "de": ["Island", "Man", "Jersey", "Niger"],  # "Island" is also English; Niger: the English alias suffices
     "tr": ["Mali", "Man", "Jersey", "Fas", "Katar"],  # mali = financial, fas, katar = train: everyday words
 }
 KINDS = ("name", "official", "short", "demonym", "capital", "city", "metonym")
