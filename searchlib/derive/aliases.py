@@ -21,7 +21,7 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
 _NOT_WORD = re.compile(r"[^\w& ]+")
 _SPACES = re.compile(r"\s+")
-_TO_DROP = str.maketrans("", "", _APOSTROPHES)
+_TO_DROP = str.maketrans("", "", _APOSTROPHES + "\u0640")  # and the Arabic tatweel (داعـش is داعش)
 _TO_SPACE = str.maketrans({ch: " " for ch in _DASHES + "_./"})
 
 

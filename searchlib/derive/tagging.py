@@ -47,6 +47,7 @@ class Tags:
 
 _SEP = r"[\s\-\u2010\u2011\u2013]?"
 _APOS = r"['\u2019]?"
+_HARAKAT = "[\u064b-\u0652\u0670\u0640]*"
 
 
 def _alias_atoms(alias: str, lower: bool = False) -> list[str]:
@@ -56,6 +57,8 @@ def _alias_atoms(alias: str, lower: bool = False) -> list[str]:
             out.append(_SEP)
         elif ch in "'\u2019":
             out.append(_APOS)
+        elif "\u0621" <= ch <= "\u064a":  # an Arabic letter may carry vowel marks or a tatweel: داعـش, الدَّولة
+            out.append(re.escape(ch) + _HARAKAT)
         else:
             out.append(re.escape(ch.lower() if lower else ch))
     return out

@@ -212,3 +212,8 @@ def test_officials_with_a_title_in_another_language(body, language, name, countr
 def test_words_of_other_languages_make_no_dates_or_countries_in_english_text(text):
     assert dating.find_dates(text) == []
     assert tags(text).countries == ()
+
+
+def test_arabic_vowel_marks_and_tatweel_do_not_hide_a_name():
+    assert tags("تنظيم داعـش", "ar").groups == ("Islamic State",)
+    assert tags("الدَّولة الإسلاميّة في سوريَا والعِراق", "ar").countries == ("Syria", "Iraq")
