@@ -409,7 +409,8 @@ def organisation_of(phrase: str) -> str | None:
 # Words that may stand between an organisation and its title: "Taliban's chief spokesman".
 _ROLE_MODIFIERS = {"chief", "main", "senior", "top", "deputy", "acting", "former", "official", "military",
                    "political", "regional", "provincial", "local", "new", "longtime", "press"}
-_WHOSE_AFTER = re.compile(r"\s+(?:for|of|at|to|with)\s+(?:the\s+)?(?P<org>[A-Z][\w.'\u2019&-]*(?:[ \t]+[A-Z][\w.'\u2019&-]*){0,5})")
+_WHOSE_AFTER = re.compile(r"\s+(?:for|of|at|to|with)\s+(?:the\s+)?"
+                          r"(?P<org>[A-Z][\w.'\u2019&-]*(?:[ \t]+[A-Z][\w.'\u2019&-]*){0,5})")
 
 
 def _organisation_before(text: str, role_start: int) -> str | None:
@@ -433,7 +434,8 @@ def _organisation_after(text: str, role_end: int) -> str | None:
     if not m:
         return None
     words = m.group("org").split()
-    for n in range(len(words), 0, -1):  # the longest phrase after "for the" ("Taliban's" of "Taliban's Political Office")
+    # the longest phrase after "for the" ("Taliban's" of "Taliban's Political Office")
+    for n in range(len(words), 0, -1):
         found = organisation_of(" ".join(words[:n]))
         if found:
             return found

@@ -528,15 +528,16 @@ def query_parser(schema) -> _RememberingParser:
     return _RememberingParser(MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
 
 
-def build_query(request: SearchRequest, ix, searcher, parser=None):
+def build_query(request: SearchRequest, ix, searcher, parser=None, names=None):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
-    plan = build_plan(request, ix, searcher, parser)
+    plan = build_plan(request, ix, searcher, parser, names)
     return plan.as_query(), plan.filters
 
 
-def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
-    """Parse and check a request (``parser``: a ``query_parser`` to reuse). Raises our errors for
-    bad values."""
+def build_plan(request: SearchRequest, ix, searcher, parser=None, names=None) -> QueryPlan:
+    """Parse and check a request (``parser``: a ``query_parser`` to reuse; ``names``: the facet
+    table's archive names, ``FacetCache.names``, so that a filter on "Barack Obama" also lets
+    through the pages the archive counts under it). Raises our errors for bad values."""
     schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
     text = request.query.strip()  # checked by SearchRequest (check_query)
@@ -560,7 +561,8 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
             filters[facet.name] = resolved
             key = facet.filter_key(request)
             if key is None:
-                whoosh_filters.append(facet.whoosh_filter(resolved))
+                archive = (names or {}).get(facet.name, {})
+                whoosh_filters.append(facet.whoosh_filter(facet.archive_filter(resolved, archive)))
             else:
                 facet_filters.append((key, resolved))
     dates = request.period()
@@ -613,6 +615,8 @@ class FacetCache:
         self.inverted: dict[str, dict[str, list[int]]] = _Facets(table["facets"], days=self.days)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
+        # facet -> value -> the value the whole archive counts it as ("Obama" -> "Barack Obama")
+        self.names: dict[str, dict[str, str]] = table.get("names", {})
         # each document's place in key order: ties in ranking break on the key, so the order of
         # documents inside the index (shards, segments) never shows in the results
         # (the loops here are C-level maps: a fresh `search` process builds this for one query)
@@ -1004,8 +1008,8 @@ class Searcher:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        plan = build_plan(request, self.ix, self.searcher, self.parser)
         s, cache = self.searcher, self.facet_cache
+        plan = build_plan(request, self.ix, self.searcher, self.parser, cache.names)
         collapse = not request.all and bool(cache.cluster_size)
         cluster = cache.cluster
         limit = max(0, request.limit)
@@ -1066,8 +1070,8 @@ class Searcher:
             rec = self._stored(docnum)
             if collapse and size and not (rec["title"] or "").strip():
                 rec = self._titled_copy(docnum, rec, matched)
-            hits.append(_hit(rank, rec, 0.0 if by_date else score, snippets, max(0, size - 1),
-                             canonical if size else None))
+            hits.append(_hit(rank, _archive_named(rec, cache.names), 0.0 if by_date else score, snippets,
+                             max(0, size - 1), canonical if size else None))
         truncated: dict[str, dict[str, int]] = {}
         facets = facet_counts(cache, matched, request.facet_limit, collapse, stories, truncated) if request.facets else {}
         timeline = None
@@ -1111,12 +1115,12 @@ class Searcher:
         """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
         with self._reading():
-            q, _filters = build_query(everything, self.ix, self.searcher, self.parser)
-            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
             cache = self.facet_cache
+            q, _filters = build_query(everything, self.ix, self.searcher, self.parser, cache.names)
+            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
         for docnum in docnums:
             with self._reading():
-                rec = records.catalogue(self.searcher.stored_fields(docnum))
+                rec = facets.archive_names(records.catalogue(self.searcher.stored_fields(docnum)), cache.names)
             canonical = cache.cluster.get(docnum)
             rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
@@ -1131,7 +1135,8 @@ class Searcher:
                     if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
                         fields = stored
                         break
-            return records.catalogue(fields) if fields else None
+            # the archive's names (the facet table is small: a one-lookup `show` loads it in milliseconds)
+            return facets.archive_names(records.catalogue(fields), self.facet_cache.names) if fields else None
 
     def captures(self, key_or_path: str) -> list[dict]:
         """Every document whose key is ``key_or_path`` or whose path (a web archive capture's URL)
@@ -1263,6 +1268,11 @@ class Snippets:
         parts.append(text[pos:end])
         out = re.sub(r"\s+", " ", "".join(parts)).strip()
         return ("... " if start else "") + out + (" ..." if end < len(text) else "")
+
+
+def _archive_named(rec: dict, names: dict[str, dict[str, str]]) -> dict:
+    """A stored record as the archive names its values (``facets.archive_names``)."""
+    return facets.archive_names(rec, names)
 
 
 def _lead(text: str, width: int) -> str:

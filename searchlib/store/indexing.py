@@ -526,14 +526,20 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     fsutil.write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
 
 
-FACET_TABLE_VERSION = 5
+FACET_TABLE_VERSION = 6  # 6: the facets' archive names ("names"), their values merged
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 
 
 def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     """What a searcher needs besides the postings, in inverted form (value -> document numbers:
     few objects, so it loads in milliseconds): the live documents (also in key order), each facet's
-    values, the publication days, and the near-duplicate cluster of each document that has copies."""
+    values, the publication days, and the near-duplicate cluster of each document that has copies.
+
+    Each facet's values are counted under the names the whole archive gives them
+    (``Facet.archive_names``: "Obama" is "Barack Obama" when the archive has no other full name
+    with that surname); ``names`` keeps the renaming, for hits and filters. Decided here, over every
+    live document of the commit, because this table is built again after each commit: a later
+    batch that brings the full name, or a second one, changes it without re-indexing any page."""
 
     def text(term):
         return term.decode("utf-8") if isinstance(term, bytes) else term
@@ -552,10 +558,20 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     key_order = sorted(docs, key=key_of.__getitem__)
     docnum_of = {k: d for d, k in key_of.items()}
     cluster = {docnum_of[k]: canonical for k, canonical in (clusters or {}).items() if k in docnum_of}
+    values = {facet.name: inverted(facet.field) for facet in facets.FACETS}
+    names: dict[str, dict[str, str]] = {}
+    for facet in facets.FACETS:
+        renames = facet.archive_names(values[facet.name])
+        if renames:
+            names[facet.name] = renames
+            table = values[facet.name]
+            for alias, canonical in renames.items():
+                table[canonical] = sorted(set(table[canonical]).union(table.pop(alias)))
     return {
         "docs": docs,
         "key_order": key_order,
-        "facets": {facet.name: inverted(facet.field) for facet in facets.FACETS},
+        "facets": values,
+        "names": names,
         "days": inverted("published"),
         "crawl_days": inverted(facets.CRAWL_DAY),
         "cluster": cluster,

@@ -38,7 +38,8 @@ def test_a_surname_shared_by_two_full_names_joins_the_one_named_last_before_it()
 def test_a_surname_before_both_full_names_joins_the_first_named_after_it():
     merged = _merge_officials([(Official("Bush", "President", None), 0), (Official("George W. Bush", None, None), 40),
                                (Official("Jeb Bush", None, None), 90)])
-    assert [o for o, _pos in merged] == [Official("George W. Bush", "President", None), Official("Jeb Bush", None, None)]
+    assert [o for o, _pos in merged] == [Official("George W. Bush", "President", None),
+                                         Official("Jeb Bush", None, None)]
 
 
 def test_two_full_names_with_one_surname_stay_two_people_on_the_page():
