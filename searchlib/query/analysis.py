@@ -471,9 +471,9 @@ def _title(data: dict) -> str:
     if "cells" in data:
         return f"{head}: {data['rows']['facet']} by {data['cols']['facet']}, stories mentioning both" \
             if data["counted"] == "stories" else f"{head}: {data['rows']['facet']} by {data['cols']['facet']}"
-    span = f", {data['first']} to {data['last']}" if data.get("first") else ""
+    span = f" per {data['bucket']}, {data['first']} to {data['last']}" if data.get("first") else ""
     by = f", top {data['by']} values" if "by" in data else ""
-    return f"{head} per {data['bucket']}{span}{by}" + (f" ({data['undated']} undated)" if data["undated"] else "")
+    return f"{head}{span}{by}" + (f" ({data['undated']} undated)" if data["undated"] else "")
 
 
 def _table(data: dict, dates: bool = True) -> list[list]:
