@@ -98,9 +98,12 @@ def request_filter(request: SearchRequest, **changes) -> dict:
 def narrowed(line: dict, **changes) -> dict:
     """A filter (``search --batch`` line) with ``changes`` put in; ``"query": "*"`` (everything)
     only when nothing else selects."""
-    out = {k: v for k, v in line.items() if not (k == "query" and v == "*")}
-    out.update(changes)
-    return out if set(out) - {"exact_group", "all"} else {"query": "*", **out}
+    merged = {k: v for k, v in line.items() if not (k == "query" and v == "*")}
+    merged.update(changes)
+    if not set(merged) - {"exact_group", "all"}:
+        merged["query"] = "*"
+    order = ["query", *facets.names(), "exact_group", "from", "to", "crawled_from", "crawled_to", "all"]
+    return dict(sorted(merged.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
 def _facet(name: str, what: str) -> facets.Facet:
@@ -284,7 +287,8 @@ def _axis(scope: _Scope, bucket: str | None) -> _Axis:
     first = min(map(_first_day, dates))
     last = max(map(_last_day, dates))
     if window is not None:
-        first, last = max(first, _day(window[0])), min(last, _day(window[1]))
+        # compared as ISO text: an open end is a sentinel day (0000-01-01, 9999-12-31) no date can hold
+        first, last = _day(max(first.isoformat(), window[0])), _day(min(last.isoformat(), window[1]))
     if bucket is None:
         dated = [d for d in scope.matched if d in day_of]
         by_day = sum(1 for d in dated if len(day_of[d]) == 10)

@@ -92,6 +92,14 @@ def test_a_bucket_cut_by_the_requested_range_links_to_its_days(searcher):
     assert first["filter"] == {"from": "2021-08-20", "to": "2021-08-31"}
 
 
+def test_an_open_ended_range_spans_the_dates_of_the_matches(searcher):
+    data = analysis.timeline(searcher, SearchRequest("*", date_to="2019"))
+    assert (data["bucket"], data["first"], data["last"]) == ("month", "2015-06-10", "2019-03-01")  # under 6 years
+    assert data["buckets"][-1]["filter"] == {"from": "2019-03", "to": "2019-03"}
+    data = analysis.timeline(searcher, SearchRequest("*", date_from="2021-09"))
+    assert (data["bucket"], data["first"], data["last"]) == ("day", "2021-09-02", "2021-09-02")
+
+
 def test_an_asked_for_bucket_is_used_and_a_bad_one_is_refused(searcher):
     assert analysis.timeline(searcher, SearchRequest("*"), bucket="month")["bucket"] == "month"
     with pytest.raises(BadValue, match="Unknown bucket 'week'"):
