@@ -118,16 +118,18 @@ def _facet(name: str, what: str) -> facets.Facet:
     return found
 
 
-def _selects(scope: _Scope, facet: facets.Facet, values: list[str]) -> frozenset[int]:
-    """The documents that a filter on ``facet`` with ``values`` (as the index names them) lets
-    through, exactly as search applies it: a group with its affiliates unless ``exact_group``,
-    an official by the name keys Whoosh holds."""
+def _selects(scope: _Scope, facet: facets.Facet, values: list[str]) -> dict[str, frozenset[int]]:
+    """value -> the documents that a filter on ``facet`` with that value (as the index names it)
+    lets through, exactly as search applies it: a group with its affiliates unless
+    ``exact_group``, an official by the name keys Whoosh holds (resolved once for all values:
+    resolving reads the whole lexicon of keys)."""
     key = facet.filter_key(scope.request)
     if key is None:
         whoosh = scope.searcher.searcher
-        return frozenset(facet.whoosh_filter(facet.resolve(values, whoosh)).docs(whoosh))
+        resolved = facet.resolve(values, whoosh)
+        return {v: frozenset(facet.whoosh_filter([k]).docs(whoosh)) for v, k in zip(values, resolved)}
     sets = scope.cache.value_sets(facet.name)
-    return frozenset().union(*(sets.get(v, frozenset()) for v in facet.table_values(key, values)))
+    return {v: frozenset().union(*(sets.get(u, frozenset()) for u in facet.table_values(key, [v]))) for v in values}
 
 
 def _request_selection(scope: _Scope, facet: facets.Facet) -> frozenset[int] | None:
@@ -170,8 +172,7 @@ def top_values(scope: _Scope, facet: facets.Facet, limit: int) -> list[_Value]:
             parent = facet.parent(parent)
     own = _request_selection(scope, facet)
     found = []
-    for value in candidates:
-        selected = _selects(scope, facet, [value])
+    for value, selected in _selects(scope, facet, candidates).items():
         docs = scope.matched & selected
         if docs:
             found.append(_Value(value, facet.label(value), docs, scope.count(docs), own is None or selected <= own))
