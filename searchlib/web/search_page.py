@@ -182,11 +182,29 @@ def _axis_labels(bars: list[dict], bucket: str, width: int) -> list[dict]:
                 candidates.append((1, x, bar["label"] if month == 1 else f"1 {_MONTHS[month - 1]}"))
             elif day in (10, 20):
                 candidates.append((2, x, f"{day} {_MONTHS[month - 1]}"))
-    placed: list[tuple[float, float, str]] = []
-    for _prio, x, text in sorted(candidates, key=lambda c: (c[0], c[1])):
-        end = x + len(text) * char
-        if end <= width and not any(x < e + gap and s < end + gap for s, e, _t in placed):
-            placed.append((x, end, text))
+
+    def place(candidates) -> list[tuple[float, float, str]]:
+        placed: list[tuple[float, float, str]] = []
+        for _prio, x, text in sorted(candidates, key=lambda c: (c[0], c[1])):
+            end = x + len(text) * char
+            if end <= width and not any(x < e + gap and s < end + gap for s, e, _t in placed):
+                placed.append((x, end, text))
+        return placed
+
+    def hides(placed) -> bool:
+        shown = {t for _s, _e, t in placed}
+        return any(c[0] == 1 and c[2] not in shown for c in candidates)
+
+    placed = place(candidates)
+    if candidates and bucket != "year" and hides(placed):
+        # the first label in full hides the next year's (or month's): the first in short then
+        # ("2004" before "2005"), or none (the caption gives the first period in full)
+        first = bars[0]["period"]
+        short = first[:4] if bucket == "month" else f"{int(first[8:])} {_MONTHS[int(first[5:7]) - 1]}"
+        candidates[0] = (0, candidates[0][1], short)
+        placed = place(candidates)
+        if hides(placed):
+            placed = place(candidates[1:])
     return [{"x": x, "text": text} for x, _e, text in sorted(placed)]
 
 

@@ -226,3 +226,14 @@ def test_the_largest_count_labels_the_vertical_axis_once(app):
     with app.test_request_context("/"):
         view = search_page.timeline(month_data(2012, 2), State())
     assert view["top"] == 6 and all(chart["top_label"] == "6" for chart in view["charts"])
+
+
+def test_the_next_year_is_labelled_when_the_axis_starts_just_before_it(app):
+    data = month_data(2004, 5)
+    data["buckets"] = data["buckets"][10:]  # Nov 2004 to Dec 2008
+    with app.test_request_context("/"):
+        view = search_page.timeline(data, State())
+    for chart in view["charts"]:
+        texts = [label["text"] for label in chart["labels"]]
+        assert {"2005", "2006", "2007", "2008"} <= set(texts), (chart["kind"], texts)
+    assert [label["text"] for label in view["charts"][0]["labels"]][0] in ("Nov 2004", "2004")
