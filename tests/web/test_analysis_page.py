@@ -237,3 +237,10 @@ def test_the_next_year_is_labelled_when_the_axis_starts_just_before_it(app):
         texts = [label["text"] for label in chart["labels"]]
         assert {"2005", "2006", "2007", "2008"} <= set(texts), (chart["kind"], texts)
     assert [label["text"] for label in view["charts"][0]["labels"]][0] in ("Nov 2004", "2004")
+
+
+@pytest.mark.parametrize("q, notice", [("zebra", "No groups or countries among these stories."),
+                                       ("roadside", "None of these stories states a date.")])
+def test_the_analysis_page_says_what_is_missing(client, q, notice):
+    page = soup(client.get(f"/analysis?q={q}"))
+    assert notice in [p.get_text(" ", strip=True) for p in page.select("p.notice")]
