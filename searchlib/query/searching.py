@@ -637,6 +637,21 @@ class FacetCache:
         self._day_of: dict[int, str] | None = None
         self._by_doc: dict[str, dict[int, list[str]]] = {}
         self._postings: dict[str, int] = {}
+        self._members: dict[str, list[int]] | None = None  # canonical key -> its story's documents (see copies)
+
+    def copies(self, docnum: int) -> list[int]:
+        """The documents of ``docnum``'s story (itself alone when it has no near-duplicates), in key
+        order."""
+        canonical = self.cluster.get(docnum)
+        if canonical is None:
+            return [docnum]
+        if self._members is None:
+            self._members = {}
+            for d, c in self.cluster.items():
+                self._members.setdefault(c, []).append(d)
+            for members in self._members.values():
+                members.sort(key=self.rank.__getitem__)
+        return self._members[canonical]
 
     def story(self, docnum: int):
         """The identity of a document's story: its cluster, or the document itself."""
@@ -936,6 +951,19 @@ class Searcher:
                 raise
             raise corrupt from e
 
+    def _titled_copy(self, docnum: int, rec: dict, matched) -> dict:
+        """The record that shows a story whose best copy has no title (a scrape that lost its
+        headline): a copy with a title that matches the search too; else the copy itself with the
+        title of a copy that has one (its text is what matched); else the copy itself."""
+        titled = None
+        for d in sorted((d for d in self.facet_cache.copies(docnum) if d != docnum), key=lambda d: d not in matched):
+            other = self._stored(d)
+            if (other["title"] or "").strip():
+                if d in matched:
+                    return other
+                titled = titled or other
+        return {**rec, "title": titled["title"]} if titled else rec
+
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
@@ -1047,8 +1075,11 @@ class Searcher:
         for rank, (docnum, score) in enumerate(chosen, request.offset + 1):
             canonical = cluster.get(docnum)
             size = cache.cluster_size.get(canonical, 0) if canonical else 0
-            hits.append(_hit(rank, self._stored(docnum), 0.0 if by_date else score, snippets,
-                             max(0, size - 1), canonical if size else None))
+            rec = self._stored(docnum)
+            if collapse and size and not (rec["title"] or "").strip():
+                rec = self._titled_copy(docnum, rec, matched)
+            hits.append(_hit(rank, rec, 0.0 if by_date else score, snippets, max(0, size - 1),
+                             canonical if size else None))
         truncated: dict[str, dict[str, int]] = {}
         facets = facet_counts(cache, matched, request.facet_limit, collapse, stories, truncated) if request.facets else {}
         timeline = None

@@ -228,6 +228,10 @@ def chips(result, state: State) -> list[dict]:
             out.append({"kind": "From", "label": state.date_from, "href": state.dates("", state.date_to)})
         if state.date_to:
             out.append({"kind": "To", "label": state.date_to, "href": state.dates(state.date_from, "")})
+    if state.crawled_from:
+        out.append({"kind": "Crawled from", "label": state.crawled_from, "href": state.url(crawled_from="")})
+    if state.crawled_to:
+        out.append({"kind": "Crawled to", "label": state.crawled_to, "href": state.url(crawled_to="")})
     return out
 
 

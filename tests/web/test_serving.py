@@ -278,6 +278,13 @@ def test_chips_remove_one_filter_each(client):
     assert one_sided == {"From": "/?to=2020", "To": "/?from=2014"}
 
 
+def test_a_crawl_date_range_shows_as_chips_that_remove_it(client):
+    page = soup(client.get("/?q=Taliban&crawled_from=2019&crawled_to=2021-06"))
+    chips = {c.select_one(".chip-kind").get_text(): c["href"] for c in page.select(".chips a.chip")}
+    assert chips["Crawled from"] == "/?q=Taliban&crawled_to=2021-06"
+    assert chips["Crawled to"] == "/?q=Taliban&crawled_from=2019"
+
+
 def test_timeline_counts_every_match_per_period_and_narrows(client, monkeypatch):
     monkeypatch.setattr(serving, "PER_PAGE", 2)  # the timeline reads every match, not just the page shown
     page = soup(client.get("/"))
