@@ -703,6 +703,18 @@ class FacetCache:
                 out.setdefault(d, []).append(value)
         return out
 
+    def value_sets(self, facet: str) -> dict[str, frozenset[int]]:
+        """value -> its documents as a frozenset, built once per facet (the analyst views'
+        intersections; the counts build the same sets)."""
+        return self._value_sets(facet)
+
+    def day_of(self) -> dict[int, str]:
+        """docnum -> its publication date as indexed (``YYYY-MM-DD``, or ``YYYY-MM`` when the page
+        states only the month); undated documents are absent. Built once."""
+        if self._day_of is None:
+            self._day_of = {d: day for day, docs in self.days.items() for d in docs}
+        return self._day_of
+
     def _value_sets(self, facet: str) -> dict[str, frozenset[int]]:
         if facet not in self.sets:
             self.sets[facet] = {v: frozenset(docs) for v, docs in self.inverted[facet].items()}
@@ -1104,6 +1116,26 @@ class Searcher:
                 count[d] += 1
         n = len(clauses)
         return {d: v * count[d] / n for d, v in total.items()}
+
+    def matches(self, request: SearchRequest) -> tuple[QueryPlan, set[int] | dict[int, float]]:
+        """The request's plan and every document it matches (its query, with the or-fallback, and
+        its filters), before near-duplicates are collapsed: what ``_search`` counts its total and
+        facets over, for the analyst views (``analysis.py``), which count over all matches and
+        need no ranking. tests/query/test_analysis.py checks that both agree.
+
+        Raises:
+            BadQuery, BadDate, UnknownFacetValue: as ``search``; IndexCorrupt on a damaged index.
+        """
+        with self._reading():
+            plan = build_plan(request, self.ix, self.searcher, self.parser)
+            cache = self.facet_cache
+            allowed = cache.allowed(plan, self.searcher)
+            if plan.text is None:
+                return plan, allowed if allowed is not None else set(cache.docs)
+            scores = self._scores(plan.text, allowed)
+            if not scores and plan.loose:
+                scores = self._some_words(plan.loose, allowed)
+            return plan, scores
 
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         with self._reading():
