@@ -491,8 +491,10 @@ def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, 
 
 
 
-def tag(article: Article) -> Tags:
-    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``."""
+def tag(article: Article, language: str | None = None) -> Tags:
+    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``; ``language`` is
+    the page's ISO 639-1 code (language.detect) or None when unknown, for the per-language alias
+    tables (not read yet: every table is tried)."""
     if len(article.body) > MAX_TAGGED_CHARS:
         article = Article(article.title, article.author, article.published, article.body[:MAX_TAGGED_CHARS], article.site)
     text = f"{article.title}\n{article.body}" if article.title else article.body
