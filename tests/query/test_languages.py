@@ -186,3 +186,15 @@ def test_a_record_from_an_older_export_gets_its_language_detected_and_a_bad_one_
     assert records.decode({**row, "language": "und"}, "line 1").language == "und"
     with pytest.raises(BadValue, match='line 1: "language"'):
         records.decode({**row, "language": "French"}, "line 1")
+
+
+def test_the_web_view_marks_each_hit_and_page_with_its_language_and_direction(many):
+    from searchlib.web import app as serving
+
+    client = serving.create_app(many).test_client()
+    page = client.get("/?q=ISIS-K&language=ar").get_data(as_text=True)
+    assert 'class="hit-title" dir="auto" lang="ar"' in page and 'class="snippet" dir="auto" lang="ar"' in page
+    assert "fr-isisk-kaboul" not in page  # the language= parameter filters, as --language does
+    key = page.split('href="/doc/')[1].split('"')[0]  # the first hit's document page
+    doc = client.get(f"/doc/{key}").get_data(as_text=True)
+    assert '<h1 dir="auto" lang="ar">' in doc
