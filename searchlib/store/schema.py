@@ -125,7 +125,7 @@ TITLE, BODY = "title", "body"
 def text_fields(language: str | None) -> tuple[str, str]:
     """The (title, body) fields a page in ``language`` is analysed in: ``title_fr``, ``body_fr``
     for a language of LANGUAGES, else the English pair."""
-    if language in SNOWBALL:
+    if language in LANGUAGES:
         return f"{TITLE}_{language}", f"{BODY}_{language}"
     return TITLE, BODY
 

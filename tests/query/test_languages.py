@@ -168,6 +168,32 @@ def test_group_names_in_a_query_still_match_tagged_pages_in_any_language(runner,
     assert {"fr-isis-baghouz.txt", "ar-baghouz.txt", "isis-only-syria.txt"} <= set(hits)
 
 
+def test_an_index_built_before_languages_still_searches_and_asks_for_a_rebuild_to_filter(tmp_path, monkeypatch,
+                                                                                       runner):
+    """Such an index has no language fields and no language facet field: its pages are searched
+    as English, a hit's language is null, and --language says how to get languages."""
+    from searchlib.store.indexing import build_index
+
+    language_facet = facets_module.get("language")
+    monkeypatch.setattr(schema, "LANGUAGES", ())
+    facets_module.unregister("language")
+    try:
+        build_index([str(LANGUAGES), str(ENGLISH)], str(tmp_path / "old"), jobs=1)
+    finally:
+        facets_module.FACETS.insert(len(facets_module.FACETS) - 1, language_facet)  # before year, as registered
+        monkeypatch.undo()
+    old = str(tmp_path / "old")
+    result, data = search_json(runner, old, "ISIS-K")
+    assert result.exit_code == 0 and "corpus/isisk-kabul.txt" in keys(data)
+    assert {h["language"] for h in data["hits"]} == {None}
+    result = invoke(runner, "search", "Kabul", "--language", "fr", "--index", old)
+    assert result.exit_code == 2 and "searchlib index --rebuild" in result.stderr
+    # --rebuild (or a plain run of a newer derive version, which re-derives every page) gives the
+    # index its language fields and its pages their languages
+    build_index([str(LANGUAGES), str(ENGLISH)], old, jobs=1, rebuild=True)
+    assert found(runner, old, "attentats", "--language", "fr") == ["fr-bamako.txt"]
+
+
 def test_an_index_without_a_language_field_asks_for_a_rebuild():
     class Old:
         schema: dict = {}
