@@ -8,7 +8,7 @@ import pytest
 
 from searchlib.derive import cleaning, language, pipeline
 
-LANGUAGES = Path(__file__).resolve().parents[1] / "fixtures" / "languages"
+LANGUAGES = Path(__file__).resolve().parents[1] / "fixtures" / "language-search"
 PAGES = sorted(p for p in LANGUAGES.glob("*.txt") if not p.name.startswith("und-"))
 
 

@@ -16,7 +16,7 @@ from searchlib.query.searching import SearchRequest, Searcher, build_plan
 from searchlib.store import schema
 from tests.conftest import invoke, keys, search_json
 
-LANGUAGES = Path(__file__).resolve().parents[1] / "fixtures" / "languages"
+LANGUAGES = Path(__file__).resolve().parents[1] / "fixtures" / "language-search"
 ENGLISH = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 
 
