@@ -479,6 +479,56 @@ class CrawlYearFacet(Facet):
         return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
 
 
+class LanguageFacet(Facet):
+    """The page's language as an ISO 639-1 code (``fr``), or ``und`` where it could not be told
+    (derive/language.py); labelled with its English name from CLDR (babel). A filter value is a
+    code or a language's name in English or in itself (``French``, ``français``). One value per
+    page: a record, a hit and a CSV cell hold the code itself, not a list."""
+
+    def resolve(self, values, searcher) -> list[str]:
+        from .derive import language
+
+        if self.field not in searcher.schema:
+            raise UnknownFacetValue(f"This index was built before searchlib detected languages, so no page has one: "
+                                    f"rebuild it (searchlib index --rebuild ROOT...) to filter by {self.flag}")
+        known = [_text(t) for t in searcher.lexicon(self.field)]
+        by_name: dict[str, str] = {}
+        for code in known:
+            names = [code, language.name(code)]
+            if code != language.UNDETERMINED:
+                try:
+                    names.append(language.name(code, code))
+                except (ValueError, LookupError):  # babel has no locale of that code
+                    pass
+            for n in names:
+                by_name.setdefault(aliases.fold(n), code)
+
+        def unknown(v: str) -> str:
+            shown = ", ".join(f"{c} ({language.name(c)})" for c in sorted(known)) or "none"
+            return f"Unknown language {v!r}: no document is in this language. Languages in this index: {shown}."
+
+        return resolved(values, lambda v: by_name.get(aliases.fold(v)), unknown)
+
+    def index_fields(self, record) -> dict[str, str]:
+        return {self.field: getattr(record, "language", None) or ""}
+
+    def stored(self, fields: dict):
+        return fields.get(self.field) or None
+
+    def label(self, value: str) -> str:
+        from .derive import language
+
+        return language.name(value)
+
+    display = label
+
+    def cell(self, values) -> str:
+        return values or ""
+
+    def text(self, values) -> str:
+        return self.label(values) if values else ""
+
+
 def _crawled(record) -> dict:
     origin = getattr(record, "origin", None) or {}
     return origin if origin.get("kind") == "warc" else {}
@@ -545,6 +595,11 @@ FACETS: list[Facet] = [
     CrawlYearFacet("crawled", "crawled", crawl_year, option="crawled", title="Crawl years", column=False,
                    stats=False, missing="no web archive record was crawled in this year",
                    help="Year a web archive record was crawled (2024); repeatable."),
+    LanguageFacet("language", "language", lambda r: [r.language] if getattr(r, "language", None) else [],
+                  option="languages", title="Languages", record_key="language", hit=True,
+                  missing="no document is in this language",
+                  help="Language of the page: ISO 639-1 code (fr, ar) or name (French), und for pages too short to "
+                       "tell; repeatable."),
     YearFacet("year", "year", lambda r: [(r.published or "")[:4]], title="Years", column=False, stats=False),
 ]
 

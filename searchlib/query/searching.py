@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ..derive import aliases
 from .. import facets, records
 from ..store import indexing
+from ..store import schema as schema_module
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
 from ..settings import EXPANSION_LIMIT, FACET_LIMIT, RECORDS_KEPT, RESULT_LIMIT, SUGGESTIONS
@@ -207,12 +208,14 @@ class Hit:
     duplicates: int = 0  # other copies of the same story in the archive
     cluster: str | None = None  # key of the story's canonical copy, when it has duplicates
     crawled: str | None = None  # a web archive capture's crawl date (ISO 8601 UTC), else None
+    language: str | None = None  # ISO 639-1 or "und"; None: indexed before languages were detected
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
                 "published": self.published, "groups": self.groups, "countries": self.countries,
-                "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet,
-                "duplicates": self.duplicates, "cluster": self.cluster, "crawled": self.crawled}
+                "officials": self.officials, "language": self.language, "score": round(self.score, 4),
+                "snippet": self.snippet, "duplicates": self.duplicates, "cluster": self.cluster,
+                "crawled": self.crawled}
 
 
 @dataclass(frozen=True)
@@ -403,14 +406,16 @@ def _with_group_aliases(text: str, parser, schema):
     parsed = _with_compound_parts(parser.parse(_marked(text, groups)), schema)
     if not groups:
         return parsed
-    analyzer = schema["body"].analyzer
+    analyzers = [schema[f].analyzer for f in getattr(parser, "fields", QUERY_FIELDS) if f in schema]
     replacements = {}
     for i, (canonical, s, e) in enumerate(groups):
-        token = [t.text for t in analyzer(_marker(i), mode="query")][0]
         words = parser.parse(text[s:e])
         tag = wq.Term("group_any", canonical)
         # exact wording scores on both branches, tag-only pages on one: exact wording ranks first
-        replacements[token] = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+        replacement = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+        for analyzer in analyzers:  # the marker as each language's analyzer gives it
+            for token in analyzer(_marker(i), mode="query"):
+                replacements[token.text] = replacement
     return _replace_markers(parsed, replacements)
 
 
@@ -444,7 +449,7 @@ def _with_compound_parts(q, schema):
     """A hyphenated word of alphabetic parts of 3+ letters (``boundary-layer``) also matches its
     parts as a phrase, stemmed as the index stems them ("boundary layers"). Never ISIS-K, IS-K or
     al-Shabaab: they stay one unit."""
-    if isinstance(q, wq.Term) and q.fieldname in QUERY_FIELDS and "-" in q.text:
+    if isinstance(q, wq.Term) and _is_text_field(q.fieldname) and "-" in q.text:
         parts = re.split(r"[-\u2010\u2011]", q.text)
         if len(parts) > 1 and all(_PART.fullmatch(p) for p in parts):
             analyzer = schema[q.fieldname].analyzer
@@ -501,14 +506,29 @@ class QueryPlan:
 
 
 class _RememberingParser:
-    """A query parser that answers a text it has parsed before from memory (the last 1,000)."""
+    """A query parser that answers a text it has parsed before from memory (the last 1,000).
 
-    def __init__(self, parser) -> None:
+    ``fields`` are the text fields it parses against (the English pair, and the pairs of the
+    languages asked for or present: ``query_fields``); ``with_fields`` gives its sibling for
+    other fields, made once and shared."""
+
+    def __init__(self, parser, schema=None, fields: tuple[str, ...] = QUERY_FIELDS, family: dict | None = None) -> None:
         self.parser = parser
+        self.schema = schema
+        self.fields = fields
         self.parsed: dict[str, object] = {}
+        self.present: tuple[str, ...] | None = None  # the index's languages, when the searcher knows them
+        self.family = family if family is not None else {fields: self}
 
     def parse(self, text: str):
         return _kept(self.parsed, text, self.parser.parse, 1000)
+
+    def with_fields(self, fields: tuple[str, ...]) -> "_RememberingParser":
+        sibling = self.family.get(fields)
+        if sibling is None:
+            sibling = self.family[fields] = _RememberingParser(
+                MultifieldParser(list(fields), self.schema, group=AndGroup), self.schema, fields, self.family)
+        return sibling
 
 
 def _kept(store: dict, key, make, limit: int):
@@ -522,10 +542,39 @@ def _kept(store: dict, key, make, limit: int):
     return value
 
 
-def query_parser(schema) -> _RememberingParser:
-    """Whoosh's parser for query text (it costs ~1 ms per query: a Searcher keeps one, which
-    remembers what it parsed; the queries are not changed)."""
-    return _RememberingParser(MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
+def query_parser(schema, fields: tuple[str, ...] = QUERY_FIELDS) -> _RememberingParser:
+    """Whoosh's parser for query text over ``fields`` (it costs ~1 ms per query: a Searcher keeps
+    one per set of fields, which remembers what it parsed; the queries are not changed)."""
+    return _RememberingParser(MultifieldParser(list(fields), schema, group=AndGroup), schema, fields)
+
+
+def present_languages(reader) -> tuple[str, ...]:
+    """The languages of ``schema.LANGUAGES`` whose own fields hold words in this index (an index
+    built before languages were detected has none: every page is in the English fields)."""
+    found = []
+    for language in schema_module.LANGUAGES:
+        title, body = schema_module.text_fields(language)
+        if body in reader.schema and (reader.field_length(body) or reader.field_length(title)):
+            found.append(language)
+    return tuple(found)
+
+
+def query_fields(languages, present: tuple[str, ...]) -> tuple[str, ...]:
+    """The text fields a query is parsed against: for a ``--language`` filter, those of the
+    languages asked for (the English pair for en, und and languages analysed as English);
+    without one, the English pair and the pairs of every language ``present``."""
+    if languages:
+        wanted = [schema_module.text_fields(lang if lang in present else None) for lang in languages]
+    else:
+        wanted = [schema_module.text_fields(None)] + [schema_module.text_fields(lang) for lang in present]
+    out: list[str] = []
+    for pair in wanted:
+        out += [f for f in pair if f not in out]
+    return tuple(out)
+
+
+def _is_text_field(name: str) -> bool:
+    return name in QUERY_FIELDS or name.split("_", 1)[0] in QUERY_FIELDS
 
 
 def build_query(request: SearchRequest, ix, searcher, parser=None, names=None):
@@ -543,6 +592,12 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None, names=None) ->
     text = request.query.strip()  # checked by SearchRequest (check_query)
     if text and text != "*":
         parser = parser or query_parser(schema)
+        asked = request.values(facets.get("language")) if "language" in facets.names() else ()
+        languages = facets.get("language").resolve(asked, searcher) if asked else ()
+        present = parser.present
+        if present is None:
+            present = present_languages(searcher.reader())
+        parser = parser.with_fields(query_fields(languages, present))
         try:
             parsed = _with_group_aliases(plain_words(text), parser, schema)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
@@ -1001,8 +1056,12 @@ class Searcher:
 
     @property
     def parser(self):
+        """The query parser over the English fields and those of the languages this index holds
+        (its siblings for a --language filter: ``with_fields``)."""
         if self._parser is None:
-            self._parser = query_parser(self.searcher.schema)
+            present = present_languages(self.searcher.reader())
+            self._parser = query_parser(self.searcher.schema, query_fields((), present))
+            self._parser.present = present
         return self._parser
 
     @property
@@ -1074,7 +1133,7 @@ class Searcher:
         chosen = chosen[request.offset:]
         stories = cache.stories(matched) if collapse else None
         total = len(stories) if collapse else len(matched)
-        snippets = Snippets(plan.text, s.schema["body"].analyzer) if plan.text is not None else None
+        snippets = Snippets(plan.text, s.schema) if plan.text is not None else None
         hits = []
         for rank, (docnum, score) in enumerate(chosen, request.offset + 1):
             canonical = cluster.get(docnum)
@@ -1227,6 +1286,15 @@ class _AllScores(collectors.UnlimitedCollector):
         return {docnum: score for score, docnum in self.items}
 
 
+# The snippet finder reads stored text, which keeps the spellings the analyzers normalise: a term's
+# letter matches its variants (schema.normalise_arabic, Turkish i), and an Arabic word may carry
+# the prefixes the Arabic stemmer takes off.
+_LETTER_FORMS = {"\u0627": "[\u0627\u0623\u0625\u0622\u0671]", "\u0648": "[\u0648\u0624]",
+                 "\u064a": "[\u064a\u0626\u0649]", "\u0647": "[\u0647\u0629]", "i": "[i\u0131\u0130]"}
+_MARK = "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]"  # combining marks inside a word (schema.WORD_PATTERN)
+_ARABIC_PREFIX = "(?:[\u0648\u0641\u0628\u0643\u0644]?\u0627\u0644|\u0644\u0644|\u0648)?"
+
+
 class Snippets:
     """Highlighted snippets for one query, fast: a regular expression finds the words that could be
     query terms (by their stem's prefix), the analyzer confirms only those few, and the 240
@@ -1237,35 +1305,41 @@ class Snippets:
 
     WIDTH = 240
 
-    def __init__(self, query, analyzer) -> None:
+    def __init__(self, query, schema) -> None:
         self.terms = {t.decode("utf-8") if isinstance(t, bytes) else t
-                      for f, t in query.all_terms() if f in QUERY_FIELDS}
-        self.analyzer = analyzer
-        self.known: dict[str, bool] = {}
+                      for f, t in query.all_terms() if _is_text_field(f)}
+        self.schema = schema
+        self.known: dict[tuple[str, str], bool] = {}
         prefixes = sorted({self._prefix(t) for t in self.terms if t}, key=len, reverse=True)
-        self.regex = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(prefixes) + r")[\w\-\u2010.]*") if prefixes else None
+        self.regex = re.compile(r"(?i)(?<![\w-])" + _ARABIC_PREFIX + "(?:" + "|".join(prefixes) + r")(?:[\w\-\u2010.]|" + _MARK + ")*") \
+            if prefixes else None
 
     @staticmethod
     def _prefix(term: str) -> str:
         if "-" in term or "." in term or len(term) <= 3:
-            return re.escape(term).replace(r"\-", "[-\u2010]")
-        return re.escape(term[: max(3, len(term) - 1)])  # Porter stems: "countri" from "country"
+            pattern = re.escape(term).replace(r"\-", "[-\u2010]")
+        else:
+            pattern = re.escape(term[: max(3, len(term) - 1)])  # Porter stems: "countri" from "country"
+        return "".join(_LETTER_FORMS.get(ch, ch) for ch in pattern)  # أ إ آ for ا, ة for ه, ı for i...
 
-    def _is_term(self, word: str) -> bool:
-        hit = self.known.get(word)
+    def _is_term(self, word: str, field: str) -> bool:
+        hit = self.known.get((field, word))
         if hit is None:
             word_clean = word.rstrip(".") if not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) else word
-            tokens = {t.text for t in self.analyzer(word_clean, mode="index")}
-            hit = self.known[word] = bool(tokens & self.terms)
+            tokens = {t.text for t in self.schema[field].analyzer(word_clean, mode="index")}
+            hit = self.known[(field, word)] = bool(tokens & self.terms)
         return hit
 
-    def snippet(self, text: str) -> str:
+    def snippet(self, text: str, language: str | None = None) -> str:
+        """The snippet of a page's ``text``, its words confirmed by its ``language``'s analyzer."""
         if not text:
             return ""
+        field = schema_module.text_fields(language)[1]
+        field = field if field in self.schema else "body"
         matches = []
         if self.regex is not None:
             for m in self.regex.finditer(text):
-                if self._is_term(m.group(0)):
+                if self._is_term(m.group(0), field):
                     matches.append((m.start(), m.end(), m.group(0).lower()))
                 if len(matches) >= 200:
                     break
@@ -1315,10 +1389,10 @@ def _lead(text: str, width: int) -> str:
 def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
          cluster: str | None = None) -> Hit:
     """A hit from a stored record (``records.catalogue``); its lists are copies, the record may be shared."""
-    snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
+    snippet = snippets.snippet(rec["text"], rec.get("language")) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
                list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster,
-               crawl_date(rec))
+               crawl_date(rec), rec.get("language"))
 
 
 def crawl_date(rec: dict) -> str | None:

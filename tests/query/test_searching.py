@@ -158,7 +158,7 @@ def test_json_shape_is_stable(runner, built_index):
     assert list(data) == ["query", "total", "filters", "hits", "facets", "offset", "facets_truncated", "suggestions"]
     assert set(data["hits"][0]) >= {"key", "path", "title", "published", "groups", "countries", "officials",
                                     "score", "snippet"}
-    assert set(data["facets"]) == {"group", "country", "official", "source", "host", "domain", "crawled", "year"}
+    assert set(data["facets"]) == {"group", "country", "official", "source", "host", "domain", "crawled", "language", "year"}
     assert keys(data)
 
 
