@@ -197,8 +197,9 @@ def empty_help(result, state: State, count) -> dict:
     facets when asked); ``values``, the facet values the query alone is found with."""
     from werkzeug.datastructures import MultiDict
 
-    out: dict = {"suggestions": [{"label": s, "href": state.url(q=s)} for s in result.suggestions],
-                 "drops": [], "values": []}
+    seen: set[str] = set()
+    spellings = [s for s in result.suggestions if not (aliases.fold(s) in seen or seen.add(aliases.fold(s)))]
+    out: dict = {"suggestions": [{"label": s, "href": state.url(q=s)} for s in spellings], "drops": [], "values": []}
     if result.total:
         return out
     for chip in chips(result, state):
