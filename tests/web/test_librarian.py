@@ -194,3 +194,10 @@ def test_web_archive_document_page_in_words_with_links(warc_index):
     assert links(page, ".doc-capture a")["Replay this capture"] == \
         "https://replay.example/20240105100000/https://news.example/nairobi"
     assert warc_index not in page.get_text() and "/tmp/" not in str(page)
+
+
+def test_web_archive_document_page_without_a_replay_service(warc_index):
+    client = serving.create_app(warc_index).test_client()
+    page = soup(client.get("/doc/https://news.example/nairobi"))  # by its URL, too
+    assert page.select_one("h1").get_text() == "Siege in Nairobi ends"
+    assert "Replay this capture" not in page.get_text() and page.select_one(".doc-url a")
