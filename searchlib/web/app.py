@@ -227,8 +227,10 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
             return error_response(503, "No index to search", message,
                                   hint="searchlib index PATH-TO-PAGES --index INDEX")
         if isinstance(e, (BadValue, BadQuery)):
-            return error_response(400, "Cannot search for that", message,
-                                  fixes=did_you_mean(e) if isinstance(e, UnknownFacetValue) else [])
+            fixes = did_you_mean(e) if isinstance(e, UnknownFacetValue) else []
+            if fixes:  # the links say it: the message stops before its "Did you mean"
+                message = message.split(" Did you mean:")[0]
+            return error_response(400, "Cannot search for that", message, fixes=fixes)
         return error_response(503, "The index is not available", message)
 
     @app.errorhandler(HTTPException)

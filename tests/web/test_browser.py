@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -235,11 +236,20 @@ def tour(tmp_path_factory):
     thread.join(timeout=10)
 
 
-def shot_path(name: str, width: str, tmp_path_factory) -> Path | None:
+# the pictures docs/serve.md shows (docs/screenshot-NAME-WIDTH.png); the others stay in docs/screenshots/
+KEPT = {("search", "desktop"), ("search", "mobile"), ("warc-document", "desktop"), ("no-hits", "mobile"),
+        ("error", "mobile"), ("expanded-facet", "desktop")}
+
+
+def take_screenshot(page, name: str, width: str) -> None:
+    """Only with SEARCHLIB_SCREENSHOT=1: a test run leaves the working tree as it found it."""
     if os.environ.get("SEARCHLIB_SCREENSHOT") != "1":
-        return None
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / f"{name}-{width}.png"
+    shot = SCREENSHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if (name, width) in KEPT:
+        shutil.copyfile(shot, ROOT / "docs" / f"screenshot-{name}-{width}.png")
 
 
 def axe_violations(page) -> list[dict]:
@@ -252,7 +262,7 @@ def axe_violations(page) -> list[dict]:
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("name,path", PAGES, ids=[name for name, _ in PAGES])
-def test_every_page_fits_its_width_and_passes_axe(tour, browser, tmp_path_factory, name, path, width):
+def test_every_page_fits_its_width_and_passes_axe(tour, browser, name, path, width):
     base, has_warc = tour
     if name == "warc-document" and not has_warc:
         pytest.skip("warcio is not installed: no web archive in the tour")
@@ -262,9 +272,10 @@ def test_every_page_fits_its_width_and_passes_axe(tour, browser, tmp_path_factor
         assert response.status == {"error": 400, "not-found": 404}.get(name, 200)
         sizes = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
         assert sizes["scroll"] <= sizes["inner"], f"{path} scrolls sideways at {width}: {sizes}"
-        shot = shot_path(name, width, tmp_path_factory)
-        if shot is not None:
-            page.screenshot(path=str(shot), full_page=True)
+        take_screenshot(page, name, width)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # check the facets too
+        sizes = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+        assert sizes["scroll"] <= sizes["inner"], f"{path} with its facets open scrolls sideways at {width}: {sizes}"
         violations = axe_violations(page)
         assert violations == [], json.dumps(violations, indent=1)
         # an error page's own status shows as a console line; nothing else may
@@ -370,7 +381,7 @@ def test_not_control_leaves_a_value_out(tour, browser):
     try:
         page.goto(base + "/?q=Islamic+State")
         before = page.locator("ol.hits .hit").count()
-        page.locator("#facet-country a.facet-not[aria-label='Leave out Iraq']").click()
+        page.locator("#facet-country a.facet-not[title='Leave out pages with Iraq']").click()
         page.wait_for_url("**not_country=Iraq*")
         assert 0 < page.locator("ol.hits .hit").count() < before
         assert page.locator(".chips .chip-not", has_text="Iraq").count() == 1

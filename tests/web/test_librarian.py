@@ -56,7 +56,7 @@ def test_expanded_facet_has_a_filter_box_that_works_without_javascript(client):
 
 def test_not_link_leaves_a_value_out_and_its_chip_brings_it_back(client):
     page = soup(client.get("/?q=Islamic+State"))
-    not_iraq = page.select_one("#facet-country a.facet-not[aria-label='Leave out Iraq']")["href"]
+    not_iraq = page.select_one("#facet-country a.facet-not[title='Leave out pages with Iraq']")["href"]
     assert not_iraq == "/?q=Islamic+State&not_country=Iraq"
     without = soup(client.get(not_iraq))
     assert hit_keys(without) == ["isisk-kabul.txt"]  # the Iraq pages are gone, the rest stays
@@ -94,6 +94,8 @@ def test_unknown_filter_value_page_links_the_close_values(client):
     assert r.status_code == 400
     fixes = links(soup(r), ".did-you-mean a")
     assert fixes["Iraq"] == "/?q=ISIS&country=Iraq&from=2015"
+    assert "Iraqq" in soup(r).select_one(".error-message").get_text()
+    assert client.get("/api/search?country=Iraqq").get_json()["error"].endswith("Iraq, Syria, Iran?")  # the API keeps it
 
 
 def test_no_page_shows_a_server_path(built_index, tmp_path):
@@ -162,6 +164,7 @@ def test_facets_fold_behind_limit_your_search(client):
     limit = page.select_one("details.limit")
     assert limit.select_one("summary").get_text().startswith("Limit your search")
     assert limit.select_one("aside.sidebar") is not None and not limit.has_attr("open")
+    assert soup(client.get("/?expand=country")).select_one("details.limit").has_attr("open")  # asked for: shown
     chosen = soup(client.get("/?country=Iraq&group=ISIL"))
     assert "(2 selected)" in chosen.select_one("details.limit summary").get_text()
 

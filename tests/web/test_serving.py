@@ -434,7 +434,8 @@ def test_bad_parameters_are_400_with_one_line_and_no_traceback(client, query, ne
         assert r.headers["Content-Security-Policy"] == CSP
         if route == "/":
             message = soup(r).select_one(".error-message").get_text()
-            assert needle in message and "\n" not in message.strip()
+            fixes = soup(r).select_one(".did-you-mean")  # close values: links after the message
+            assert needle in message + (fixes.get_text() if fixes else "") and "\n" not in message.strip()
         elif route == "/api/search":
             assert list(r.get_json()) == ["error"] and needle in r.get_json()["error"]
         else:

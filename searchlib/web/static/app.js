@@ -1,10 +1,10 @@
 // searchlib serve: optional enhancements. Every page works without this file.
 (function () {
   "use strict";
-  // "Limit your search": a browser without ::details-content still shows the facets on a wide screen
+  // "Limit your search" opens on a wide screen, so that the facets are open to assistive technology
+  // too (without this script, the style sheet shows them: ::details-content)
   var limit = document.getElementById("limit");
-  if (limit && window.matchMedia && window.matchMedia("(min-width: 52.01rem)").matches &&
-      !(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"))) {
+  if (limit && window.matchMedia && window.matchMedia("(min-width: 52.01rem)").matches) {
     limit.open = true;
   }
 
