@@ -230,11 +230,12 @@ _ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])(?:/[\w.~@+-]+){2,}/?")  # /srv/arch
 
 
 def without_paths(message: str, index_dir: str) -> str:
-    """A message a page may show: the index folder (as given, absolute or real) and any other
-    absolute file-system path replaced by words, so that no page tells where the server keeps
-    its files (the server log has the whole message)."""
+    """A message a page may show: the index folder (as given, absolute or real) written INDEX, so
+    a damaged file still shows by its place in the index (``INDEX/gen-000001/x.seg``), and any
+    other absolute file-system path replaced by words, so that no page tells where the server
+    keeps its files (the server log has the whole message)."""
     import os
 
     for root in sorted({os.path.realpath(index_dir), os.path.abspath(index_dir)}, key=len, reverse=True):
-        message = re.sub(re.escape(root) + r"(?:/[^\s'\",;:)]*)?", "the index folder", message)
+        message = re.sub(re.escape(root) + r"(?=$|[/\s'\",;:)])", "INDEX", message)
     return _ABSOLUTE_PATH.sub("(a server path)", message)

@@ -120,6 +120,7 @@ def test_without_paths_keeps_urls_and_words():
     said = without_paths("The index at /srv/a/index is damaged: /srv/a/index/gen-1/x.seg; see /etc/searchlib/x.conf "
                          "or https://news.example/a/b", "/srv/a/index")
     assert "/srv" not in said and "/etc" not in said and "https://news.example/a/b" in said
+    assert "INDEX/gen-1/x.seg" in said and "(a server path)" in said
 
 
 def test_exports_stream_every_hit_a_chunk_at_a_time(client, monkeypatch):
