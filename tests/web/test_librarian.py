@@ -205,3 +205,10 @@ def test_web_archive_document_page_without_a_replay_service(warc_index):
     page = soup(client.get("/doc/https://news.example/nairobi"))  # by its URL, too
     assert page.select_one("h1").get_text() == "Siege in Nairobi ends"
     assert "Replay this capture" not in page.get_text() and page.select_one(".doc-url a")
+
+
+def test_a_new_query_keeps_the_values_left_out(client):
+    page = soup(client.get("/?q=Islamic+State&not_country=Iraq"))
+    hidden = [(i["name"], i["value"]) for i in page.select("form.searchbox input[type=hidden]")]
+    assert hidden == [("not_country", "Iraq")]
+    assert links(page, ".export a")["JSONL"] == "/export.jsonl?q=Islamic+State&not_country=Iraq"
