@@ -166,6 +166,28 @@ class Facet:
         (``known``: the facet table's values); ``typed``: the values as the user gave them."""
         return list(resolved)
 
+    def archive_filter(self, resolved: list[str], names: dict[str, str]) -> list[str]:
+        """``resolved`` filter values plus those the archive counts as one of them (``names``:
+        ``archive_names``'), for a filter answered by Whoosh (``filter_key`` None)."""
+        return resolved
+
+    # --- across the archive
+
+    def archive_names(self, values: dict[str, list[int]]) -> dict[str, str]:
+        """value -> the value the whole archive counts it as (``values``: the facet table's value ->
+        documents, every live document of the archive); the facet table merges them and hits show
+        the second. The base facet keeps every value as the record has it."""
+        return {}
+
+    def renamed(self, values, names: dict[str, str]):
+        """A record's values of this facet (``record_key``'s) under their archive names."""
+        out: list = []
+        for v in values:
+            v = names.get(v, v)
+            if v not in out:
+                out.append(v)
+        return out
+
     # --- counting and rendering
 
     def order(self, counts: Counter) -> list[tuple[str, int]]:
@@ -268,20 +290,52 @@ class CountryFacet(Facet):
     display = canonical
 
 
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def surname(name: str) -> str:
+    """A person's folded surname: the last word of the name that is not a suffix
+    ("Martin Luther King Jr." -> "king")."""
+    tokens = aliases.fold(name).split()
+    while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
+
+
+def _get(off, key: str):
+    """An official's field, from a tagging.Official or a stored record's dict."""
+    return off.get(key) if isinstance(off, dict) else getattr(off, key, None)
+
+
 def official_keys(officials) -> list[str]:
-    """What an official filter matches: each official's full name, surname and role (folded)."""
+    """What an official filter matches: each official's full name, surname, role and, where the text
+    says whose it is, organisation and role ("taliban spokesman"), all folded."""
     keys: list[str] = []
     for off in officials:
-        name = aliases.fold(off.name)
-        for k in (name, name.split()[-1], aliases.fold(off.role) if off.role else ""):
+        name, role, organisation = _get(off, "name"), _get(off, "role"), _get(off, "organisation")
+        for k in (aliases.fold(name), surname(name), aliases.fold(role) if role else "",
+                  aliases.fold(f"{organisation} {role}") if role and organisation else ""):
             if k and k not in keys:
                 keys.append(k)
     return keys
 
 
+def whose_role(off: dict) -> str | None:
+    """An official's role with whose it is, as shown: "Taliban Spokesman", "President"."""
+    role = off.get("role")
+    return f"{off['organisation']} {role}" if role and off.get("organisation") else role
+
+
 class OfficialFacet(Facet):
-    """Officials: counted by full name; a filter matches a name, surname or role, so only Whoosh
-    answers it (a second field of folded keys). Records carry them as {name, role, country}."""
+    """Officials: counted by full name; a filter matches a name, surname, role or organisation and
+    role, so only Whoosh answers it (a second field of folded keys). Records carry them as {name,
+    role, country, organisation}.
+
+    Across the archive a surname alone ("Obama", from "President Obama") is the one full name with
+    that surname ("Barack Obama") when the archive has exactly one; with two ("George W. Bush",
+    "Jeb Bush") it stays as it is. This is decided over the facet table of each index generation
+    (``archive_names``), so a later batch that brings the full name, or a second one, changes it
+    without re-indexing a page."""
 
     def schema_fields(self) -> dict:
         from whoosh.fields import KEYWORD
@@ -313,11 +367,46 @@ class OfficialFacet(Facet):
     def filter_key(self, request) -> str | None:
         return None
 
+    def archive_filter(self, resolved: list[str], names: dict[str, str]) -> list[str]:
+        """A full name also matches the pages that give only the surname the archive reads as it
+        ("barack obama": the pages of "Obama" too). That surname's key matches no other person:
+        the archive has no second full name with it, or it would not be renamed."""
+        out = list(resolved)
+        for alias, full in names.items():
+            if aliases.fold(full) in resolved and aliases.fold(alias) not in out:
+                out.append(aliases.fold(alias))
+        return out
+
+    def archive_names(self, values: dict[str, list[int]]) -> dict[str, str]:
+        full: dict[str, list[str]] = {}  # surname -> the live names of two or more words ending with it
+        alone: list[str] = []
+        for name, docs in values.items():
+            if not docs:
+                continue  # only on deleted documents
+            if len(aliases.fold(name).split()) > 1:
+                full.setdefault(surname(name), []).append(name)
+            else:
+                alone.append(name)
+        out: dict[str, str] = {}
+        for name in alone:
+            candidates = full.get(surname(name), [])
+            if len(candidates) == 1:
+                out[name] = candidates[0]
+        return out
+
+    def renamed(self, values, names: dict[str, str]):
+        out: list[dict] = []
+        for o in values:
+            o = {**o, "name": names.get(o.get("name"), o.get("name"))}
+            if all(k["name"] != o["name"] for k in out):
+                out.append(o)
+        return out
+
     def echo(self, resolved: list[str], typed, known) -> list[str]:
         """Each full name a name or surname filter matches ("biden": Joe Biden); a role as typed."""
         out: list[str] = []
         for key, raw in zip(resolved, typed):
-            names = sorted(n for n in known if key == aliases.fold(n) or aliases.fold(n).split()[-1:] == [key])
+            names = sorted(n for n in known if known[n] and (key == aliases.fold(n) or surname(n) == key))
             out += [n for n in names or [raw] if n not in out]
         return out
 
@@ -331,14 +420,31 @@ class OfficialFacet(Facet):
         for hit in hits:
             for o in hit.officials:
                 if o.get("role"):
-                    roles.setdefault(o["name"], Counter())[o["role"]] += 1
+                    roles.setdefault(o["name"], Counter())[whose_role(o)] += 1
         return {name: counts.most_common(1)[0][0] for name, counts in roles.items()}
 
     def cell(self, values) -> str:
         return ";".join(o["name"] for o in values)
 
     def text(self, values) -> str:
-        return "; ".join(o["name"] + (f" ({o['role']})" if o.get("role") else "") for o in values)
+        return "; ".join(o["name"] + (f" ({whose_role(o)})" if o.get("role") else "") for o in values)
+
+
+def archive_names(record: dict, names: dict[str, dict[str, str]]) -> dict:
+    """A catalogue record (``records.catalogue``) as the archive names its values (``names``: facet
+    -> ``Facet.archive_names``, from the facet table): a copy when anything changes, the evidence
+    included, so the document page still finds each value's sentences."""
+    if not names:
+        return record
+    out = dict(record)
+    for facet in FACETS:
+        renames = names.get(facet.name)
+        if renames and facet.record_key and out.get(facet.record_key):
+            out[facet.record_key] = facet.renamed(out[facet.record_key], renames)
+            if out.get("evidence"):
+                out["evidence"] = [{**e, "value": renames.get(e.get("value"), e.get("value"))}
+                                   if e.get("field") == facet.name else e for e in out["evidence"]]
+    return out
 
 
 class YearFacet(Facet):

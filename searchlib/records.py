@@ -79,6 +79,13 @@ def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+def _official(stored: dict) -> dict:
+    """A stored official with every key, null where unknown (records indexed before an
+    official had an ``organisation`` lack the key)."""
+    return {"name": stored.get("name"), "role": stored.get("role"), "country": stored.get("country"),
+            "organisation": stored.get("organisation")}
+
+
 def catalogue(fields: dict) -> dict:
     """A document's stored Whoosh fields as its catalogue record (``CATALOGUE_FIELDS``, then any
     registered facet it lacks: see facets.add_to_record)."""
@@ -87,7 +94,7 @@ def catalogue(fields: dict) -> dict:
         "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
         "author": fields.get("author"), "published": fields.get("published") or None,
         "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
-        "officials": extra.get("officials", []), "dates": extra.get("dates", []),
+        "officials": [_official(o) for o in extra.get("officials", [])], "dates": extra.get("dates", []),
         "site": extra.get("site"), "source": _split(fields.get("source")), "origin": extra.get("origin"),
         "sha256": extra.get("sha256"), "size": extra.get("size"),
         "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
@@ -203,12 +210,13 @@ def decode(row, where: str) -> pipeline.Record:
     origin = row.get("origin")
     if origin is not None and not isinstance(origin, dict):
         raise bad('"origin"', "must be an object or null")
-    officials = objects("officials", ("name", "role", "country"), ("name",))
+    officials = objects("officials", ("name", "role", "country", "organisation"), ("name",))
     evidence = objects("evidence", ("field", "value", "sentence"), ("field", "value", "sentence"))
     return pipeline.Record(
         key=key, path=text("path") or key, kind=kind, title=text("title") or "", author=text("author"),
         published=published, text=body, groups=strings("groups"), countries=strings("countries"),
-        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country")) for o in officials),
+        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country"), o.get("organisation"))
+                        for o in officials),  # records made before "organisation" existed read as None
         dates=dates, site=text("site"), sha256=text("sha256") or "", size=size, origin=origin,
         sketch=duplicating.sketch(body),
         evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in evidence))

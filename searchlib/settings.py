@@ -104,6 +104,22 @@ class FacetCost:
 
 FACET_COST = FacetCost()
 
+# ----------------------------------------------------------------------------- analyst views
+
+# A timeline's bucket, when none is asked for, follows the span of the dates shown (first to last
+# day, both included): more than ~6 years gives years, more than ~3 months months, else days, so a
+# timeline has at most ~92 bars below years (readable and clickable at 390 px) and never one bar.
+TIMELINE_YEAR_SPAN = 6 * 365  # days
+TIMELINE_MONTH_SPAN = 92  # days
+TIMELINE_MAX_BUCKETS = 2000  # an asked-for bucket that gives more bars is refused (days over 6 years)
+SERIES = 5  # series of a comparative timeline unless asked otherwise
+SERIES_MAX = 50
+CO_MENTIONS = 10  # rows and columns of a co-mention matrix unless asked otherwise
+CO_MENTIONS_MAX = 100
+# Values of a facet considered for the rows, columns or series: the most frequent this many times
+# the number shown, ranked again by what their filter selects (a group with its affiliates).
+CANDIDATES = 3
+
 # ----------------------------------------------------------------------------- output
 
 SKIPPED_SHOWN = 20  # non-page files named on stderr; --format json lists them all

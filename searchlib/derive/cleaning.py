@@ -1082,8 +1082,16 @@ def clean_html(html: str) -> Article:
                 author = author or m.group("name").strip()
                 continue
             kept.append(ln)
-        if kept and title and fold_eq(kept[0], title):
+        # the headline repeated at the top of the body, as the page's <title> has it ("Headline |
+        # Outlet") or without the outlet
+        h1 = soup.find("h1")
+        headline = _norm(h1.get_text(" ")) if h1 else ""
+        if kept and title and (fold_eq(kept[0], title) or fold_eq(kept[0], _strip_site_suffix(title, site))):
             kept = kept[1:]
+        elif kept and headline and len(headline.split()) <= 30 and fold_eq(kept[0], headline):
+            kept = kept[1:]  # the page's own headline (<h1>), which its <title> words otherwise
+            if not title or re.search(r"\s[|\u2013\u2014]\s", _strip_site_suffix(title, site)):
+                title = headline  # "Short | Outlet" that the outlet rule could not cut: the <h1> says it
         kept = _cut_html_footer(kept)
         body = "\n".join(kept)
     if title:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -109,6 +110,7 @@ class FileResult:
     # original is not in the archives), and notes on records that are indexed (an unreadable date)
     passed: list[loading.WarcSkip] = field(default_factory=list)
     notes: list[loading.LoadFailure] = field(default_factory=list)
+    crawl: dict | None = None  # an archive file's record counts (see crawl_counts), kept for stats
 
 
 def light(result: FileResult) -> FileResult:
@@ -140,10 +142,13 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
     except OSError as e:
         result.failures.append(loading.LoadFailure(source.path, e.strerror or str(e)))
         return result
-    for item in loading.iter_warc(source.path):
+    tally: Counter = Counter()
+    for item in loading.iter_warc(source.path, tally):
         payload_from = None
         if isinstance(item, loading.WarcRevisit):
             item, payload_from = _resolve_revisit(source.path, item)
+            if item is None:
+                tally["mime:revisit of a non-HTML original"] += 1
         if item is None:
             continue
         if isinstance(item, loading.LoadFailure):
@@ -166,7 +171,23 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
             result.records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
         except loading.LoadFailure as e:
             result.failures.append(loading.LoadFailure(where, f"{item.url}: {e.reason}"))
+    result.crawl = crawl_counts(tally, result)
     return result
+
+
+def crawl_counts(tally: Counter, result: FileResult) -> dict:
+    """What an archive file held, for ``stats``: every record read, the documents made of them,
+    the responses kept out by reason and by HTTP status, the responses that are not pages by MIME
+    type, the records that are not responses by WARC-Type, and the records that failed."""
+    def prefixed(prefix: str) -> dict[str, int]:
+        return {k[len(prefix):]: n for k, n in sorted(tally.items()) if k.startswith(prefix)}
+
+    return {"records": tally["records"], "documents": len(result.records),
+            "skipped": dict(Counter(s.reason for s in result.passed)),
+            "statuses": {str(st): n for st, n in sorted(Counter(s.status for s in result.passed
+                                                                 if s.status is not None).items())},
+            "not_pages": prefixed("mime:"), "other_records": prefixed("type:"),
+            "failed": len(result.failures)}
 
 
 def _resolve_revisit(path: str, revisit: loading.WarcRevisit):

@@ -22,9 +22,12 @@ class Official:
     name: str
     role: str | None
     country: str | None
+    # whose the role is, when the text says: a group of groups.csv ("Taliban") or a body of
+    # data/organisations.csv ("Pentagon", "UN"); a country stays in ``country``
+    organisation: str | None = None
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "country": self.country}
+        return {"name": self.name, "role": self.role, "country": self.country, "organisation": self.organisation}
 
 
 @dataclass(frozen=True)
@@ -359,12 +362,20 @@ def _role_words() -> frozenset[str]:
     return frozenset(r.title.lower().rstrip(".") for r in aliases.roles() if " " not in r.title)
 
 
+# A clause ends at punctuation; a full stop only before a space and not after an initial, so
+# "U.S. Secretary of State" and "U.N. envoy" stay one clause.
+_CLAUSE_END = re.compile(r"[,;:!?()\"\u201c\u201d\n]|(?<!\b[A-Z])\.(?=\s)")
+
+
+def _clause_before(text: str, start: int, width: int) -> str:
+    """The clause that ends at ``start``, at most ``width`` characters of it."""
+    return _CLAUSE_END.split(text[max(0, start - width):start])[-1]
+
+
 def _adjacent_country(text: str, role_start: int) -> str | None:
-    """Country named right before a title, in the same clause: "US Secretary", "British Foreign
-    Secretary", "Pakistan's Ambassador", "Kenyan President"."""
-    before = text[max(0, role_start - 60):role_start]
-    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", before)[-1]
-    words = clause.split()[-3:]
+    """Country named right before a title, in the same clause: "US Secretary", "U.S. Secretary",
+    "British Foreign Secretary", "Pakistan's Ambassador", "Kenyan President"."""
+    words = _clause_before(text, role_start, 60).split()[-3:]
     table = aliases.countries()
     for n in (2, 1):
         for i in range(len(words) - n, -1, -1):
@@ -373,6 +384,61 @@ def _adjacent_country(text: str, role_start: int) -> str | None:
                 code = table.resolve(phrase) if not re.fullmatch(r"[A-Za-z]{2}", phrase) or phrase.isupper() else None
                 if code:
                     return code
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _organisations() -> dict[str, str]:
+    """Folded alias -> name of the bodies in data/organisations.csv."""
+    table: dict[str, str] = {}
+    for row in aliases._rows("organisations.csv"):
+        for alias in row["aliases"].split("|"):
+            table.setdefault(aliases.fold(alias), row["name"].strip())
+    return table
+
+
+def organisation_of(phrase: str) -> str | None:
+    """The organisation a phrase names: a militant group (its canonical name) or a body of
+    data/organisations.csv; None for anything else, countries included."""
+    phrase = re.sub(r"['\u2019]s?$", "", phrase.strip())
+    if not phrase[:1].isupper():
+        return None
+    return _organisations().get(aliases.fold(phrase)) or aliases.groups().resolve(phrase)
+
+
+# Words that may stand between an organisation and its title: "Taliban's chief spokesman".
+_ROLE_MODIFIERS = {"chief", "main", "senior", "top", "deputy", "acting", "former", "official", "military",
+                   "political", "regional", "provincial", "local", "new", "longtime", "press"}
+_WHOSE_AFTER = re.compile(r"\s+(?:for|of|at|to|with)\s+(?:the\s+)?"
+                          r"(?P<org>[A-Z][\w.'\u2019&-]*(?:[ \t]+[A-Z][\w.'\u2019&-]*){0,5})")
+
+
+def _organisation_before(text: str, role_start: int) -> str | None:
+    """The organisation named right before a title, in the same clause: "Taliban spokesman",
+    "Pentagon press secretary", "a NATO spokeswoman", "the Taliban's chief spokesman"."""
+    words = _clause_before(text, role_start, 80).split()
+    while words and len(words) > 1 and words[-1].lower() in _ROLE_MODIFIERS:
+        words = words[:-1]
+    words = words[-5:]
+    for i in range(len(words)):  # the longest phrase that ends right before the title wins
+        found = organisation_of(" ".join(words[i:]))
+        if found:
+            return found
+    return None
+
+
+def _organisation_after(text: str, role_end: int) -> str | None:
+    """The organisation a title is "for" or "of": "spokesman for the Taliban", "a spokesperson for
+    the Taliban's Political Office", "Secretary-General of NATO"."""
+    m = _WHOSE_AFTER.match(text, role_end)
+    if not m:
+        return None
+    words = m.group("org").split()
+    # the longest phrase after "for the" ("Taliban's" of "Taliban's Political Office")
+    for n in range(len(words), 0, -1):
+        found = organisation_of(" ".join(words[:n]))
+        if found:
+            return found
     return None
 
 
@@ -388,7 +454,7 @@ _BUSINESS = re.compile(r"(?i)^\s*(?:executive|operating|financial|technology|mar
 def _preceded_by_qualifier(text: str, start: int) -> bool:
     """A lower-case title is a title when an organisation, a country or a possessive stands before
     it: "Russian president Vladimir Putin", "White House press secretary Dana Perino"."""
-    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", text[max(0, start - 50):start])[-1].split()
+    clause = _clause_before(text, start, 50).split()
     if not clause:
         return False
     last = clause[-1]
@@ -409,7 +475,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     role_re, canon = _role_regex()
     found: list[tuple[Official, int]] = []
 
-    def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
+    def add(name: str | None, role: str | None, country: str | None, pos: int,
+            organisation: str | None = None) -> None:
         if _PLACE_AFTER.match(text, pos + len(name or "")):
             return
         name = _clean_name(name or "")
@@ -418,7 +485,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         if author and aliases.fold(name) in aliases.fold(author):
             return
         role_title = canon.get(re.sub(r"\s+", " ", role or "").lower(), role) if role else None
-        found.append((Official(name, role_title, aliases.countries().name(country) if country else None), pos))
+        found.append((Official(name, role_title, aliases.countries().name(country) if country else None,
+                               organisation if role_title else None), pos))
 
     name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
 
@@ -447,13 +515,15 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
                 country = _adjacent_country(text, role_start)
                 if country is None and m.group("of"):
                     country = _first_country(m.group("of"))
-                add(name, full_role, country, m.start("name"))
+                add(name, full_role, country, m.start("name"),
+                    _organisation_before(text, role_start) or _organisation_after(text, r.end()))
         # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail
         #    Shaheen", "Pakistan's President, Pervez Musharraf,", "The group's leader, Mukhtar Robow"
         m = after_tail.match(text, r.end())
         if m:
             country = _adjacent_country(text, role_start) or (_first_country(m.group("compl")) if m.group("compl") else None)
-            add(m.group("name"), role, country, m.start("name"))
+            add(m.group("name"), role, country, m.start("name"),
+                _organisation_before(text, role_start) or _organisation_after(text, r.end()))
 
     # 2. apposition after the name: "Jane Doe, a deputy assistant secretary at the US ...",
     #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
@@ -467,23 +537,40 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             continue
         if m.group("name").split()[0].lower().rstrip(".") in _role_words():
             continue  # "General Kenneth McKenzie, head of ...": the title before the name says it
-        add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
+        desc_at = m.start("desc")
+        add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"),
+            _organisation_before(text, desc_at + r.start()) or _organisation_after(text, desc_at + r.end()))
 
     return found
 
 
 def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, int]]:
-    """One entry per person: "Obama" joins "Barack Obama"; the fullest name and role win."""
+    """One entry per person: "Obama" and "President Obama" join "Barack Obama"; the fullest name
+    wins, with its role and whose it is (else those of a shorter mention).
+
+    A shorter mention joins a fuller name of the page whose words include all of its words and
+    that ends with the same surname. When two fuller names share them ("Obama" on a page with
+    Barack and Michelle Obama), it joins the one named last before it (the text's most recent
+    referent), or else the first one named after it.
+    """
     out: list[tuple[Official, int]] = []
     for off, pos in sorted(found, key=lambda x: (-len(x[0].name.split()), x[1])):
-        surname = aliases.fold(off.name).split()[-1]
-        for i, (kept, kpos) in enumerate(out):
-            kept_tokens = aliases.fold(kept.name).split()
-            if kept_tokens[-1] == surname and set(aliases.fold(off.name).split()) <= set(kept_tokens):
-                out[i] = (Official(kept.name, kept.role or off.role, kept.country or off.country), min(pos, kpos))
-                break
-        else:
+        tokens = aliases.fold(off.name).split()
+        fuller = [i for i, (kept, _kpos) in enumerate(out)
+                  if aliases.fold(kept.name).split()[-1] == tokens[-1]
+                  and set(tokens) <= set(aliases.fold(kept.name).split())]
+        if not fuller:
             out.append((off, pos))
+            continue
+        before = [i for i in fuller if out[i][1] <= pos]
+        i = max(before, key=lambda j: out[j][1]) if before else min(fuller, key=lambda j: out[j][1])
+        kept, kpos = out[i]
+        role, organisation = kept.role, kept.organisation
+        if role is None:
+            role, organisation = off.role, off.organisation
+        elif organisation is None and off.role == role:
+            organisation = off.organisation
+        out[i] = (Official(kept.name, role, kept.country or off.country, organisation), min(pos, kpos))
     return sorted(out, key=lambda x: x[1])
 
 

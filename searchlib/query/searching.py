@@ -558,15 +558,16 @@ def query_parser(schema) -> _RememberingParser:
     return _RememberingParser(MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
 
 
-def build_query(request: SearchRequest, ix, searcher, parser=None):
+def build_query(request: SearchRequest, ix, searcher, parser=None, names=None):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
-    plan = build_plan(request, ix, searcher, parser)
+    plan = build_plan(request, ix, searcher, parser, names)
     return plan.as_query(), plan.filters
 
 
-def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
-    """Parse and check a request (``parser``: a ``query_parser`` to reuse). Raises our errors for
-    bad values."""
+def build_plan(request: SearchRequest, ix, searcher, parser=None, names=None) -> QueryPlan:
+    """Parse and check a request (``parser``: a ``query_parser`` to reuse; ``names``: the facet
+    table's archive names, ``FacetCache.names``, so that a filter on "Barack Obama" also lets
+    through the pages the archive counts under it). Raises our errors for bad values."""
     schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
     text = request.query.strip()  # checked by SearchRequest (check_query)
@@ -590,7 +591,8 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
             filters[facet.name] = resolved
             key = facet.filter_key(request)
             if key is None:
-                whoosh_filters.append(facet.whoosh_filter(resolved))
+                archive = (names or {}).get(facet.name, {})
+                whoosh_filters.append(facet.whoosh_filter(facet.archive_filter(resolved, archive)))
             else:
                 facet_filters.append((key, resolved))
     dates = request.period()
@@ -655,6 +657,8 @@ class FacetCache:
         self.inverted: dict[str, dict[str, list[int]]] = _Facets(table["facets"], days=self.days)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
+        # facet -> value -> the value the whole archive counts it as ("Obama" -> "Barack Obama")
+        self.names: dict[str, dict[str, str]] = table.get("names", {})
         # each document's place in key order: ties in ranking break on the key, so the order of
         # documents inside the index (shards, segments) never shows in the results
         # (the loops here are C-level maps: a fresh `search` process builds this for one query)
@@ -679,6 +683,21 @@ class FacetCache:
         self._day_of: dict[int, str] | None = None
         self._by_doc: dict[str, dict[int, list[str]]] = {}
         self._postings: dict[str, int] = {}
+        self._members: dict[str, list[int]] | None = None  # canonical key -> its story's documents (see copies)
+
+    def copies(self, docnum: int) -> list[int]:
+        """The documents of ``docnum``'s story (itself alone when it has no near-duplicates), in key
+        order."""
+        canonical = self.cluster.get(docnum)
+        if canonical is None:
+            return [docnum]
+        if self._members is None:
+            self._members = {}
+            for d, c in self.cluster.items():
+                self._members.setdefault(c, []).append(d)
+            for members in self._members.values():
+                members.sort(key=self.rank.__getitem__)
+        return self._members[canonical]
 
     def story(self, docnum: int):
         """The identity of a document's story: its cluster, or the document itself."""
@@ -725,6 +744,18 @@ class FacetCache:
             for d in docs:
                 out.setdefault(d, []).append(value)
         return out
+
+    def value_sets(self, facet: str) -> dict[str, frozenset[int]]:
+        """value -> its documents as a frozenset, built once per facet (the analyst views'
+        intersections; the counts build the same sets)."""
+        return self._value_sets(facet)
+
+    def day_of(self) -> dict[int, str]:
+        """docnum -> its publication date as indexed (``YYYY-MM-DD``, or ``YYYY-MM`` when the page
+        states only the month); undated documents are absent. Built once."""
+        if self._day_of is None:
+            self._day_of = {d: day for day, docs in self.days.items() for d in docs}
+        return self._day_of
 
     def _value_sets(self, facet: str) -> dict[str, frozenset[int]]:
         if facet not in self.sets:
@@ -974,6 +1005,19 @@ class Searcher:
                 raise
             raise corrupt from e
 
+    def _titled_copy(self, docnum: int, rec: dict, matched) -> dict:
+        """The record that shows a story whose best copy has no title (a scrape that lost its
+        headline): a copy with a title that matches the search too; else the copy itself with the
+        title of a copy that has one (its text is what matched); else the copy itself."""
+        titled = None
+        for d in sorted((d for d in self.facet_cache.copies(docnum) if d != docnum), key=lambda d: d not in matched):
+            other = self._stored(d)
+            if (other["title"] or "").strip():
+                if d in matched:
+                    return other
+                titled = titled or other
+        return {**rec, "title": titled["title"]} if titled else rec
+
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
@@ -1026,8 +1070,8 @@ class Searcher:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        plan = build_plan(request, self.ix, self.searcher, self.parser)
         s, cache = self.searcher, self.facet_cache
+        plan = build_plan(request, self.ix, self.searcher, self.parser, cache.names)
         collapse = not request.all and bool(cache.cluster_size)
         cluster = cache.cluster
         limit = max(0, request.limit)
@@ -1085,7 +1129,10 @@ class Searcher:
         for rank, (docnum, score) in enumerate(chosen, request.offset + 1):
             canonical = cluster.get(docnum)
             size = cache.cluster_size.get(canonical, 0) if canonical else 0
-            hits.append(_hit(rank, self._stored(docnum), 0.0 if by_date else score, snippets,
+            rec = self._stored(docnum)
+            if collapse and size and not (rec["title"] or "").strip():
+                rec = self._titled_copy(docnum, rec, matched)
+            hits.append(_hit(rank, _archive_named(rec, cache.names), 0.0 if by_date else score, snippets,
                              max(0, size - 1), canonical if size else None))
         truncated: dict[str, dict[str, int]] = {}
         facets = facet_counts(cache, matched, request.facet_limit, collapse, stories, truncated) if request.facets else {}
@@ -1121,6 +1168,26 @@ class Searcher:
         n = len(clauses)
         return {d: v * count[d] / n for d, v in total.items()}
 
+    def matches(self, request: SearchRequest) -> tuple[QueryPlan, set[int] | dict[int, float]]:
+        """The request's plan and every document it matches (its query, with the or-fallback, and
+        its filters), before near-duplicates are collapsed: what ``_search`` counts its total and
+        facets over, for the analyst views (``analysis.py``), which count over all matches and
+        need no ranking. tests/query/test_analysis.py checks that both agree.
+
+        Raises:
+            BadQuery, BadDate, UnknownFacetValue: as ``search``; IndexCorrupt on a damaged index.
+        """
+        with self._reading():
+            plan = build_plan(request, self.ix, self.searcher, self.parser)
+            cache = self.facet_cache
+            allowed = cache.allowed(plan, self.searcher)
+            if plan.text is None:
+                return plan, allowed if allowed is not None else set(cache.docs)
+            scores = self._scores(plan.text, allowed)
+            if not scores and plan.loose:
+                scores = self._some_words(plan.loose, allowed)
+            return plan, scores
+
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         with self._reading():
             docnums = list(self.searcher.reader().all_doc_ids())
@@ -1131,12 +1198,12 @@ class Searcher:
         """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
         with self._reading():
-            q, _filters = build_query(everything, self.ix, self.searcher, self.parser)
-            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
             cache = self.facet_cache
+            q, _filters = build_query(everything, self.ix, self.searcher, self.parser, cache.names)
+            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
         for docnum in docnums:
             with self._reading():
-                rec = records.catalogue(self.searcher.stored_fields(docnum))
+                rec = facets.archive_names(records.catalogue(self.searcher.stored_fields(docnum)), cache.names)
             canonical = cache.cluster.get(docnum)
             rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
@@ -1151,7 +1218,8 @@ class Searcher:
                     if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
                         fields = stored
                         break
-            return records.catalogue(fields) if fields else None
+            # the archive's names (the facet table is small: a one-lookup `show` loads it in milliseconds)
+            return facets.archive_names(records.catalogue(fields), self.facet_cache.names) if fields else None
 
     def captures(self, key_or_path: str) -> list[dict]:
         """Every document whose key is ``key_or_path`` or whose path (a web archive capture's URL)
@@ -1283,6 +1351,11 @@ class Snippets:
         parts.append(text[pos:end])
         out = re.sub(r"\s+", " ", "".join(parts)).strip()
         return ("... " if start else "") + out + (" ..." if end < len(text) else "")
+
+
+def _archive_named(rec: dict, names: dict[str, dict[str, str]]) -> dict:
+    """A stored record as the archive names its values (``facets.archive_names``)."""
+    return facets.archive_names(rec, names)
 
 
 def _lead(text: str, width: int) -> str:

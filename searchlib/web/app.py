@@ -104,7 +104,7 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
             "search.html", state=state, result=result, hits=shown, pages=pages,
             page_links=page_links(state, pages) if pages > 1 else [],
             first_rank=(state.page - 1) * PER_PAGE + 1, panels=facet_panels(result, state),
-            timeline=timeline(result.timeline or {}, result.total, state), chips=chips(result, state),
+            timeline=search_timeline(state), chips=chips(result, state),
             hidden=state.hidden_fields("q", "page"), date_hidden=state.hidden_fields("from", "to", "page"),
             offers=offers, active=len(chips(result, state)),
         )
@@ -191,6 +191,55 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     @app.get("/export.jsonl")
     def export_jsonl():
         return export("jsonl", "application/x-ndjson")
+
+    # --- the analyst views (query/analysis.py): JSON endpoints and /analysis, over the same searches
+
+    from ..query import analysis
+    from . import analysis_page as analyst
+
+    def search_timeline(state: State) -> dict:
+        """The search page's timeline: ``analysis.timeline`` of its search (bucket from the span)."""
+        with warm.use() as searcher:
+            return timeline(analysis.timeline(searcher, state.request(0)), state)
+
+    def json_response(data: dict):
+        return Response(json.dumps(analyst.with_urls(data), ensure_ascii=False), mimetype="application/json")
+
+    @app.get("/api/timeline")
+    def api_timeline():
+        state, options = State.from_args(request.args), analyst.options(request.args)
+        with warm.use() as searcher:
+            if options["by"]:
+                data = analysis.comparative_timeline(searcher, state.request(0), by=options["by"],
+                                                     series=options["series"], bucket=options["bucket"])
+            else:
+                data = analysis.timeline(searcher, state.request(0), bucket=options["bucket"])
+        return json_response(data)
+
+    @app.get("/api/co-mentions")
+    def api_co_mentions():
+        state, options = State.from_args(request.args), analyst.options(request.args)
+        with warm.use() as searcher:
+            data = analysis.co_mentions(searcher, state.request(0), rows=options["rows"], cols=options["cols"],
+                                        limit=options["limit"])
+        return json_response(data)
+
+    @app.get("/analysis")
+    def analysis_page():
+        state, options = State.from_args(request.args), analyst.options(request.args, by_default="group")
+        with warm.use() as searcher:
+            mentions = analysis.co_mentions(searcher, state.request(0), rows=options["rows"], cols=options["cols"],
+                                            limit=options["limit"])
+            timelines = analysis.comparative_timeline(searcher, state.request(0), by=options["by"],
+                                                      series=options["series"], bucket=options["bucket"])
+        api = {name: url_for(endpoint, **state.params(expand=None, sort=None, page=None),
+                             **{k: v for k, v in options.items() if v is not None and k in keys})
+               for name, endpoint, keys in (("co_mentions", "api_co_mentions", ("rows", "cols", "limit")),
+                                            ("timeline", "api_timeline", ("by", "series", "bucket")))}
+        return render_template("analysis.html", state=state, options=options, matrix=analyst.matrix(mentions),
+                               multiples=analyst.multiples(timelines), facet_choices=analyst.facet_choices(),
+                               buckets=analyst.BUCKETS, back=state.url(), api=api,
+                               form_hidden=state.hidden_fields("page"), hidden=state.hidden_fields("q", "page"))
 
     def wants_text() -> bool:
         return request.path.startswith("/api/") or request.path.startswith("/export.")

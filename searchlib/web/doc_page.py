@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..facets import whose_role
+
 
 def evidence_rows(rec: dict) -> list[dict]:
     """Each tag of a document with the sentences it was found in."""
@@ -18,7 +20,7 @@ def evidence_rows(rec: dict) -> list[dict]:
             rows.append({"field": field, "param": param, "value": v, "note": "",
                          "sentences": found.get((field, v), [])})
     for o in rec.get("officials") or []:
-        note = ", ".join(x for x in (o.get("role"), o.get("country")) if x)
+        note = ", ".join(x for x in (whose_role(o), o.get("country")) if x)  # "Taliban Spokesman"
         rows.append({"field": "official", "param": "official", "value": o.get("name") or "", "note": note,
                      "sentences": found.get(("official", o.get("name")), [])})
     for d in rec.get("dates") or []:

@@ -110,7 +110,8 @@ def test_extract_jsonl_has_the_scorers_keys(runner):
             for r in rows] == [True, True]
     kenya = rows[0]
     assert kenya["published"] == "2013-09-22" and kenya["countries"] == ["Kenya", "Somalia"]
-    assert kenya["officials"][0] == {"name": "Uhuru Kenyatta", "role": "President", "country": "Kenya"}
+    assert kenya["officials"][0] == {"name": "Uhuru Kenyatta", "role": "President", "country": "Kenya",
+                                     "organisation": None}
     assert rows[1]["published"] is None
 
 

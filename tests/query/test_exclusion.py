@@ -87,3 +87,17 @@ def test_export_leaves_excluded_pages_out(built_index):
         everything = list(s.export(SearchRequest(query="*")))
     assert records and len(records) < len(everything)
     assert not any("Iraq" in r["countries"] for r in records)
+
+
+def test_analyst_views_count_without_the_excluded_values_and_their_links_keep_them(built_index):
+    from searchlib.query import analysis
+
+    with Searcher(built_index) as s:
+        request = SearchRequest(query="*", exclude={"country": ("Iraq",)})
+        timeline = analysis.timeline(s, request)
+        everything = analysis.timeline(s, SearchRequest(query="*"))
+        assert timeline["total"] == search(built_index, **{"query": "*", "exclude": {"country": ("Iraq",)}}).total
+        assert timeline["total"] < everything["total"]
+        assert all(b["filter"].get("not_country") == ["Iraq"] for b in timeline["buckets"])
+        line = json.dumps(timeline["buckets"][0]["filter"])
+        assert request_from_line(line).exclude == {"country": ("Iraq",)}  # each link runs as a batch line

@@ -278,33 +278,27 @@ def test_chips_remove_one_filter_each(client):
     assert one_sided == {"From": "/?to=2020", "To": "/?from=2014"}
 
 
-def test_timeline_counts_months_of_all_matches_and_narrows(client, monkeypatch):
+def test_a_crawl_date_range_shows_as_chips_that_remove_it(client):
+    page = soup(client.get("/?q=Taliban&crawled_from=2019&crawled_to=2021-06"))
+    chips = {c.select_one(".chip-kind").get_text(): c["href"] for c in page.select(".chips a.chip")}
+    assert chips["Crawled from"] == "/?q=Taliban&crawled_to=2021-06"
+    assert chips["Crawled to"] == "/?q=Taliban&crawled_from=2019"
+
+
+def test_timeline_counts_every_match_per_period_and_narrows(client, monkeypatch):
     monkeypatch.setattr(serving, "PER_PAGE", 2)  # the timeline reads every match, not just the page shown
     page = soup(client.get("/"))
     bars = {a["data-period"]: a for a in page.select("svg.timeline-chart a.bar-link")}
-    assert set(bars) == {"2013-09", "2014-04", "2017-12", "2019-03", "2020-02", "2021-08"}
-    assert bars["2020-02"]["href"] == "/?from=2020-02&to=2020-02"
-    assert bars["2021-08"].select_one("title").get_text().startswith("Aug 2021: 1 match")
+    # 2013 to 2021: over six years, so a bar per year (settings.TIMELINE_YEAR_SPAN)
+    assert set(bars) == {"2013", "2014", "2017", "2019", "2020", "2021"}
+    assert bars["2020"]["href"] == "/?from=2020&to=2020"
+    assert bars["2021"].select_one("title").get_text().startswith("2021: 1 match")
     assert "1 without a stated date" in page.select_one(".timeline figcaption").get_text()
-    narrowed = client.get(bars["2020-02"]["href"])
+    narrowed = client.get(bars["2020"]["href"])
     assert set(stories(hit_keys(narrowed))) == {"wire-copy"}
-    selected = soup(narrowed).select_one("svg.timeline-chart a.bar-link.selected")
-    assert selected["data-period"] == "2020-02" and selected["href"] == "/"
-
-
-def test_timeline_geometry_by_year_for_long_spans(app):
-    with app.test_request_context("/"):
-        data = serving.timeline({"1990-01": 1, "2020-05": 1, "2020-06": 1}, 4, serving.State())
-        assert data["unit"] == "year" and data["undated"] == 1
-        assert [b["period"] for b in data["bars"]][:2] == ["1990", "1991"] and data["bars"][-1]["count"] == 2
-        assert data["bars"][0]["href"] == "/?from=1990&to=1990"
-        assert all(0 <= b["x"] <= data["width"] for b in data["bars"])
-        labels = [label["text"] for label in data["labels"]]
-        assert "1990" in labels and "2000" in labels and "2010" in labels
-        one = serving.timeline({"2020-02": 1}, 1, serving.State())
-        assert one["unit"] == "month" and len(one["bars"]) == 1 and one["labels"] == [{"x": one["bars"][0]["x"],
-                                                                                         "text": "Feb 2020"}]
-        assert serving.timeline({}, 1, serving.State())["bars"] == []
+    # within weeks, a bar per day (tests/web/test_analysis_page.py checks the charts themselves)
+    days = [a["data-period"] for a in soup(narrowed).select("svg.timeline-chart a.bar-link")]
+    assert days and all(day.startswith("2020-02-") for day in days)
 
 
 def test_search_form_keeps_filters(client):
