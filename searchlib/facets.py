@@ -35,17 +35,20 @@ def joined(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values)
 
 
-def resolved(values, find: Callable[[str], str | None], unknown: Callable[[str], str]) -> list[str]:
+def resolved(values, find: Callable[[str], str | None], unknown: Callable[[str], tuple[str, list[str]]],
+             facet: str = "") -> list[str]:
     """``find(value)`` for each filter value.
 
     Raises:
-        UnknownFacetValue: ``unknown(value)`` for the first value ``find`` knows nothing of.
+        UnknownFacetValue: the message and hints ``unknown(value)`` gives for the first value
+            ``find`` knows nothing of.
     """
     out = []
     for v in values:
         found = find(v)
         if found is None:
-            raise UnknownFacetValue(unknown(v))
+            message, hints = unknown(v)
+            raise UnknownFacetValue(message, facet, v, tuple(hints))
         out.append(found)
     return out
 
@@ -126,12 +129,12 @@ class Facet:
         known = [_text(t) for t in searcher.lexicon(self.field)] if self.field in searcher.schema else []
         by_fold = {aliases.fold(k): k for k in known}
 
-        def unknown(v: str) -> str:
+        def unknown(v: str) -> tuple[str, list[str]]:
             hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
             return (f"Unknown {self.name} {v!r}: {self.missing or f'no document has this {self.name}'}."
-                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else "")), hint
 
-        return resolved(values, lambda v: by_fold.get(aliases.fold(v)), unknown)
+        return resolved(values, lambda v: by_fold.get(aliases.fold(v)), unknown, self.name)
 
     def filter_key(self, request) -> str | None:
         """The facet-table key its resolved values filter on (see ``filter_fields``), or None when
@@ -234,11 +237,11 @@ class GroupFacet(Facet):
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.groups()
 
-        def unknown(v: str) -> str:
-            hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
-            return f"Unknown group {v!r}. Did you mean: {hint}?"
+        def unknown(v: str) -> tuple[str, list[str]]:
+            hint = list(table.suggestions(v)) or sorted(table.by_name)[:8]
+            return f"Unknown group {v!r}. Did you mean: {', '.join(hint)}?", hint
 
-        return resolved(values, table.resolve, unknown)
+        return resolved(values, table.resolve, unknown, self.name)
 
     def filter_key(self, request) -> str | None:
         return self.name if request.exact_group else "group_any"
@@ -272,11 +275,12 @@ class CountryFacet(Facet):
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.countries()
 
-        def unknown(v: str) -> str:
-            hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
-            return f"Unknown country {v!r}. Did you mean: {hint}?"
+        def unknown(v: str) -> tuple[str, list[str]]:
+            hint = list(table.suggestions(v))
+            return (f"Unknown country {v!r}. Did you mean: "
+                    f"{', '.join(hint) or 'a country name, demonym, capital or ISO code'}?"), hint
 
-        return [table.name(code) for code in resolved(values, table.resolve, unknown)]
+        return [table.name(code) for code in resolved(values, table.resolve, unknown, self.name)]
 
     def canonical(self, value: str) -> str:
         table = aliases.countries()
@@ -352,12 +356,13 @@ class OfficialFacet(Facet):
         known = [_text(t) for t in searcher.lexicon("official_keys")]
         known_set = set(known)
 
-        def unknown(v: str) -> str:
+        def unknown(v: str) -> tuple[str, list[str]]:
             hint = difflib.get_close_matches(aliases.fold(v), known, n=5, cutoff=0.6)
             return (f"Unknown official {v!r}: no document names this person or role."
-                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else "")), hint
 
-        return resolved(values, lambda v: aliases.fold(v) if aliases.fold(v) in known_set else None, unknown)
+        return resolved(values, lambda v: aliases.fold(v) if aliases.fold(v) in known_set else None, unknown,
+                        self.name)
 
     def filter_key(self, request) -> str | None:
         return None

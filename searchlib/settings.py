@@ -136,3 +136,5 @@ CANDIDATES = 3
 SKIPPED_SHOWN = 20  # non-page files named on stderr; --format json lists them all
 PER_PAGE = 20  # hits per page in the web view
 FACET_SHOWN = 8  # values per facet in the web view before "show all"
+EMPTY_VALUES = 5  # values per facet a web page without hits offers ("found with": the query alone)
+EXPORT_CHUNK = 500  # hits per search while the web view streams an export (bounds its memory)

@@ -91,6 +91,9 @@ def filter_options() -> list[click.Option]:
     made_for, options = _filters_made
     if made_for != tuple(map(id, facets.FACETS)):
         options = [option for facet in facets.filters() for option in facet.click_options()] + [
+            click.Option([f"--not-{facet.name}", f"not_{facet.option}"], multiple=True, metavar="VALUE",
+                         help=f"Leave out pages with this {facet.name} (values as for {facet.flag}); repeatable.")
+            for facet in facets.filters()] + [
             click.Option(["--from", "date_from"], help="Published on or after: 2021, 2021-08 or 2021-08-26."),
             click.Option(["--to", "date_to"], help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
             click.Option(["--crawled-from", "crawled_from"],

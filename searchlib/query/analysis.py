@@ -84,6 +84,9 @@ def request_filter(request: SearchRequest, **changes) -> dict:
         values = request.values(facet)
         if values:
             out[facet.name] = list(values)
+    for facet in facets.filters():  # the values left out (``not_country``), as the batch line and URL name them
+        if request.excluded(facet):
+            out[f"not_{facet.name}"] = list(request.excluded(facet))
     if request.exact_group:
         out["exact_group"] = True
     for key, value in (("from", request.date_from), ("to", request.date_to), ("crawled_from", request.crawled_from),
@@ -102,7 +105,7 @@ def narrowed(line: dict, **changes) -> dict:
     merged.update(changes)
     if not set(merged) - {"exact_group", "all"}:
         merged["query"] = "*"
-    order = ["query", *facets.names(), "exact_group", "from", "to", "crawled_from", "crawled_to", "all"]
+    order = ["query", *facets.names(), *(f"not_{f.name}" for f in facets.filters()), "exact_group", "from", "to", "crawled_from", "crawled_to", "all"]
     return dict(sorted(merged.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 

@@ -4,7 +4,8 @@ Filter values go through the same alias tables as tagging, so ``--country Afghan
 ``afghanistan`` are one filter and ``--group ISIL`` is Islamic State. A query word that names a
 known group also matches pages tagged with that group, the exact wording ranking first.
 Dates are parsed here (python-dateutil via ``dating``), never by Whoosh's date parser.
-Repeated values of one filter combine with OR; different filters combine with AND.
+Repeated values of one filter combine with OR; different filters combine with AND. An
+excluded value (``exclude``, ``--not-country``) leaves out every page that has it.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class SearchRequest:
     crawled_to: str | None = None  # ... on or before (inclusive)
     # facet name -> values, for the registered facets (facets.py) that have no attribute above
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # facet name -> values whose pages are left out (``--not-country Iraq``): they filter, never score
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         _check_request(self)
@@ -82,24 +85,33 @@ class SearchRequest:
             return getattr(self, facet.option)
         return self.filters.get(facet.name, ())
 
+    def excluded(self, facet: facets.Facet) -> tuple[str, ...]:
+        """The values of one facet whose pages are left out."""
+        return self.exclude.get(facet.name, ())
+
     def with_options(self, **options) -> "SearchRequest":
         """This request with ``options`` changed, named as its attributes or as a facet's option
-        (``groups``, or a registered facet's own, which goes into ``filters``).
+        (``groups``, or a registered facet's own, which goes into ``filters``); ``not_`` and a
+        facet's option (``not_countries``) sets the values that facet excludes.
 
         Raises:
             BadValue: an option no attribute or facet has, or a value as ``SearchRequest`` raises.
         """
         fields: dict = {}
         filters = dict(self.filters)
+        exclude = dict(self.exclude)
         for name, value in options.items():
             facet = facets.by_option(name)
-            if name in _ATTRIBUTES and name != "filters":
+            negated = facets.by_option(name[4:]) if name.startswith("not_") else None
+            if name in _ATTRIBUTES and name not in ("filters", "exclude"):
                 fields[name] = value
             elif facet is not None:
                 filters[facet.name] = value
+            elif negated is not None:
+                exclude[negated.name] = value
             else:
                 raise BadValue(f"Unknown search option {name!r}")
-        return dataclasses.replace(self, filters=filters, **fields)
+        return dataclasses.replace(self, filters=filters, exclude=exclude, **fields)
 
     def period(self) -> tuple[str, str] | None:
         """The publication days asked for, first and last (None: any date)."""
@@ -158,6 +170,17 @@ def _check_request(request: SearchRequest) -> None:
             raise BadValue(f"Unknown facet {name!r} in filters (facets without their own option: {known})")
         checked[name] = _filter_values(facet, values)
     put("filters", checked)
+    if not isinstance(request.exclude, dict):
+        raise BadValue(f"Invalid exclude {request.exclude!r}: give a mapping of facet name to values")
+    left_out = {}
+    for name, values in request.exclude.items():
+        facet = next((f for f in facets.filters() if f.name == name), None)
+        if facet is None:
+            raise BadValue(f"Unknown facet {name!r} to exclude: use one of {', '.join(f.name for f in facets.filters())}")
+        values = _filter_values(facet, values)
+        if values:
+            left_out[name] = values
+    put("exclude", left_out)
     for name, flag in (("date_from", "from"), ("date_to", "to"), ("crawled_from", "crawled-from"),
                        ("crawled_to", "crawled-to")):
         value = getattr(request, name)
@@ -244,6 +267,7 @@ class SearchResult:
     # "and": every word matched (or an explicit query); "or-fallback": no page had every word of
     # a plain query, so these pages have some of them (Searcher._some_words)
     mode: str = "and"
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet -> the values left out, as resolved
 
     def as_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "filters": self.filters,
@@ -254,6 +278,8 @@ class SearchResult:
             out["timeline"] = self.timeline
         if self.mode != "and":  # only then: the shape of every strict result stays as it was
             out["mode"] = self.mode
+        if self.excluded:  # likewise: only a search that leaves values out says so
+            out["excluded"] = self.excluded
         return out
 
 
@@ -489,6 +515,9 @@ class QueryPlan:
     # has them all (None: the query is strict)
     loose: list | None = None
     crawl_dates: tuple[str, str] | None = None  # the crawl days of web archive captures asked for
+    # (facet-table key or None, values, Whoosh query) of each excluded facet: its pages are left out
+    exclusions: list = field(default_factory=list)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet -> resolved values left out
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
@@ -502,6 +531,7 @@ class QueryPlan:
             parts.append(wq.Not(wq.TermRange("published", start[:7] + "-", start, startexcl=False, endexcl=True)))
         if self.crawl_dates:  # crawl dates are whole days: a plain range
             parts.append(wq.TermRange(facets.CRAWL_DAY, *self.crawl_dates, startexcl=False, endexcl=False))
+        parts += [wq.Not(query) for _key, _values, query in self.exclusions]
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
@@ -626,14 +656,26 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None, names=None) ->
     crawl_dates = request.crawl_period()
     if crawl_dates:
         filters["crawl_date"] = list(crawl_dates)
-    if not parts and text != "*" and not filters:
+    exclusions, excluded = [], {}
+    for facet in facets.filters():
+        values = request.excluded(facet)
+        if values:
+            resolved = excluded[facet.name] = facet.resolve(values, searcher)
+            key = facet.filter_key(request)
+            if key is None:
+                exclusions.append((None, resolved, facet.whoosh_filter(resolved)))
+            else:
+                field_name = facet.filter_fields()[key]
+                exclusions.append((key, resolved, wq.Or([wq.Term(field_name, v) for v in resolved])))
+    if not parts and text != "*" and not filters and not excluded:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
     loose = None
     if parts and isinstance(parts[0], wq.And) and len(parts[0].subqueries) > 1 \
             and not _OPERATOR_RE.search(_QUOTED.sub(" ", plain_words(text))):
         loose = list(parts[0].subqueries)
-    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose, crawl_dates)
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose, crawl_dates,
+                     exclusions, excluded)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -796,6 +838,14 @@ class FacetCache:
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
             result = docs if result is None else result & docs
+        for key, values, q in plan.exclusions:  # left out of whatever the other filters let through
+            if key is None:
+                gone = set(q.docs(searcher))
+            else:
+                facet = facets.for_key(key)
+                sets = self._value_sets(facet.name)
+                gone = set().union(*(sets.get(v, frozenset()) for v in facet.table_values(key, values)))
+            result = (set(self.docs) if result is None else result) - gone
         return result
 
     def _between(self, table: str, first: str, last: str, keep=None) -> set[int]:
@@ -1150,7 +1200,8 @@ class Searcher:
             timeline = dict(sorted(cache.count(matched, "month", collapse, stories).items()))
         suggestions = suggest(request, s, self.parser) if not total else []
         return SearchResult(request.query or "", total, hits, facets, echo_filters(plan.filters, request, cache),
-                            timeline, request.offset, truncated, suggestions, mode)
+                            timeline, request.offset, truncated, suggestions, mode,
+                            echo_excluded(plan.excluded, request, cache))
 
     def _scores(self, query, allowed: set[int] | None) -> dict[int, float]:
         """docnum -> score of every match the filters allow."""
@@ -1269,7 +1320,7 @@ class Searcher:
 
 
 def _has_filter(request: SearchRequest) -> bool:
-    return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to) or \
+    return any(request.values(f) or request.excluded(f) for f in facets.filters()) or bool(request.date_from or request.date_to) or \
         bool(request.crawled_from or request.crawled_to)
 
 
@@ -1412,7 +1463,9 @@ _BATCH_KEYS = {
 
 def batch_keys() -> dict[str, str]:
     """Batch line key -> SearchRequest option: the fixed ones, and each facet's name and option."""
-    return {**_BATCH_KEYS, **{k: f.option for f in facets.filters() for k in (f.name, f.option)}}
+    return {**_BATCH_KEYS, **{k: f.option for f in facets.filters() for k in (f.name, f.option)},
+            **{f"not{sep}{k}": f"not_{f.option}" for f in facets.filters() for k in (f.name, f.option)
+               for sep in "_-"}}
 
 
 def request_from_line(line: str, defaults: SearchRequest | None = None) -> SearchRequest:
@@ -1461,6 +1514,12 @@ def echo_filters(filters: dict[str, list[str]], request: SearchRequest, cache: F
         facet = facets.get(name)
         out[name] = facet.echo(values, request.values(facet), cache.inverted.get(name, {}))
     return out
+
+
+def echo_excluded(excluded: dict[str, list[str]], request: SearchRequest, cache: FacetCache) -> dict[str, list]:
+    """The values a result says it left out, as the index names them (see ``echo_filters``)."""
+    return {name: facets.get(name).echo(values, request.exclude[name], cache.inverted.get(name, {}))
+            for name, values in excluded.items()}
 
 
 def suggest(request: SearchRequest, searcher, parser) -> list[str]:

@@ -1,12 +1,14 @@
 """What the search page shows besides the hits: the facet sidebar, the timeline, the chips of the
-selected filters, the page links, and the highlighted snippets."""
+selected filters, the page links, the highlighted snippets, and what a page without hits offers."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from .. import facets
-from ..settings import FACET_SHOWN
+from ..derive import aliases
+from ..settings import EMPTY_VALUES, FACET_SHOWN
 from .state import State
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -28,30 +30,49 @@ def month_label(period: str) -> str:
 
 
 def facet_panels(result, state: State) -> list[dict]:
-    """Sidebar panels: each value with its count, whether it is selected, and the link that toggles it."""
+    """Sidebar panels: each value with its count, whether it is selected, the link that toggles it
+    and the one that leaves it out (``not_href``); the values left out; how many values the
+    folded list hides (every value counts, nested ones too), and, expanded, the filter box's text
+    (``q_facet``) with the form fields that keep the rest of the search."""
     panels = []
     for facet, counts in result.facets.items():
         declared = facets.get(facet)
+        expanded = facet in state.expand
+        narrowed = expanded and bool(state.q_facet)
+        if narrowed:
+            wanted = aliases.fold(state.q_facet)
+            counts = [c for c in counts if wanted in aliases.fold(c.label or c.value) or wanted in aliases.fold(c.value)]
+        excluded = []
         if declared.period:
-            items = [{"value": c.value, "label": c.value, "count": c.count, "note": "",
+            items = [{"value": c.value, "label": c.value, "count": c.count, "note": "", "not_href": "",
                       "selected": state.period_selected(c.value), "href": state.toggle_period(c.value),
                       "children": []} for c in counts]
         elif facet in state.filters:
             notes = declared.notes(result.hits)
             items = [{"value": c.value, "label": c.value, "count": c.count, "selected": state.selected(facet, c.value),
-                      "href": state.toggle(facet, c.value), "children": [], "note": notes.get(c.value, "")}
+                      "href": state.toggle(facet, c.value), "children": [], "note": notes.get(c.value, ""),
+                      "not_href": state.exclude(facet, c.value)}
                      for c in counts]
             items = _nest(items, state, declared)
+            excluded = [{"label": declared.display(raw), "href": state.include_again(facet, raw)}
+                        for raw in state.excluded.get(facet, [])]
         else:
             continue
-        if not items:
+        if not items and not excluded and not narrowed:
             continue
-        expanded = facet in state.expand
-        panels.append({"facet": facet, "title": declared.title or facet.title(),
-                       "items": items if expanded else items[:FACET_SHOWN], "hidden": max(0, len(items) - FACET_SHOWN),
+        shown = items if expanded else items[:FACET_SHOWN]
+        everything = _size(items)
+        panels.append({"facet": facet, "title": declared.title or facet.title(), "items": shown,
+                       "hidden": everything - _size(shown), "values": everything, "excluded": excluded,
                        "expanded": expanded, "more": state.expand_url(facet, True),
-                       "less": state.expand_url(facet, False)})
+                       "less": state.expand_url(facet, False), "q_facet": state.q_facet if expanded else "",
+                       "form": state.hidden_fields("q_facet", "page", expand=[facet]) if expanded else []})
     return panels
+
+
+def _size(items: list[dict]) -> int:
+    """Values in a list of (nested) facet items."""
+    return sum(1 + _size(item["children"]) for item in items)
 
 
 def _nest(items: list[dict], state: State, facet) -> list[dict]:
@@ -71,7 +92,7 @@ def _nest(items: list[dict], state: State, facet) -> list[dict]:
         if parent not in nodes:
             nodes[parent] = {"value": parent, "label": parent, "count": None, "note": "",
                              "selected": state.selected(facet.name, parent), "href": state.toggle(facet.name, parent),
-                             "children": []}
+                             "children": [], "not_href": state.exclude(facet.name, parent)}
             attach(nodes[parent], seen + (item["value"],))
         if item not in nodes[parent]["children"]:
             nodes[parent]["children"].append(item)
@@ -208,6 +229,39 @@ def _axis_labels(bars: list[dict], bucket: str, width: int) -> list[dict]:
     return [{"x": x, "text": text} for x, _e, text in sorted(placed)]
 
 
+def empty_help(result, state: State, count) -> dict:
+    """What a search that found nothing offers instead, each a link that keeps the rest of the search:
+    ``suggestions``, other spellings of the query (with its filters); ``drops``, the search without
+    each filter or the query, with the matches it would give (``count(state)``: a SearchResult,
+    facets when asked); ``values``, the facet values the query alone is found with."""
+    from werkzeug.datastructures import MultiDict
+
+    seen: set[str] = set()
+    spellings = [s for s in result.suggestions if not (aliases.fold(s) in seen or seen.add(aliases.fold(s)))]
+    out: dict = {"suggestions": [{"label": s, "href": state.url(q=s)} for s in spellings], "drops": [], "values": []}
+    if result.total:
+        return out
+    for chip in chips(result, state):
+        args = MultiDict(parse_qsl(urlsplit(chip["href"]).query, keep_blank_values=False))
+        other = State.from_args(args)
+        if not (other.q or other.has_filters):
+            continue  # nothing left: that is the whole archive
+        n = count(other, False).total
+        if n:
+            out["drops"].append({**chip, "total": n})
+    if state.q and not state.browsing and state.has_filters:
+        alone = State(state.q)
+        found = count(alone, True)
+        for facet_name, counts in found.facets.items():
+            declared = facets.get(facet_name)
+            if facet_name not in alone.filters or not counts:
+                continue
+            out["values"].append({"title": declared.title or facet_name.title(), "items": [
+                {"label": c.label or c.value, "count": c.count, "href": alone.add(facet_name, c.value)}
+                for c in counts[:EMPTY_VALUES]]})
+    return out
+
+
 def chips(result, state: State) -> list[dict]:
     """The selected filters, each with the link that removes it."""
     out = []
@@ -219,6 +273,11 @@ def chips(result, state: State) -> list[dict]:
             if label != raw:
                 label = f"{label} ({raw})"
             out.append({"kind": param.title(), "label": label, "href": state.remove(param, raw)})
+    for param, values in state.excluded.items():
+        for raw in values:
+            label = facets.get(param).display(raw)
+            out.append({"kind": f"Not {param}", "label": label, "href": state.include_again(param, raw),
+                        "negated": True})
     if state.show_all:
         out.append({"kind": "Copies", "label": "every copy", "href": state.url(all=None)})
     if state.date_from and state.date_from == state.date_to:
