@@ -508,11 +508,12 @@ class LanguageFacet(Facet):
             for n in names:
                 by_name.setdefault(aliases.fold(n), code)
 
-        def unknown(v: str) -> str:
+        def unknown(v: str) -> tuple[str, list[str]]:
             shown = ", ".join(f"{c} ({language.name(c)})" for c in sorted(known)) or "none"
-            return f"Unknown language {v!r}: no document is in this language. Languages in this index: {shown}."
+            return (f"Unknown language {v!r}: no document is in this language. Languages in this index: {shown}.",
+                    sorted(known))
 
-        return resolved(values, lambda v: by_name.get(aliases.fold(v)), unknown)
+        return resolved(values, lambda v: by_name.get(aliases.fold(v)), unknown, self.name)
 
     def index_fields(self, record) -> dict[str, str]:
         return {self.field: getattr(record, "language", None) or ""}
