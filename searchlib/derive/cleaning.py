@@ -1075,10 +1075,16 @@ class PageDates:
 def page_dates(text: str, h1: str | None, body: str, stated: set[str]) -> PageDates:
     """PageDates of a page whose visible text is ``text``, headline ``h1`` and article ``body``."""
     lines = [re.sub(r"\s+", " ", ln).strip() for ln in body.splitlines()]
-    lines = [ln for ln in lines if len(ln) > 30]
-    start = text.find(lines[0][:40]) if lines else -1
-    end = text.find(lines[-1][-40:]) if lines else -1
-    end = end + len(lines[-1][-40:]) if end >= 0 else -1
+    # each line looked up after the one before it: a paragraph the article repeats (a pull quote,
+    # a dek) does not end it early
+    start = end = -1
+    for ln in (ln for ln in lines if len(ln) > 30):
+        at = text.find(ln[:40], max(end, 0))
+        if at < 0:
+            continue
+        start = at if start < 0 else start
+        tail = text.find(ln[-40:], at)
+        end = tail + len(ln[-40:]) if tail >= 0 else at + len(ln)
     at = text.find(re.sub(r"\s+", " ", h1).strip()) if h1 and h1.strip() else -1
     header = (0, 0) if at < 0 else (max(0, at - HEADER_BEFORE_H1), start + 100 if start > at else at + HEADER_AFTER_H1)
     return PageDates(tuple(shown_days(text)), frozenset(stated), header, end)
