@@ -1068,7 +1068,9 @@ class PageDates:
     """What an HTML page shows and states about its dates, to check a chosen publication date."""
     shown: tuple[tuple[int, str], ...]  # (position in the page text, YYYY-MM-DD): shown_days
     stated: frozenset[str]  # the days of the page's own <meta> and JSON-LD dates and of its URL
-    header: tuple[int, int]  # the span of the page text where the article's header stands, or (0, 0)
+    # the days the article's header shows (HEADER_BEFORE_H1 before the <h1> to the article's first
+    # line), but for a date it labels as updated only ("Updated May 6, 2019", "Aktualisiert: ...")
+    header_days: frozenset[str]
     article_end: int  # where the article's last line ends in the page text, -1 when not found
 
 
@@ -1086,8 +1088,15 @@ def page_dates(text: str, h1: str | None, body: str, stated: set[str]) -> PageDa
         tail = text.find(ln[-40:], at)
         end = tail + len(ln[-40:]) if tail >= 0 else at + len(ln)
     at = text.find(re.sub(r"\s+", " ", h1).strip()) if h1 and h1.strip() else -1
-    header = (0, 0) if at < 0 else (max(0, at - HEADER_BEFORE_H1), start + 100 if start > at else at + HEADER_AFTER_H1)
-    return PageDates(tuple(shown_days(text)), frozenset(stated), header, end)
+    lo, hi = (0, 0) if at < 0 else (max(0, at - HEADER_BEFORE_H1), start if start > at else at + HEADER_AFTER_H1)
+    shown = tuple(shown_days(text))
+    header = set()
+    for where, day in shown:
+        if lo <= where < hi:
+            label = text[max(lo, where - 40):where + 25]
+            if dating.header_date(label, updated=False) == day or dating.header_date(label) != day:
+                header.add(day)
+    return PageDates(shown, frozenset(stated), frozenset(header), end)
 
 
 def _checked_against_page(published: str | None, page: PageDates, visible: str | None) -> str | None:
@@ -1109,9 +1118,7 @@ def _checked_against_page(published: str | None, page: PageDates, visible: str |
         others = (page.stated & days) - {published}
         if len(others) == 1:
             return next(iter(others))
-        lo, hi = page.header
-        near = {d for at, d in page.shown if lo <= at < hi} - {published}
-        return None if len(near) == 1 else published
+        return None if len(page.header_days - {published}) == 1 else published
     if published in page.stated or published == visible:
         return published
     where = [at for at, d in page.shown if d == published]
@@ -1230,9 +1237,10 @@ def clean_html(html: str) -> Article:
         title = _strip_site_suffix(title, site)
     published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
     if not settled:
+        # not settled by the header's date: checked against every date the page shows
         published = published or visible or _htmldate(html, url, extensive=True)
-    stated = {d for d in map(_iso_day, markup) if d} | {d for d in (meta_published, _url_date(url)) if d}
-    published = _checked_against_page(published, page_dates(page_text, h1_text, body, stated), visible)
+        stated = {d for d in map(_iso_day, markup) if d} | {d for d in (meta_published, _url_date(url)) if d}
+        published = _checked_against_page(published, page_dates(page_text, h1_text, body, stated), visible)
     if visible_month and (published is None and not settled or published == visible_month + "-01"):
         # the header states only the month: that month, not the 1st htmldate gives such a page
         published = visible_month

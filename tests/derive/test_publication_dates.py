@@ -64,6 +64,11 @@ def test_markup_date_is_dropped_when_the_header_shows_another_date():
     assert clean_html(page(head=head, top=top)).published is None
 
 
+def test_header_date_labelled_updated_does_not_drop_the_markup_date():
+    head = '<meta property="article:published_time" content="2022-01-15">'
+    assert clean_html(page(head=head, top="<p class='meta'>Aktualisiert am 25.01.2022</p>")).published == "2022-01-15"
+
+
 def test_comment_date_below_the_article_is_not_the_publication_date():
     html = page(after=BETWEEN + comments("24 August 2019 at 03:36", "25 August 2019 at 10:02"))
     assert clean_html(html).published is None
@@ -87,4 +92,3 @@ def test_article_end_is_its_last_line_even_when_it_repeats_an_earlier_one():
     text = f"Home Suspects held {PARA} {PARA2} {PARA2} {PARA} Comments"
     pd = page_dates(text, "Suspects held", f"{PARA} {PARA2}\n{PARA2}\n{PARA}", set())
     assert pd.article_end == text.rindex(PARA) + len(PARA)
-    assert pd.header[0] == 0 and pd.header[1] > text.index(PARA)
