@@ -1070,6 +1070,7 @@ class PageDates:
     stated: frozenset[str]  # the days of the page's own <meta> and JSON-LD dates and of its URL
     # the days the article's header shows (HEADER_BEFORE_H1 before the <h1> to the article's first
     # line), but for a date it labels as updated only ("Updated May 6, 2019", "Aktualisiert: ...")
+    # and the site's date of the day at the very top of the page (SITE_DATE_TOP)
     header_days: frozenset[str]
     article_end: int  # where the article's last line ends in the page text, -1 when not found
 
@@ -1092,7 +1093,7 @@ def page_dates(text: str, h1: str | None, body: str, stated: set[str]) -> PageDa
     shown = tuple(shown_days(text))
     header = set()
     for where, day in shown:
-        if lo <= where < hi:
+        if max(lo, SITE_DATE_TOP) <= where < hi:  # not the site's date of the day at the very top
             label = text[max(lo, where - 40):where + 25]
             if dating.header_date(label, updated=False) == day or dating.header_date(label) != day:
                 header.add(day)

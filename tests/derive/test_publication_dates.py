@@ -22,6 +22,10 @@ BETWEEN = ("<div class='share'>Share this: Facebook Twitter Email Print WhatsApp
            "debate</a></li></ul></div>")
 
 
+NAV = "".join(f"<a href='/{w.lower()}'>{w}</a>" for w in
+              "Home World Politics Business Sport Culture Opinion Weather Contact".split())
+
+
 def comments(*days: str) -> str:
     return "<section class='comments'><h3>Comments</h3>" + "".join(
         f"<div class='comment'><p class='author'>Reader {i} says:</p><p class='comment-date'>{day}</p>"
@@ -31,7 +35,7 @@ def comments(*days: str) -> str:
 
 def page(head: str = "", top: str = "", extra: str = "", before: str = "", after: str = "") -> str:
     return (f"<html><head><title>Suspects held</title>{head}</head><body>{before}"
-            f"<header><nav><a href='/'>Home</a><a href='/world'>World</a></nav></header>"
+            f"<header><nav>{NAV}</nav></header>"
             f"<article><h1>Suspects held</h1>{top}<p>{PARA} {PARA2}</p><p>{PARA2}</p>{extra}<p>{PARA}</p>"
             f"</article>{after}</body></html>")
 
@@ -86,6 +90,12 @@ def test_site_date_of_the_day_at_the_top_of_the_page_is_not_the_publication_date
     assert clean_html(page(before=before, extra=extra)).published is None
     # the same date at the top of a page that shows no other date: nothing contradicts it
     assert clean_html(page(before=before)).published == "2022-01-21"
+
+
+def test_site_date_of_the_day_does_not_drop_the_markup_date():
+    head = '<meta property="article:published_time" content="2008-07-07T12:11:25+00:00">'
+    before = "<div class='top'>Thursday, 6 March 2025</div>"
+    assert clean_html(page(head=head, before=before)).published == "2008-07-07"
 
 
 def test_article_end_is_its_last_line_even_when_it_repeats_an_earlier_one():
