@@ -59,6 +59,9 @@ DATE_AFTER_ARTICLE = 150
 # first line of the article (or this many after the <h1> when that line is not found on the page).
 HEADER_BEFORE_H1 = 200
 HEADER_AFTER_H1 = 500
+# ... where a date counts only in a short string of the page (a metadata line), not in a sentence
+# of more words (a photo caption: "... the palace in Kabul on 15 August 2021.")
+HEADER_LINE_WORDS = 12
 # A date shown only within this many characters of the top of the page's text is the site's date
 # of the day (the crawl day, "Friday, 21 January 2022 | Home"), not the article's.
 SITE_DATE_TOP = 60

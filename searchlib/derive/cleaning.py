@@ -11,6 +11,7 @@ Nothing here tags or guesses: a publication date is only taken where the page st
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import json
@@ -23,8 +24,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import aliases, dating
-from ..settings import (DATE_AFTER_ARTICLE, HEADER_AFTER_H1, HEADER_BEFORE_H1, MAX_LINE, MAX_WORD,
-                        SITE_DATE_TOP)
+from ..settings import (DATE_AFTER_ARTICLE, HEADER_AFTER_H1, HEADER_BEFORE_H1, HEADER_LINE_WORDS, MAX_LINE,
+                        MAX_WORD, SITE_DATE_TOP)
 
 # trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
 # Python would print those lines on the user's terminal. Failures reach the user as our own
@@ -1052,15 +1053,27 @@ def shown_days(text: str) -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
-def _page_text(soup) -> str:
-    """The text the page shows its reader, one space between its strings (no scripts, styles or
-    comments); the soup is left as it is."""
+def _page_text(soup) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """(the text the page shows its reader, one space between its strings (no scripts, styles or
+    comments), the spans of its sentences: the strings of more than HEADER_LINE_WORDS words).
+    The soup is left as it is."""
     from bs4.element import NavigableString
 
-    root = soup.body or soup
-    parts = [str(s) for s in root.find_all(string=True)
-             if type(s) is NavigableString and (s.parent is None or s.parent.name not in _NOT_TEXT)]
-    return re.sub(r"\s+", " ", " ".join(parts))
+    parts: list[str] = []
+    sentences = []
+    at = 0
+    for string in (soup.body or soup).find_all(string=True):
+        if type(string) is not NavigableString or string.parent is not None and string.parent.name in _NOT_TEXT:
+            continue
+        words = str(string).split()
+        if not words:
+            continue
+        piece = " ".join(words)
+        if len(words) > HEADER_LINE_WORDS:
+            sentences.append((at, at + len(piece)))
+        parts.append(piece)
+        at += len(piece) + 1
+    return " ".join(parts), tuple(sentences)
 
 
 @dataclass(frozen=True)
@@ -1070,13 +1083,16 @@ class PageDates:
     stated: frozenset[str]  # the days of the page's own <meta> and JSON-LD dates and of its URL
     # the days the article's header shows (HEADER_BEFORE_H1 before the <h1> to the article's first
     # line), but for a date it labels as updated only ("Updated May 6, 2019", "Aktualisiert: ...")
-    # and the site's date of the day at the very top of the page (SITE_DATE_TOP)
+    # and the site's date of the day at the very top of the page (SITE_DATE_TOP), and a date in a
+    # sentence (a caption)
     header_days: frozenset[str]
     article_end: int  # where the article's last line ends in the page text, -1 when not found
 
 
-def page_dates(text: str, h1: str | None, body: str, stated: set[str]) -> PageDates:
-    """PageDates of a page whose visible text is ``text``, headline ``h1`` and article ``body``."""
+def page_dates(text: str, h1: str | None, body: str, stated: set[str],
+               sentences: tuple[tuple[int, int], ...] = ()) -> PageDates:
+    """PageDates of a page whose visible text is ``text`` (with the spans of its ``sentences``),
+    headline ``h1`` and article ``body``."""
     lines = [re.sub(r"\s+", " ", ln).strip() for ln in body.splitlines()]
     # each line looked up after the one before it: a paragraph the article repeats (a pull quote,
     # a dek) does not end it early
@@ -1093,11 +1109,16 @@ def page_dates(text: str, h1: str | None, body: str, stated: set[str]) -> PageDa
     shown = tuple(shown_days(text))
     header = set()
     for where, day in shown:
-        if max(lo, SITE_DATE_TOP) <= where < hi:  # not the site's date of the day at the very top
+        if max(lo, SITE_DATE_TOP) <= where < hi and not _inside(sentences, where):
             label = text[max(lo, where - 40):where + 25]
             if dating.header_date(label, updated=False) == day or dating.header_date(label) != day:
                 header.add(day)
     return PageDates(shown, frozenset(stated), frozenset(header), end)
+
+
+def _inside(spans: tuple[tuple[int, int], ...], where: int) -> bool:
+    i = bisect.bisect_right(spans, (where, math.inf)) - 1
+    return i >= 0 and spans[i][0] <= where < spans[i][1]
 
 
 def _checked_against_page(published: str | None, page: PageDates, visible: str | None) -> str | None:
@@ -1245,7 +1266,8 @@ def clean_html(html: str) -> Article:
         published = published or visible or _htmldate(html, url, extensive=True)
         if published and len(published) == 10:
             stated = {d for d in map(_iso_day, markup) if d} | {d for d in (meta_published, _url_date(url)) if d}
-            page = page_dates(page_text if page_text is not None else _page_text(soup), h1_text, body, stated)
+            text, sentences = page_text or _page_text(soup)
+            page = page_dates(text, h1_text, body, stated, sentences)
             published = _checked_against_page(published, page, visible)
     if visible_month and (published is None and not settled or published == visible_month + "-01"):
         # the header states only the month: that month, not the 1st htmldate gives such a page

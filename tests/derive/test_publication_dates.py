@@ -68,6 +68,13 @@ def test_markup_date_is_dropped_when_the_header_shows_another_date():
     assert clean_html(page(head=head, top=top)).published is None
 
 
+def test_caption_date_above_the_article_does_not_drop_the_markup_date():
+    head = '<meta property="article:published_time" content="2021-08-16T06:30:00Z">'
+    top = ("<figure><img src='/palace.jpg' alt=''><figcaption>Fighters take control of the presidential "
+           "palace in the capital on 15 August 2021.</figcaption></figure>")
+    assert clean_html(page(head=head, top=top)).published == "2021-08-16"
+
+
 def test_header_date_labelled_updated_does_not_drop_the_markup_date():
     head = '<meta property="article:published_time" content="2022-01-15">'
     assert clean_html(page(head=head, top="<p class='meta'>Aktualisiert am 25.01.2022</p>")).published == "2022-01-15"
