@@ -9,8 +9,13 @@ metonyms) are not in ISO; they live in the hand-reviewed
 scripts/country_extras.csv (code,alias,kind; '#' lines are comments).
 Built with pycountry 26.2.16; a newer pycountry may change a few rows.
 
-Usage:  python3 scripts/make_countries.py           # (re)write the file
-        python3 scripts/make_countries.py --check   # exit 1 if out of date
+Other languages: searchlib/derive/data/countries_i18n.csv (code,name,language,alias,kind) holds
+the country names in LANGUAGES from CLDR, through babel (``babel.Locale(lang).territories``; babel
+comes with trafilatura), plus the hand-reviewed scripts/country_extras_i18n.csv
+(code,language,alias,kind: demonyms, capitals, short forms). Built with babel 2.19.0 (CLDR 47).
+
+Usage:  python3 scripts/make_countries.py           # (re)write both files
+        python3 scripts/make_countries.py --check   # exit 1 if either is out of date
 
 Output: header code,name,alias,kind, one row per alias, sorted by
 (code, alias), UTF-8, LF.  Aliases are case-sensitive surface forms.
@@ -24,11 +29,26 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import babel
 import pycountry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRAS = ROOT / "scripts" / "country_extras.csv"
 OUT = ROOT / "searchlib" / "derive" / "data" / "countries.csv"
+EXTRAS_I18N = ROOT / "scripts" / "country_extras_i18n.csv"
+OUT_I18N = ROOT / "searchlib" / "derive" / "data" / "countries_i18n.csv"
+LANGUAGES = ("ar", "de", "es", "fr", "ru", "tr")
+
+# CLDR names left out, per language: a word of the language, or a name that is also a city,
+# region or person there.
+EXCLUDED_I18N = {
+    "ru": ["Того"],            # also the pronoun "того" (of that) at a sentence start
+    "ar": ["عمان", "عُمان", "جورجيا"],  # Oman is written like Amman; Georgia is mostly the US state
+    "fr": ["Maurice", "Jersey", "Man", "Sainte-Hélène", "Wallis-et-Futuna"],  # a given name; an English word
+    "es": ["Man", "Jersey"],
+    "de": ["Island", "Man", "Jersey", "Niger"],  # "Island" is also English; Niger: the English alias suffices
+    "tr": ["Mali", "Man", "Jersey", "Fas", "Katar"],  # mali = financial, fas, katar = train: everyday words
+}
 KINDS = ("name", "official", "short", "demonym", "capital", "city", "metonym")
 
 # Former states and Kosovo, not (or no longer) in ISO 3166-1: code -> (name, official).
@@ -149,18 +169,87 @@ def build():
     return buf.getvalue()
 
 
+def variants_i18n(alias, lang):
+    """variants() for Latin and Arabic script (Arabic loses its optional vowel marks); Russian keeps
+    its letters (й is not и) and only writes ё as е, as most Russian text does."""
+    if lang == "ru":
+        return {alias, alias.replace("ё", "е").replace("Ё", "Е")}
+    return variants(alias)
+
+
+def build_i18n(names):
+    """The rows of countries_i18n.csv: CLDR names in LANGUAGES plus the hand-reviewed extras."""
+    english = {}
+    with OUT.open(encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            english[rec["alias"]] = rec["code"]
+    rows = []  # (language, code, alias, kind, from_extras)
+    for lang in LANGUAGES:
+        territories = babel.Locale(lang).territories
+        for code in names:
+            value = territories.get(code)
+            if value and "(" not in value and "," not in value:
+                rows.append((lang, code, value, "name", False))
+    with EXTRAS_I18N.open(encoding="utf-8", newline="") as f:
+        lines = [line for line in f if line.strip() and not line.lstrip().startswith("#")]
+    seen = set()
+    for rec in csv.reader(lines):
+        if len(rec) != 4:
+            fail(f"{EXTRAS_I18N.name}: bad record {rec!r}")
+        code, lang, alias, kind = (x.strip() for x in rec)
+        if (code, lang) == ("code", "language"):
+            continue
+        if code not in names or lang not in LANGUAGES or kind not in KINDS:
+            fail(f"{EXTRAS_I18N.name}: unknown code, language or kind in {rec!r}")
+        if (lang, alias) in seen:
+            fail(f"{EXTRAS_I18N.name}: duplicate {lang},{alias}")
+        seen.add((lang, alias))
+        rows.append((lang, code, alias, kind, True))
+    table = {}  # (language, alias) -> (code, kind)
+    for lang, code, base, kind, from_extras in rows:
+        for alias in sorted(variants_i18n(base, lang)):
+            if alias in EXCLUDED_I18N.get(lang, ()) or base in EXCLUDED_I18N.get(lang, ()):
+                continue
+            if len(alias) < 2:
+                fail(f"alias {alias!r} ({lang}, {code}) is too short")
+            if alias in english and english[alias] != code:
+                fail(f"alias {alias!r} ({lang}) is {code} but {english[alias]} in English")
+            other = next((c for (l2, a2), (c, _k) in table.items() if a2 == alias and c != code), None)
+            if other:
+                fail(f"alias {alias!r} ({lang}) maps to both {other} and {code}")
+            if (lang, alias) not in table or from_extras:
+                table[(lang, alias)] = (code, kind)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["code", "name", "language", "alias", "kind"])
+    for (lang, alias), (code, kind) in sorted(table.items(), key=lambda kv: (kv[1][0], kv[0][0], kv[0][1])):
+        w.writerow([code, names[code], lang, alias, kind])
+    return buf.getvalue()
+
+
+def country_names():
+    names = {c.alpha_2: DISPLAY.get(c.alpha_2) or getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    names.update({code: name for code, (name, _official) in EXTRA_COUNTRIES.items()})
+    return names
+
+
 def main(argv):
     text = build()
     if "--check" in argv:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else None
-        if current != text:
-            print(f"{OUT.relative_to(ROOT)} is out of date; run scripts/make_countries.py",
-                  file=sys.stderr)
-            return 1
-        return 0
+        status = 0
+        for out, content in ((OUT, text), (OUT_I18N, build_i18n(country_names()))):
+            current = out.read_text(encoding="utf-8") if out.exists() else None
+            if current != content:
+                print(f"{out.relative_to(ROOT)} is out of date; run scripts/make_countries.py",
+                      file=sys.stderr)
+                status = 1
+        return status
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_bytes(text.encode("utf-8"))
-    print(f"wrote {OUT.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)")
+    i18n = build_i18n(country_names())
+    OUT_I18N.write_bytes(i18n.encode("utf-8"))
+    for out, content in ((OUT, text), (OUT_I18N, i18n)):
+        print(f"wrote {out.relative_to(ROOT)} ({content.count(chr(10)) - 1} rows)")
     return 0
 
 

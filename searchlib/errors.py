@@ -24,7 +24,16 @@ class BadDate(BadValue):
 
 
 class UnknownFacetValue(BadValue):
-    """A --group/--country/--official value that no alias table or index knows."""
+    """A --group/--country/--official value that no alias table or index knows.
+
+    Attributes:
+        facet: the facet's name ("" when not known), value: the value as typed,
+        hints: the known values closest to it (the "Did you mean" of the message).
+    """
+
+    def __init__(self, message: str, facet: str = "", value: str = "", hints: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.facet, self.value, self.hints = facet, value, tuple(hints)
 
 
 class RemovalRefused(BadValue):

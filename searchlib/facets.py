@@ -35,17 +35,20 @@ def joined(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values)
 
 
-def resolved(values, find: Callable[[str], str | None], unknown: Callable[[str], str]) -> list[str]:
+def resolved(values, find: Callable[[str], str | None], unknown: Callable[[str], tuple[str, list[str]]],
+             facet: str = "") -> list[str]:
     """``find(value)`` for each filter value.
 
     Raises:
-        UnknownFacetValue: ``unknown(value)`` for the first value ``find`` knows nothing of.
+        UnknownFacetValue: the message and hints ``unknown(value)`` gives for the first value
+            ``find`` knows nothing of.
     """
     out = []
     for v in values:
         found = find(v)
         if found is None:
-            raise UnknownFacetValue(unknown(v))
+            message, hints = unknown(v)
+            raise UnknownFacetValue(message, facet, v, tuple(hints))
         out.append(found)
     return out
 
@@ -126,12 +129,12 @@ class Facet:
         known = [_text(t) for t in searcher.lexicon(self.field)] if self.field in searcher.schema else []
         by_fold = {aliases.fold(k): k for k in known}
 
-        def unknown(v: str) -> str:
+        def unknown(v: str) -> tuple[str, list[str]]:
             hint = difflib.get_close_matches(v, known, n=5, cutoff=0.5)
             return (f"Unknown {self.name} {v!r}: {self.missing or f'no document has this {self.name}'}."
-                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else "")), hint
 
-        return resolved(values, lambda v: by_fold.get(aliases.fold(v)), unknown)
+        return resolved(values, lambda v: by_fold.get(aliases.fold(v)), unknown, self.name)
 
     def filter_key(self, request) -> str | None:
         """The facet-table key its resolved values filter on (see ``filter_fields``), or None when
@@ -162,6 +165,28 @@ class Facet:
         """The filter values a result echoes: ``resolved`` (``resolve``'s), as the index names them
         (``known``: the facet table's values); ``typed``: the values as the user gave them."""
         return list(resolved)
+
+    def archive_filter(self, resolved: list[str], names: dict[str, str]) -> list[str]:
+        """``resolved`` filter values plus those the archive counts as one of them (``names``:
+        ``archive_names``'), for a filter answered by Whoosh (``filter_key`` None)."""
+        return resolved
+
+    # --- across the archive
+
+    def archive_names(self, values: dict[str, list[int]]) -> dict[str, str]:
+        """value -> the value the whole archive counts it as (``values``: the facet table's value ->
+        documents, every live document of the archive); the facet table merges them and hits show
+        the second. The base facet keeps every value as the record has it."""
+        return {}
+
+    def renamed(self, values, names: dict[str, str]):
+        """A record's values of this facet (``record_key``'s) under their archive names."""
+        out: list = []
+        for v in values:
+            v = names.get(v, v)
+            if v not in out:
+                out.append(v)
+        return out
 
     # --- counting and rendering
 
@@ -212,11 +237,11 @@ class GroupFacet(Facet):
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.groups()
 
-        def unknown(v: str) -> str:
-            hint = ", ".join(table.suggestions(v)) or ", ".join(sorted(table.by_name)[:8])
-            return f"Unknown group {v!r}. Did you mean: {hint}?"
+        def unknown(v: str) -> tuple[str, list[str]]:
+            hint = list(table.suggestions(v)) or sorted(table.by_name)[:8]
+            return f"Unknown group {v!r}. Did you mean: {', '.join(hint)}?", hint
 
-        return resolved(values, table.resolve, unknown)
+        return resolved(values, table.resolve, unknown, self.name)
 
     def filter_key(self, request) -> str | None:
         return self.name if request.exact_group else "group_any"
@@ -250,11 +275,12 @@ class CountryFacet(Facet):
     def resolve(self, values, searcher) -> list[str]:
         table = aliases.countries()
 
-        def unknown(v: str) -> str:
-            hint = ", ".join(table.suggestions(v)) or "a country name, demonym, capital or ISO code"
-            return f"Unknown country {v!r}. Did you mean: {hint}?"
+        def unknown(v: str) -> tuple[str, list[str]]:
+            hint = list(table.suggestions(v))
+            return (f"Unknown country {v!r}. Did you mean: "
+                    f"{', '.join(hint) or 'a country name, demonym, capital or ISO code'}?"), hint
 
-        return [table.name(code) for code in resolved(values, table.resolve, unknown)]
+        return [table.name(code) for code in resolved(values, table.resolve, unknown, self.name)]
 
     def canonical(self, value: str) -> str:
         table = aliases.countries()
@@ -264,20 +290,52 @@ class CountryFacet(Facet):
     display = canonical
 
 
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def surname(name: str) -> str:
+    """A person's folded surname: the last word of the name that is not a suffix
+    ("Martin Luther King Jr." -> "king")."""
+    tokens = aliases.fold(name).split()
+    while len(tokens) > 1 and tokens[-1] in _NAME_SUFFIXES:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
+
+
+def _get(off, key: str):
+    """An official's field, from a tagging.Official or a stored record's dict."""
+    return off.get(key) if isinstance(off, dict) else getattr(off, key, None)
+
+
 def official_keys(officials) -> list[str]:
-    """What an official filter matches: each official's full name, surname and role (folded)."""
+    """What an official filter matches: each official's full name, surname, role and, where the text
+    says whose it is, organisation and role ("taliban spokesman"), all folded."""
     keys: list[str] = []
     for off in officials:
-        name = aliases.fold(off.name)
-        for k in (name, name.split()[-1], aliases.fold(off.role) if off.role else ""):
+        name, role, organisation = _get(off, "name"), _get(off, "role"), _get(off, "organisation")
+        for k in (aliases.fold(name), surname(name), aliases.fold(role) if role else "",
+                  aliases.fold(f"{organisation} {role}") if role and organisation else ""):
             if k and k not in keys:
                 keys.append(k)
     return keys
 
 
+def whose_role(off: dict) -> str | None:
+    """An official's role with whose it is, as shown: "Taliban Spokesman", "President"."""
+    role = off.get("role")
+    return f"{off['organisation']} {role}" if role and off.get("organisation") else role
+
+
 class OfficialFacet(Facet):
-    """Officials: counted by full name; a filter matches a name, surname or role, so only Whoosh
-    answers it (a second field of folded keys). Records carry them as {name, role, country}."""
+    """Officials: counted by full name; a filter matches a name, surname, role or organisation and
+    role, so only Whoosh answers it (a second field of folded keys). Records carry them as {name,
+    role, country, organisation}.
+
+    Across the archive a surname alone ("Obama", from "President Obama") is the one full name with
+    that surname ("Barack Obama") when the archive has exactly one; with two ("George W. Bush",
+    "Jeb Bush") it stays as it is. This is decided over the facet table of each index generation
+    (``archive_names``), so a later batch that brings the full name, or a second one, changes it
+    without re-indexing a page."""
 
     def schema_fields(self) -> dict:
         from whoosh.fields import KEYWORD
@@ -298,21 +356,57 @@ class OfficialFacet(Facet):
         known = [_text(t) for t in searcher.lexicon("official_keys")]
         known_set = set(known)
 
-        def unknown(v: str) -> str:
+        def unknown(v: str) -> tuple[str, list[str]]:
             hint = difflib.get_close_matches(aliases.fold(v), known, n=5, cutoff=0.6)
             return (f"Unknown official {v!r}: no document names this person or role."
-                    + (f" Did you mean: {', '.join(hint)}?" if hint else ""))
+                    + (f" Did you mean: {', '.join(hint)}?" if hint else "")), hint
 
-        return resolved(values, lambda v: aliases.fold(v) if aliases.fold(v) in known_set else None, unknown)
+        return resolved(values, lambda v: aliases.fold(v) if aliases.fold(v) in known_set else None, unknown,
+                        self.name)
 
     def filter_key(self, request) -> str | None:
         return None
+
+    def archive_filter(self, resolved: list[str], names: dict[str, str]) -> list[str]:
+        """A full name also matches the pages that give only the surname the archive reads as it
+        ("barack obama": the pages of "Obama" too). That surname's key matches no other person:
+        the archive has no second full name with it, or it would not be renamed."""
+        out = list(resolved)
+        for alias, full in names.items():
+            if aliases.fold(full) in resolved and aliases.fold(alias) not in out:
+                out.append(aliases.fold(alias))
+        return out
+
+    def archive_names(self, values: dict[str, list[int]]) -> dict[str, str]:
+        full: dict[str, list[str]] = {}  # surname -> the live names of two or more words ending with it
+        alone: list[str] = []
+        for name, docs in values.items():
+            if not docs:
+                continue  # only on deleted documents
+            if len(aliases.fold(name).split()) > 1:
+                full.setdefault(surname(name), []).append(name)
+            else:
+                alone.append(name)
+        out: dict[str, str] = {}
+        for name in alone:
+            candidates = full.get(surname(name), [])
+            if len(candidates) == 1:
+                out[name] = candidates[0]
+        return out
+
+    def renamed(self, values, names: dict[str, str]):
+        out: list[dict] = []
+        for o in values:
+            o = {**o, "name": names.get(o.get("name"), o.get("name"))}
+            if all(k["name"] != o["name"] for k in out):
+                out.append(o)
+        return out
 
     def echo(self, resolved: list[str], typed, known) -> list[str]:
         """Each full name a name or surname filter matches ("biden": Joe Biden); a role as typed."""
         out: list[str] = []
         for key, raw in zip(resolved, typed):
-            names = sorted(n for n in known if key == aliases.fold(n) or aliases.fold(n).split()[-1:] == [key])
+            names = sorted(n for n in known if known[n] and (key == aliases.fold(n) or surname(n) == key))
             out += [n for n in names or [raw] if n not in out]
         return out
 
@@ -326,14 +420,31 @@ class OfficialFacet(Facet):
         for hit in hits:
             for o in hit.officials:
                 if o.get("role"):
-                    roles.setdefault(o["name"], Counter())[o["role"]] += 1
+                    roles.setdefault(o["name"], Counter())[whose_role(o)] += 1
         return {name: counts.most_common(1)[0][0] for name, counts in roles.items()}
 
     def cell(self, values) -> str:
         return ";".join(o["name"] for o in values)
 
     def text(self, values) -> str:
-        return "; ".join(o["name"] + (f" ({o['role']})" if o.get("role") else "") for o in values)
+        return "; ".join(o["name"] + (f" ({whose_role(o)})" if o.get("role") else "") for o in values)
+
+
+def archive_names(record: dict, names: dict[str, dict[str, str]]) -> dict:
+    """A catalogue record (``records.catalogue``) as the archive names its values (``names``: facet
+    -> ``Facet.archive_names``, from the facet table): a copy when anything changes, the evidence
+    included, so the document page still finds each value's sentences."""
+    if not names:
+        return record
+    out = dict(record)
+    for facet in FACETS:
+        renames = names.get(facet.name)
+        if renames and facet.record_key and out.get(facet.record_key):
+            out[facet.record_key] = facet.renamed(out[facet.record_key], renames)
+            if out.get("evidence"):
+                out["evidence"] = [{**e, "value": renames.get(e.get("value"), e.get("value"))}
+                                   if e.get("field") == facet.name else e for e in out["evidence"]]
+    return out
 
 
 class YearFacet(Facet):
@@ -371,6 +482,57 @@ class CrawlYearFacet(Facet):
 
     def order(self, counts: Counter) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+
+
+class LanguageFacet(Facet):
+    """The page's language as an ISO 639-1 code (``fr``), or ``und`` where it could not be told
+    (derive/language.py); labelled with its English name from CLDR (babel). A filter value is a
+    code or a language's name in English or in itself (``French``, ``français``). One value per
+    page: a record, a hit and a CSV cell hold the code itself, not a list."""
+
+    def resolve(self, values, searcher) -> list[str]:
+        from .derive import language
+
+        if self.field not in searcher.schema:
+            raise UnknownFacetValue(f"This index was built before searchlib detected languages, so no page has one: "
+                                    f"rebuild it (searchlib index --rebuild ROOT...) to filter by {self.flag}")
+        known = [_text(t) for t in searcher.lexicon(self.field)]
+        by_name: dict[str, str] = {}
+        for code in known:
+            names = [code, language.name(code)]
+            if code != language.UNDETERMINED:
+                try:
+                    names.append(language.name(code, code))
+                except (ValueError, LookupError):  # babel has no locale of that code
+                    pass
+            for n in names:
+                by_name.setdefault(aliases.fold(n), code)
+
+        def unknown(v: str) -> tuple[str, list[str]]:
+            shown = ", ".join(f"{c} ({language.name(c)})" for c in sorted(known)) or "none"
+            return (f"Unknown language {v!r}: no document is in this language. Languages in this index: {shown}.",
+                    sorted(known))
+
+        return resolved(values, lambda v: by_name.get(aliases.fold(v)), unknown, self.name)
+
+    def index_fields(self, record) -> dict[str, str]:
+        return {self.field: getattr(record, "language", None) or ""}
+
+    def stored(self, fields: dict):
+        return fields.get(self.field) or None
+
+    def label(self, value: str) -> str:
+        from .derive import language
+
+        return language.name(value)
+
+    display = label
+
+    def cell(self, values) -> str:
+        return values or ""
+
+    def text(self, values) -> str:
+        return self.label(values) if values else ""
 
 
 def _crawled(record) -> dict:
@@ -439,6 +601,11 @@ FACETS: list[Facet] = [
     CrawlYearFacet("crawled", "crawled", crawl_year, option="crawled", title="Crawl years", column=False,
                    stats=False, missing="no web archive record was crawled in this year",
                    help="Year a web archive record was crawled (2024); repeatable."),
+    LanguageFacet("language", "language", lambda r: [r.language] if getattr(r, "language", None) else [],
+                  option="languages", title="Languages", record_key="language", hit=True,
+                  missing="no document is in this language",
+                  help="Language of the page: ISO 639-1 code (fr, ar) or name (French), und for pages too short to "
+                       "tell; repeatable."),
     YearFacet("year", "year", lambda r: [(r.published or "")[:4]], title="Years", column=False, stats=False),
 ]
 

@@ -31,15 +31,15 @@ if TYPE_CHECKING:
 
 # Every field of pipeline.Record, in its order (tests/test_records.py checks the two agree).
 FIELDS = ("key", "path", "kind", "title", "author", "published", "text", "groups", "countries", "officials",
-          "dates", "site", "sha256", "size", "evidence", "origin", "sketch", "version")
+          "dates", "language", "site", "sha256", "size", "evidence", "origin", "sketch", "version")
 EXTRACT_FIELDS = ("path", "key", "title", "author", "published", "text", "groups", "countries", "officials",
-                  "dates", "site")
+                  "dates", "language", "site")
 # The stored ``record`` field: what the index's own fields (key, title, body, tags...) leave out.
 STORED_FIELDS = ("officials", "dates", "evidence", "site", "sha256", "size", "kind", "origin", "version")
 # An exported (and shown) record: ``path`` is the index's display path (the key, or a WARC record's URL),
 # ``source`` the outlet as a facet, ``indexed_at`` when it was written; ``--from-jsonl`` reads it back.
 CATALOGUE_FIELDS = ("key", "path", "title", "author", "published", "groups", "countries", "officials", "dates",
-                    "site", "source", "origin", "sha256", "size", "indexed_at", "version", "evidence", "text")
+                    "language", "site", "source", "origin", "sha256", "size", "indexed_at", "version", "evidence", "text")
 
 
 def _plain(value):
@@ -79,6 +79,13 @@ def _split(value) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+def _official(stored: dict) -> dict:
+    """A stored official with every key, null where unknown (records indexed before an
+    official had an ``organisation`` lack the key)."""
+    return {"name": stored.get("name"), "role": stored.get("role"), "country": stored.get("country"),
+            "organisation": stored.get("organisation")}
+
+
 def catalogue(fields: dict) -> dict:
     """A document's stored Whoosh fields as its catalogue record (``CATALOGUE_FIELDS``, then any
     registered facet it lacks: see facets.add_to_record)."""
@@ -87,7 +94,9 @@ def catalogue(fields: dict) -> dict:
         "key": fields.get("key"), "path": fields.get("path"), "title": fields.get("title") or "",
         "author": fields.get("author"), "published": fields.get("published") or None,
         "groups": _split(fields.get("groups")), "countries": _split(fields.get("countries")),
-        "officials": extra.get("officials", []), "dates": extra.get("dates", []),
+        "officials": [_official(o) for o in extra.get("officials", [])], "dates": extra.get("dates", []),
+        # an index built before languages were detected has no language field: None
+        "language": fields.get("language") or None,
         "site": extra.get("site"), "source": _split(fields.get("source")), "origin": extra.get("origin"),
         "sha256": extra.get("sha256"), "size": extra.get("size"),
         "indexed_at": extra.get("indexed_at"), "version": extra.get("version"),
@@ -123,6 +132,7 @@ def discovery(data: dict) -> dict:
         "countries": data["countries"],
         "officials": data["officials"],
         "dates": data["dates"],
+        "content_language": data["language"],
         "evidence": data["evidence"],
         "sketch": data["sketch"],
         "path": data["path"],
@@ -143,9 +153,10 @@ def decode(row, where: str) -> pipeline.Record:
     """One exported record as a Record, every field checked (BadValue naming ``where`` and the field).
 
     The derive version is this code's and the sketch is computed again from the text: an imported
-    record is as this searchlib would index it.
+    record is as this searchlib would index it. A record without a language (an export made
+    before languages were detected) has it detected again from its title and text.
     """
-    from .derive import dating, duplicating, pipeline, tagging
+    from .derive import dating, duplicating, language, pipeline, tagging
 
     def bad(field_name: str, what: str):
         return BadValue(f"{where}: {field_name} {what}; not a searchlib export made with --with-text; "
@@ -203,12 +214,18 @@ def decode(row, where: str) -> pipeline.Record:
     origin = row.get("origin")
     if origin is not None and not isinstance(origin, dict):
         raise bad('"origin"', "must be an object or null")
-    officials = objects("officials", ("name", "role", "country"), ("name",))
+    lang = text("language")
+    if lang is None:
+        lang = language.detect(f"{text('title') or ''}\n{body}")
+    elif lang != language.UNDETERMINED and not (len(lang) == 2 and lang.isascii() and lang.isalpha() and lang.islower()):
+        raise bad('"language"', f"{lang!r} is not an ISO 639-1 code (two lower-case letters) or \"und\"")
+    officials = objects("officials", ("name", "role", "country", "organisation"), ("name",))
     evidence = objects("evidence", ("field", "value", "sentence"), ("field", "value", "sentence"))
     return pipeline.Record(
         key=key, path=text("path") or key, kind=kind, title=text("title") or "", author=text("author"),
         published=published, text=body, groups=strings("groups"), countries=strings("countries"),
-        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country")) for o in officials),
-        dates=dates, site=text("site"), sha256=text("sha256") or "", size=size, origin=origin,
+        officials=tuple(tagging.Official(o["name"], o.get("role"), o.get("country"), o.get("organisation"))
+                        for o in officials),  # records made before "organisation" existed read as None
+        dates=dates, language=lang, site=text("site"), sha256=text("sha256") or "", size=size, origin=origin,
         sketch=duplicating.sketch(body),
         evidence=tuple(tagging.Evidence(e["field"], e["value"], e["sentence"]) for e in evidence))

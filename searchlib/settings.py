@@ -66,6 +66,17 @@ HEADER_LINE_WORDS = 12
 # of the day (the crawl day, "Friday, 21 January 2022 | Home"), not the article's.
 SITE_DATE_TOP = 60
 
+# Language detection (derive/language.py): a page is read from its first LANGUAGE_CHARS characters
+# of title and text (py3langid's time grows with length: 1.5 ms of CPU for 2,000 characters, 1.0 ms
+# for 1,000, which tell 300 Wikinews articles and 164 mediacloud pages apart exactly as 2,000 do,
+# while 600 leave one more page undetermined); under LANGUAGE_MIN_LETTERS letters, or below LANGUAGE_MIN_CONFIDENCE (py3langid's
+# normalised probability, regional varieties merged), the page is ``und``. Measured with
+# bench/language.py: every sample sentence (30+ letters) in en, fr, ar, ru, de, es, tr scores 0.78
+# or more, and right; headlines of 2-4 words score 0.11-0.80 and one of seven is wrong.
+LANGUAGE_CHARS = 1000
+LANGUAGE_MIN_LETTERS = 20
+LANGUAGE_MIN_CONFIDENCE = 0.7
+
 # ----------------------------------------------------------------------------- worker processes
 
 PARALLEL_MIN_FILES = 16  # fewer files derive in this process: starting workers costs more (~0.3 s)
@@ -120,8 +131,26 @@ class FacetCost:
 
 FACET_COST = FacetCost()
 
+# ----------------------------------------------------------------------------- analyst views
+
+# A timeline's bucket, when none is asked for, follows the span of the dates shown (first to last
+# day, both included): more than ~6 years gives years, more than ~3 months months, else days, so a
+# timeline has at most ~92 bars below years (readable and clickable at 390 px) and never one bar.
+TIMELINE_YEAR_SPAN = 6 * 365  # days
+TIMELINE_MONTH_SPAN = 92  # days
+TIMELINE_MAX_BUCKETS = 2000  # an asked-for bucket that gives more bars is refused (days over 6 years)
+SERIES = 5  # series of a comparative timeline unless asked otherwise
+SERIES_MAX = 50
+CO_MENTIONS = 10  # rows and columns of a co-mention matrix unless asked otherwise
+CO_MENTIONS_MAX = 100
+# Values of a facet considered for the rows, columns or series: the most frequent this many times
+# the number shown, ranked again by what their filter selects (a group with its affiliates).
+CANDIDATES = 3
+
 # ----------------------------------------------------------------------------- output
 
 SKIPPED_SHOWN = 20  # non-page files named on stderr; --format json lists them all
 PER_PAGE = 20  # hits per page in the web view
 FACET_SHOWN = 8  # values per facet in the web view before "show all"
+EMPTY_VALUES = 5  # values per facet a web page without hits offers ("found with": the query alone)
+EXPORT_CHUNK = 500  # hits per search while the web view streams an export (bounds its memory)

@@ -59,4 +59,20 @@ def test_the_bundled_corpus_indexes_without_failures(tmp_path):
     from searchlib.store.indexing import build_index
 
     report = build_index([str(ROOT / "corpus")], str(tmp_path / "ix"), jobs=1)
-    assert report.added == 12 and report.failed == []
+    assert report.added == 15 and report.failed == []
+
+
+def test_the_bundled_corpus_shows_a_translingual_group_search(tmp_path, runner):
+    """The first-run example: one --group filter finds the French, Arabic and Russian pages too."""
+    import json
+
+    from searchlib.store.indexing import build_index
+
+    from .conftest import invoke
+
+    ix = tmp_path / "ix"
+    build_index([str(ROOT / "corpus")], str(ix), jobs=1)
+    result = invoke(runner, "search", "--group", "Islamic State", "--index", ix, "--format", "json", "--limit", "100")
+    found = {h["key"] for h in json.loads(result.stdout)["hits"]}
+    assert {"13-attentat-nice-fr.txt", "14-baghouz-ar.txt", "15-metrojet-sinai-ru.txt"} <= found
+    assert "01-kabul-airport-bombing.txt" in found

@@ -91,6 +91,9 @@ def filter_options() -> list[click.Option]:
     made_for, options = _filters_made
     if made_for != tuple(map(id, facets.FACETS)):
         options = [option for facet in facets.filters() for option in facet.click_options()] + [
+            click.Option([f"--not-{facet.name}", f"not_{facet.option}"], multiple=True, metavar="VALUE",
+                         help=f"Leave out pages with this {facet.name} (values as for {facet.flag}); repeatable.")
+            for facet in facets.filters()] + [
             click.Option(["--from", "date_from"], help="Published on or after: 2021, 2021-08 or 2021-08-26."),
             click.Option(["--to", "date_to"], help="Published on or before: 2021, 2021-08 or 2021-08-26 (inclusive)."),
             click.Option(["--crawled-from", "crawled_from"],
@@ -558,6 +561,108 @@ def check_command(fmt, index_dir):
         raise IndexCorrupt(f"The index at {index_dir} is damaged ({len(report.problems)} file"
                            f"{'s' if len(report.problems) > 1 else ''}); nothing was changed; "
                            f"{indexing.rebuild_hint(index_dir)}")
+
+
+# ----------------------------------------------------------------------------- analyze
+
+@cli.group(name="analyze")
+def analyze_group():
+    """Analyst views of a search: timelines and co-mentions, counted over every match.
+
+    Near-duplicates count once per story (--all: every copy). Each period, series and cell
+    of the JSON output carries the filter of its search (a search --batch line). Exit code
+    0 when the search matches something, 1 when it matches nothing, 2 on a user error.
+
+    \b
+    Example:
+        searchlib analyze timeline Taliban --by country --format json
+        searchlib analyze co-mentions "ISIS-K" --rows group --cols country
+    """
+
+
+def _analysis_request(query: str, show_all: bool, filters: dict):
+    """The request of an analyst view: QUERY and the filters, or the whole archive when neither is given."""
+    from ..query import searching
+
+    given = any(value for name, value in filters.items() if name != "exact_group")
+    return searching.SearchRequest(query=query or ("" if given else "*"), limit=0, all=show_all).with_options(**filters)
+
+
+def _write_analysis(data: dict, fmt: str) -> None:
+    from ..query import analysis
+
+    out = stdout()
+    analysis.write(data, fmt, out)
+    out.flush()
+    sys.exit(0 if data["total"] else 1)
+
+
+ANALYSIS_FORMAT = click.Choice(["text", "json", "csv"])
+
+
+@analyze_group.command(name="timeline", cls=FilterCommand)
+@click.argument("query", required=False, default="")
+@click.option("--by", "by", metavar="FACET", default=None,
+              help="Also one series per top value of this facet (group, country, official, source, host...).")
+@click.option("--series", type=click.IntRange(1, settings.SERIES_MAX), default=settings.SERIES, show_default=True,
+              help="Series with --by: the values that select the most matches.")
+@click.option("--bucket", type=click.Choice(["year", "month", "day"]), default=None,
+              help="Period of each bar (default: from the span of the dates: years over ~6 years, months over "
+                   "~3 months, else days).")
+@click.option("--all", "show_all", is_flag=True, help="Count every near-duplicate copy (default: one per story).")
+@click.option("--format", "fmt", type=ANALYSIS_FORMAT, default="text", show_default=True)
+@index_option
+@user_errors
+def analyze_timeline_command(query, by, series, bucket, show_all, fmt, index_dir, **filters):
+    """Matches of QUERY (and the filters) per year, month or day, every period present.
+
+    Undated matches are counted apart; in a timeline by day, so are the matches dated only
+    to a month. With --by, the same timeline for each top value of a facet.
+
+    \b
+    Example:
+        searchlib analyze timeline Taliban
+        searchlib analyze timeline --country Afghanistan --by group --series 3 --format csv
+    """
+    from ..query import analysis
+
+    _ensure_index(index_dir)
+    request = _analysis_request(query, show_all, filters)
+    if by is None:
+        data = analysis.timeline(index_dir, request, bucket=bucket)
+    else:
+        data = analysis.comparative_timeline(index_dir, request, by=by, series=series, bucket=bucket)
+    _write_analysis(data, fmt)
+
+
+@analyze_group.command(name="co-mentions", cls=FilterCommand)
+@click.argument("query", required=False, default="")
+@click.option("--rows", default="group", show_default=True, metavar="FACET",
+              help="Facet of the rows (group, country, official, source, host...).")
+@click.option("--cols", default="country", show_default=True, metavar="FACET", help="Facet of the columns.")
+@click.option("--limit", "-n", type=click.IntRange(1, settings.CO_MENTIONS_MAX), default=settings.CO_MENTIONS,
+              show_default=True, help="Rows and columns: the values that select the most matches.")
+@click.option("--all", "show_all", is_flag=True, help="Count every near-duplicate copy (default: one per story).")
+@click.option("--format", "fmt", type=ANALYSIS_FORMAT, default="text", show_default=True)
+@index_option
+@user_errors
+def analyze_co_mentions_command(query, rows, cols, limit, show_all, fmt, index_dir, **filters):
+    """How many stories matching QUERY (and the filters) mention both a row value and a column value.
+
+    A group counts with its affiliates, as --group selects them (--exact-group: alone). CSV
+    and text give the matrix with each value's total and the search's total first.
+
+    \b
+    Example:
+        searchlib analyze co-mentions "ISIS-K"
+        searchlib analyze co-mentions --country Afghanistan --rows official --cols group --format json
+    """
+    from ..query import analysis
+
+    _ensure_index(index_dir)
+    data = analysis.co_mentions(index_dir, _analysis_request(query, show_all, filters), rows=rows, cols=cols,
+                                limit=limit)
+    _write_analysis(data, fmt)
 
 
 @cli.command(name="serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,

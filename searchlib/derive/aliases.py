@@ -21,7 +21,7 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
 _NOT_WORD = re.compile(r"[^\w& ]+")
 _SPACES = re.compile(r"\s+")
-_TO_DROP = str.maketrans("", "", _APOSTROPHES)
+_TO_DROP = str.maketrans("", "", _APOSTROPHES + "\u0640")  # and the Arabic tatweel (داعـش is داعش)
 _TO_SPACE = str.maketrans({ch: " " for ch in _DASHES + "_./"})
 
 
@@ -57,6 +57,23 @@ class Group:
 
 
 @dataclass(frozen=True)
+class LanguageAlias:
+    """A row of group_aliases.csv: a form written in one language, with its matching note."""
+    canonical: str
+    language: str
+    alias: str
+    note: str
+
+
+UNKNOWN_LANGUAGES = (None, "", "und")
+
+
+def applies(row_language: str | None, page_language: str | None) -> bool:
+    """A language's alias row applies to pages in that language and to pages of unknown language."""
+    return not row_language or page_language in UNKNOWN_LANGUAGES or row_language == page_language
+
+
+@dataclass(frozen=True)
 class Country:
     code: str
     name: str
@@ -73,9 +90,19 @@ class Groups:
             aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
             group = Group(canonical, (row["parent"] or "").strip() or None, (canonical,) + aliases)
             self.by_name[canonical] = group
+        self.language_aliases: list[LanguageAlias] = []
+        for row in _rows("group_aliases.csv"):
+            canonical = row["canonical"].strip()
+            if canonical not in self.by_name:
+                raise ValueError(f"group_aliases.csv: unknown group {canonical!r}")
+            self.language_aliases.append(LanguageAlias(canonical, row["language"].strip(), row["alias"].strip(),
+                                                       (row["note"] or "").strip()))
         for group in self.by_name.values():
             for alias in group.aliases:
                 self.alias_to_canonical.setdefault(fold(alias), group.canonical)
+        # a filter value in any language resolves too: --group Daech, --group داعش
+        for row in self.language_aliases:
+            self.alias_to_canonical.setdefault(fold(row.alias), row.canonical)
         # The canonical names themselves always win over another group's alias.
         for group in self.by_name.values():
             self.alias_to_canonical[fold(group.canonical)] = group.canonical
@@ -110,9 +137,16 @@ class Countries:
             code, name = row["code"].strip(), row["name"].strip()
             self.by_code.setdefault(code, Country(code, name))
             self.aliases.append((row["alias"].strip(), code, row["kind"].strip()))
+        # names, demonyms and capitals in other languages (generated from CLDR plus hand rows)
+        self.language_aliases: list[tuple[str, str, str, str]] = []  # (surface form, code, kind, language)
+        for row in _rows("countries_i18n.csv"):
+            self.language_aliases.append((row["alias"].strip(), row["code"].strip(), row["kind"].strip(),
+                                          row["language"].strip()))
         for country in self.by_code.values():
             self.alias_to_code[fold(country.name)] = country.code
         for alias, code, _kind in self.aliases:
+            self.alias_to_code.setdefault(fold(alias), code)
+        for alias, code, _kind, _language in self.language_aliases:
             self.alias_to_code.setdefault(fold(alias), code)
         self.name_to_code = {c.name: c.code for c in self.by_code.values()}
 
@@ -134,6 +168,55 @@ class Countries:
 class Role:
     title: str
     kind: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Inflection:
+    language: str
+    kind: str  # suffix | prefix | replace_start
+    match: tuple[str, ...]
+    forms: tuple[str, ...]
+    to: str  # all | demonym
+
+
+@functools.lru_cache(maxsize=None)
+def inflections() -> tuple[Inflection, ...]:
+    """The declension and proclitic rules of data/inflections.csv."""
+    return tuple(Inflection(r["language"].strip(), r["kind"].strip(), tuple((r["match"] or "").split("|")),
+                            tuple(f for f in (r["forms"] or "").split("|") if f), (r["to"] or "all").strip())
+                 for r in _rows("inflections.csv"))
+
+
+def surface_forms(alias: str, language: str | None, kind: str | None = None) -> list[str]:
+    """``alias`` and the forms it takes in ``language`` by the suffix and replace_start rules of
+    data/inflections.csv (Сирия -> Сирии, Сирию, ...; العراق -> للعراق). ``kind``: the country
+    alias kind ("demonym" rows also take the adjective rules)."""
+    out = [alias]
+    if not language:
+        return out
+    suffix_rules = [r for r in inflections() if r.language == language and r.kind == "suffix"
+                    and (r.to == "all" or r.to == kind)]
+    all_caps = any(c.isupper() for c in alias) and not any(c.islower() for c in alias)
+    if " " not in alias and not all_caps:
+        best = max(((len(e), e, r) for r in suffix_rules for e in r.match if e and alias.endswith(e)
+                    and len(alias) > len(e) + 1), default=None, key=lambda x: x[0])
+        if best:
+            _n, ending, rule = best
+            out += [alias + f[1:] if f.startswith("+") else alias[: -len(ending)] + f for f in rule.forms]
+    for r in inflections():
+        if r.language == language and r.kind == "replace_start":
+            for start in r.match:
+                if start and alias.startswith(start):
+                    out += [f + alias[len(start):] for f in r.forms]
+    return list(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=None)
+def proclitics(language: str | None) -> tuple[str, ...]:
+    """Prefixes that may be glued in front of a name in ``language`` (all languages' when unknown)."""
+    return tuple(sorted({f for r in inflections() if r.kind == "prefix" and applies(r.language, language)
+                         for f in r.forms}, key=lambda f: (-len(f), f)))
 
 
 def _closest(value: str, table: dict[str, str], n: int) -> list[str]:
@@ -158,4 +241,5 @@ def countries() -> Countries:
 
 @functools.lru_cache(maxsize=None)
 def roles() -> tuple[Role, ...]:
-    return tuple(Role(r["role"].strip(), r["kind"].strip()) for r in _rows("roles.csv"))
+    return tuple(Role(r["role"].strip(), r["kind"].strip(), (r.get("language") or "en").strip() or "en")
+                 for r in _rows("roles.csv"))

@@ -74,7 +74,8 @@ def _tokens(line: str) -> list[str]:
     return _WORD.findall(line.translate(_QUOTES).lower())
 
 
-_BYLINE = re.compile(r"(?i)^(?:by|written by|reporting by|words by|author:?)\s+(?P<name>[^|\d]{3,80}?)\s*(?:\||,|$|\s[-–—]\s)")
+_BY_OTHER = r"(?-i:Par|Por|Von|Автор:?|Haber:|Yazan:?|بقلم)"  # "By" in fr, es, de, ru, tr, ar (capitalised: "par ailleurs" is prose)
+_BYLINE = re.compile(rf"(?i)^(?:by|written by|reporting by|words by|author:?|{_BY_OTHER})\s+(?P<name>[^|\d]{{3,80}}?)\s*(?:\||,|$|\s[-–—]\s)")
 
 
 def _byline(line: str):
@@ -92,7 +93,7 @@ def _byline(line: str):
 
 _URL = re.compile(r"(?i)^(?:https?://|www\.)\S+$|^\S+\.(?:com|org|net|co\.uk|info)(?:/\S*)?$")
 _AUTHOR_SLUG = re.compile(r"(?i)/(?:author|authors|by|people|profile|staff|writers?|contributors?)/([a-z][a-z\-_.]+[a-z])/?$")
-_BY_PREFIX = re.compile(r"(?i)^(?:by|written by|words by|author)\s*:?\s+")
+_BY_PREFIX = re.compile(rf"(?i)^(?:by|written by|words by|author|{_BY_OTHER})\s*:?\s+")
 
 
 def clean_author(author: str | None, site: str | None = None) -> str | None:
@@ -1254,8 +1255,16 @@ def clean_html(html: str) -> Article:
                 author = author or m.group("name").strip()
                 continue
             kept.append(ln)
-        if kept and title and fold_eq(kept[0], title):
+        # the headline repeated at the top of the body, as the page's <title> has it ("Headline |
+        # Outlet") or without the outlet
+        h1 = soup.find("h1")
+        headline = _norm(h1.get_text(" ")) if h1 else ""
+        if kept and title and (fold_eq(kept[0], title) or fold_eq(kept[0], _strip_site_suffix(title, site))):
             kept = kept[1:]
+        elif kept and headline and len(headline.split()) <= 30 and fold_eq(kept[0], headline):
+            kept = kept[1:]  # the page's own headline (<h1>), which its <title> words otherwise
+            if not title or re.search(r"\s[|\u2013\u2014]\s", _strip_site_suffix(title, site)):
+                title = headline  # "Short | Outlet" that the outlet rule could not cut: the <h1> says it
         kept = _cut_html_footer(kept)
         body = "\n".join(kept)
     if title:

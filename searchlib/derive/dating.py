@@ -1,7 +1,10 @@
 """Dates in text: find absolute dates, read a line that states a publication date.
 
 Candidates are found with one regular expression over English month names and ISO dates, then
-parsed by python-dateutil. A day and month without a year take the anchor (publication) year;
+parsed by python-dateutil, and over the month names of data/date_words.csv in other languages
+(12 mars 2019, 12 de marzo de 2019, 12. März 2019, 12 марта 2019 года, 12 Mart 2019, ١٢ مارس ٢٠١٩,
+12 آذار 2019), read from that table, not guessed by a parser. Eastern Arabic and Persian digits
+are read as digits. A day and month without a year take the anchor (publication) year;
 without an anchor they stay unresolved. Weekdays and relative phrases ("last month") are never
 turned into dates here: a publication date is stated, never guessed.
 """
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 
 from dateutil import parser as dateparser
 
+from .aliases import _rows
+
 _MONTHS = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
     r"Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
@@ -23,8 +28,61 @@ _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 WEEKDAY = _WEEKDAY
 
+
+
+def _date_words() -> tuple[dict[str, int], dict[str, list[str]]]:
+    """(month form -> month number, kind -> words) from data/date_words.csv."""
+    months: dict[str, int] = {}  # every form, abbreviations without their "."
+    words: dict[str, list[str]] = {}
+    for row in _rows("date_words.csv"):
+        kind, forms = row["kind"].strip(), [w.strip() for w in (row["words"] or "").split("|") if w.strip()]
+        if kind.isdigit():
+            for form in forms:
+                months.setdefault(form.rstrip(".").lower(), int(kind))
+                words.setdefault("month", []).append(form.rstrip("."))
+                if not form.endswith("."):
+                    words.setdefault("full_month", []).append(form)
+        else:
+            words.setdefault(kind, []).extend(forms)
+    return months, words
+
+
+def _alternation(words, flags: str = "(?i:") -> str:
+    """One regex for ``words``, behind a class of their first letters (in both cases): most positions
+    of a text fail on that one test instead of trying every word."""
+    first = "".join(sorted({re.escape(c) for w in words if w for c in {w[0].lower(), w[0].upper()}}))
+    return (f"(?=[{first}])" if first else "") + flags + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
+_MONTH_NUMBER, _WORDS = _date_words()
+# Western digits for Eastern Arabic (٠-٩) and Persian (۰-۹) ones: one character for one, so that
+# positions found in the translated text are positions in the original.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Month names match with the case they are written in (French "mars", German "März"): "Mars 2020"
+# in an English text is a NASA rover, not March 2020.
+_XMONTH_ONE = _alternation(_WORDS["month"], "(?:") + r"\.?"
+_XMONTHS = rf"{_XMONTH_ONE}(?:\s*/\s*{_XMONTH_ONE})?"  # Arabic "آذار/مارس"
+_XFULL_MONTH = _alternation(_WORDS.get("full_month", []), "(?:")  # a day without a year: full names only
+_XDAY = r"(?:[0-3]?\d)\.?"  # "12. März"
+_XOF = r"(?:(?:de|del)\s+)?"  # "12 de marzo de 2019"
+# the cue is matched (not looked behind: forty lookbehinds at every character made find_dates 6x slower)
+_CUES = sorted({w for word in _WORDS.get("year_before", []) for w in (word, word[:1].upper() + word[1:])})
+_YEAR_BEFORE = "(?=[" + "".join(sorted({re.escape(w[0]) for w in _CUES})) + "])(?:" + "|".join(re.escape(w) if w.endswith("-") else re.escape(w).replace(r"\ ", r"\s+") + r"\s+"
+                                for w in sorted({w for word in _WORDS.get("year_before", [])
+                                                 for w in (word, word[:1].upper() + word[1:])}, key=lambda w: (-len(w), w))) + ")"
+_GLUED_AFTER = [w for w in _WORDS.get("year_after", []) if w[:1] in "'\u2019"]
+_YEAR_AFTER = "|".join([r"\s+" + _alternation([w for w in _WORDS.get("year_after", []) if w not in _GLUED_AFTER], "(?:")]
+                       + ([_alternation(_GLUED_AFTER, "(?:")] if _GLUED_AFTER else []))
+_XDATES = rf"""
+      | (?P<xdmy>{_XDAY}\s+{_XOF}{_XMONTHS},?\s+{_XOF}{_YEAR})              # 12 mars 2019 / 12 марта 2019
+      | (?P<xmy>{_XMONTHS}\s+{_XOF}{_YEAR})                                 # mars 2019 / marzo de 2019
+      | (?P<xdm>{_XDAY}\s+{_XOF}{_XFULL_MONTH}(?!\.?\s*,?\s*{_XOF}\d))             # 12 mars (year from anchor)
+      | {_YEAR_BEFORE}(?P<xy>{_YEAR})(?![\d,.]\d|\s*%)                     # en 2014, seit 2014, عام 2014
+      | (?P<xya>{_YEAR})(?={_YEAR_AFTER})                                    # в 2014 году, 2014'te
+"""
+
 # Order matters: the longest forms first so "April 25th, 2023" is not read as "April 25".
-DATE_RE = re.compile(
+_DATE_PATTERN = (
     rf"""(?<![\w-])(?:
         (?P<mdy>{_MONTHS}\s*{_DAY}(?!\d)(?:\s*,\s*|\s+){_YEAR})           # April 25th, 2023 / August 18,2014
       | (?P<dmy>{_DAY}\s+(?:of\s+)?{_MONTHS},?\s+{_YEAR})                  # 21 January 2015 / 07th April, 2021
@@ -38,13 +96,19 @@ DATE_RE = re.compile(
       | (?:(?<=[Ii]n\s)|(?<=[Ss]ince\s)|(?<=[Uu]ntil\s)|(?<=early\s)|(?<=late\s)|(?<=mid-)|(?<=[Ff]rom\s)|(?<=[Dd]uring\s)|(?<=of\s)|(?<=[Bb]y\s)
          |(?<=\d{{4}}\sand\s)|(?<=\d{{4}}\sto\s))
         (?P<y>{_YEAR})(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|km|miles))   # in 2014
-    )(?![\w])""",
-    re.VERBOSE,
-)
+      {{x}}
+    )(?![\w])""")
+# DATE_RE reads a line in any language (date lines, header lines); find_dates runs the English
+# forms and the other languages' as two regexes, each tried at every character: one alternation of
+# both was twice as slow, as most positions failed both ways.
+DATE_RE = re.compile(_DATE_PATTERN.replace("{x}", _XDATES), re.VERBOSE)
+_ENGLISH_DATE_RE = re.compile(_DATE_PATTERN.replace("{x}", ""), re.VERBOSE)
+_OTHER_DATE_RE = re.compile(r"(?<![\w-])(?:(?!x)x" + _XDATES + r")(?![\w])", re.VERBOSE)
 
 _DATE_LINE_NOISE = re.compile(
-    rf"(?i)^(?:(?:published|posted|updated|last updated|first published|date)\s*(?:on|at|:)?\s*)?"
-    rf"(?:{_WEEKDAY},?\s*)?"
+    rf"(?i)^(?:(?:published|posted|updated|last updated|first published|date|{_alternation(_WORDS.get('published', []), '(?:')})"
+    rf"\s*(?:on|at|:)?\s*)?"
+    rf"(?:(?:{_WEEKDAY}|{_alternation(_WORDS.get('weekday', []), '(?:')}),?\s*)?"
     r"(?:\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\s*,?\s*)?"  # "1:23 p.m. December 31, 2007"
 )
 
@@ -66,6 +130,27 @@ def _parse(text: str, default_year: int | None) -> dt.date | None:
         return None
 
 
+def _other_language(kind: str, raw: str, anchor: dt.date | None) -> str | None:
+    """ISO date of a date written with a month name of data/date_words.csv (kinds x*)."""
+    if kind in ("xy", "xya"):
+        return raw
+    month_m = re.search(_XMONTH_ONE, raw)
+    month = _MONTH_NUMBER.get(month_m.group(0).rstrip(".").lower()) if month_m else None
+    year_m = re.search(_YEAR + r"$", raw)
+    day_m = re.match(r"\d{1,2}", raw)
+    if month is None:
+        return None
+    if kind == "xmy":
+        return f"{int(year_m.group(0)):04d}-{month:02d}"
+    if kind == "xdm" and anchor is None:
+        return None  # no year stated, none to borrow: never guessed
+    year = int(year_m.group(0)) if kind == "xdmy" else anchor.year
+    try:
+        return dt.date(year, month, int(day_m.group(0))).isoformat()
+    except ValueError:
+        return None
+
+
 def find_dates(text: str, anchor: dt.date | None = None) -> list[FoundDate]:
     """Absolute dates stated in ``text``, in order of appearance.
 
@@ -74,10 +159,23 @@ def find_dates(text: str, anchor: dt.date | None = None) -> list[FoundDate]:
         anchor: the publication date; gives its year to "March 24"-style dates.
     """
     out: list[FoundDate] = []
-    for m in DATE_RE.finditer(text):
+    text = text.translate(_DIGITS)
+    # where the two overlap the longer match wins ("21. September 2013" over "September 2013"), as
+    # in one alternation; an equal one is the English reading ("12 April 2019")
+    matches, end = [], -1
+    for m in sorted([*_ENGLISH_DATE_RE.finditer(text), *_OTHER_DATE_RE.finditer(text)],
+                    key=lambda m: (m.start(), -(m.end() - m.start()), m.re is _OTHER_DATE_RE)):
+        if m.start() >= end:
+            matches.append(m)
+            end = m.end()
+    for m in matches:
         kind = m.lastgroup
         raw = m.group(kind)
-        if kind in ("md", "dm"):
+        if kind.startswith("x"):
+            found = _other_language(kind, raw, anchor)
+            if found:
+                out.append(FoundDate(found, m.start(), m.end()))
+        elif kind in ("md", "dm"):
             if anchor is None or raw.startswith("May") and kind == "md" and not re.match(r"May\s+\d", raw):
                 continue
             # "May" is also a verb: only "May 5" with a capital M directly followed by the day.
@@ -117,7 +215,7 @@ def date_line(line: str) -> str | None:
 
     "March 10, 2016", "Friday April 26, 2024", "Published: 10 March 2016 14:05 GMT".
     """
-    dm, rest = _line_date(line, ("mdy", "dmy", "iso"))
+    dm, rest = _line_date(line, ("mdy", "dmy", "iso", "xdmy"))
     if dm is None:
         return None
     tail = rest[dm.end():].strip(" ,.")
@@ -136,7 +234,7 @@ def _line_date(line: str, kinds: tuple[str, ...]):
     if not stripped or len(stripped) > 80:
         return None, ""
     m = _DATE_LINE_NOISE.match(stripped)
-    rest = stripped[m.end():] if m else stripped
+    rest = (stripped[m.end():] if m else stripped).translate(_DIGITS)
     dm = DATE_RE.match(rest)
     if not dm or dm.lastgroup not in kinds:
         return None, ""
@@ -146,7 +244,7 @@ def _line_date(line: str, kinds: tuple[str, ...]):
 def month_line(line: str) -> str | None:
     """YYYY-MM if ``line`` states only a month and year ("December 2007", "Published: Dec. 2007"),
     else None: a page that states only its month is dated to that month, never to a made-up day."""
-    dm, rest = _line_date(line, ("my",))
+    dm, rest = _line_date(line, ("my", "xmy"))
     if dm is None or rest[dm.end():].strip(" ,.|"):
         return None
     found = find_dates(dm.group(0))

@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -736,10 +737,29 @@ def read_payload(record, at: str, url: str, where: int, raw_date: str | None, fm
     return WarcPage(where, url, crawl_date_iso(raw_date), data, fmt, raw_date)
 
 
-def iter_warc(path: str):
+def record_kind(record) -> tuple[str, str]:
+    """What a record that is not a page is, for the counts of ``stats``: ``("type", "request")``
+    for a record that is not a response (warcinfo, request, metadata, resource...), else
+    ``("mime", "image/jpeg")`` for a response that is not HTML (``robots.txt`` and a response
+    without HTTP headers are named as such)."""
+    if record.rec_type not in ("response", "revisit"):
+        return "type", record.rec_type or "unknown"
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if url.split("?")[0].endswith("/robots.txt"):
+        return "mime", "robots.txt"
+    if record.http_headers is None:
+        return "mime", "no HTTP headers"
+    mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    return "mime", mime or "no Content-Type"
+
+
+def iter_warc(path: str, tally: Counter | None = None):
     """The records of a WARC (or ARC) file, in file order: WarcPage for each successful (2xx)
     HTML response, WarcSkip for the responses with another status, WarcRevisit for each revisit,
-    LoadFailure for damage (see below); requests, metadata and non-HTML payloads give nothing.
+    LoadFailure for damage (see below); requests, metadata and non-HTML payloads give nothing,
+    but are counted in ``tally`` when one is given: ``records`` (every record read), ``type:X``
+    (records of WARC-Type X that are not responses) and ``mime:X`` (responses of MIME type X that
+    are not pages).
 
     warcio parses the file; gzip members are decoded as streamed, and a payload is never read
     past MAX_BYTES, so a gzip bomb cannot fill memory. A record over MAX_BYTES gives a
@@ -787,6 +807,10 @@ def iter_warc(path: str):
                     problem = (f"the record{for_url} does not end where its Content-Length ({record.length:,} "
                                "bytes) says: a wrong Content-Length, or bytes missing or added")
                     break
+                if tally is not None:
+                    tally["records"] += 1
+                    if item is None:
+                        tally[":".join(record_kind(record))] += 1
                 if item is not None:
                     yield item
         except damage_types as e:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-from . import cleaning, duplicating, loading, tagging
+from . import cleaning, duplicating, language, loading, tagging
 from .. import fsutil
 from ..processes import WorkerPool
 from ..settings import CHUNK_FILES, PARALLEL_MIN_FILES
@@ -19,8 +20,9 @@ from ..settings import CHUNK_FILES, PARALLEL_MIN_FILES
 # The modules (paths below searchlib/) and libraries whose behaviour decides a record
 # (bytes -> text -> clean -> tags): the derive layer, and the limits it reads from settings.
 _DERIVE_MODULES = ("derive/loading.py", "derive/cleaning.py", "derive/dating.py", "derive/tagging.py",
-                   "derive/aliases.py", "derive/duplicating.py", "derive/pipeline.py", "settings.py")
-_DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil", "warcio", "brotli")
+                   "derive/aliases.py", "derive/duplicating.py", "derive/language.py", "derive/pipeline.py", "settings.py")
+_DERIVE_LIBRARIES = ("trafilatura", "htmldate", "beautifulsoup4", "lxml", "python-dateutil", "warcio", "brotli",
+                      "py3langid")
 
 
 def _derive_version() -> str:
@@ -64,6 +66,7 @@ class Record:
     countries: tuple[str, ...] = ()
     officials: tuple[tagging.Official, ...] = ()
     dates: tuple[str, ...] = ()
+    language: str = language.UNDETERMINED  # ISO 639-1 (language.detect), or "und"
     site: str | None = None
     sha256: str = ""
     size: int = 0
@@ -86,11 +89,12 @@ def derive(data: bytes, path: str, key: str, kind: str, origin: dict | None = No
         raise loading.LoadFailure(path, "page nested too deeply to parse") from None
     if not article.body.strip() and not article.title.strip():
         raise loading.LoadFailure(path, "no article text (only markup, scripts or styles)")
-    tags = tagging.tag(article)
+    lang = language.detect(f"{article.title}\n{article.body}")
+    tags = tagging.tag(article, language=None if lang == language.UNDETERMINED else lang)
     return Record(
         key=key, path=loading.printable_name(path), kind=kind, title=article.title, author=article.author, published=article.published,
         text=article.body, groups=tags.groups, countries=tags.countries, officials=tags.officials,
-        dates=tags.dates, site=article.site, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        dates=tags.dates, language=lang, site=article.site, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
         evidence=tags.evidence, origin=origin or {"kind": "file", "path": loading.printable_name(os.path.abspath(path))},
         sketch=duplicating.sketch(article.body),
     )
@@ -109,6 +113,7 @@ class FileResult:
     # original is not in the archives), and notes on records that are indexed (an unreadable date)
     passed: list[loading.WarcSkip] = field(default_factory=list)
     notes: list[loading.LoadFailure] = field(default_factory=list)
+    crawl: dict | None = None  # an archive file's record counts (see crawl_counts), kept for stats
 
 
 def light(result: FileResult) -> FileResult:
@@ -140,10 +145,13 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
     except OSError as e:
         result.failures.append(loading.LoadFailure(source.path, e.strerror or str(e)))
         return result
-    for item in loading.iter_warc(source.path):
+    tally: Counter = Counter()
+    for item in loading.iter_warc(source.path, tally):
         payload_from = None
         if isinstance(item, loading.WarcRevisit):
             item, payload_from = _resolve_revisit(source.path, item)
+            if item is None:
+                tally["mime:revisit of a non-HTML original"] += 1
         if item is None:
             continue
         if isinstance(item, loading.LoadFailure):
@@ -166,7 +174,23 @@ def _derive_warc(source: loading.SourceFile) -> FileResult:
             result.records.append(derive(item.data, item.url, f"{source.key}#{item.offset}", "html", origin=origin))
         except loading.LoadFailure as e:
             result.failures.append(loading.LoadFailure(where, f"{item.url}: {e.reason}"))
+    result.crawl = crawl_counts(tally, result)
     return result
+
+
+def crawl_counts(tally: Counter, result: FileResult) -> dict:
+    """What an archive file held, for ``stats``: every record read, the documents made of them,
+    the responses kept out by reason and by HTTP status, the responses that are not pages by MIME
+    type, the records that are not responses by WARC-Type, and the records that failed."""
+    def prefixed(prefix: str) -> dict[str, int]:
+        return {k[len(prefix):]: n for k, n in sorted(tally.items()) if k.startswith(prefix)}
+
+    return {"records": tally["records"], "documents": len(result.records),
+            "skipped": dict(Counter(s.reason for s in result.passed)),
+            "statuses": {str(st): n for st, n in sorted(Counter(s.status for s in result.passed
+                                                                 if s.status is not None).items())},
+            "not_pages": prefixed("mime:"), "other_records": prefixed("type:"),
+            "failed": len(result.failures)}
 
 
 def _resolve_revisit(path: str, revisit: loading.WarcRevisit):
@@ -200,6 +224,8 @@ def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> It
     in flight). Small runs (fewer than 16 files, or one job) derive in this process."""
     jobs = jobs or os.cpu_count() or 1
     parallel = jobs > 1 and len(sources) >= PARALLEL_MIN_FILES
+    if parallel:
+        language.preload()  # the forked workers share the parent's model
     size = CHUNK_FILES if parallel else 1
     with WorkerPool(jobs if parallel else 0, _derive_chunk) as pool:
         for results in pool.map((sources[i:i + size] for i in range(0, len(sources), size)), ordered=True):

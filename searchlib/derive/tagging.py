@@ -22,9 +22,12 @@ class Official:
     name: str
     role: str | None
     country: str | None
+    # whose the role is, when the text says: a group of groups.csv ("Taliban") or a body of
+    # data/organisations.csv ("Pentagon", "UN"); a country stays in ``country``
+    organisation: str | None = None
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "country": self.country}
+        return {"name": self.name, "role": self.role, "country": self.country, "organisation": self.organisation}
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Tags:
 
 _SEP = r"[\s\-\u2010\u2011\u2013]?"
 _APOS = r"['\u2019]?"
+_HARAKAT = "[\u064b-\u0652\u0670\u0640]*"
 
 
 def _alias_atoms(alias: str, lower: bool = False) -> list[str]:
@@ -56,6 +60,8 @@ def _alias_atoms(alias: str, lower: bool = False) -> list[str]:
             out.append(_SEP)
         elif ch in "'\u2019":
             out.append(_APOS)
+        elif "\u0621" <= ch <= "\u064a":  # an Arabic letter may carry vowel marks or a tatweel: داعـش, الدَّولة
+            out.append(re.escape(ch) + _HARAKAT)
         else:
             out.append(re.escape(ch.lower() if lower else ch))
     return out
@@ -85,7 +91,9 @@ def _trie_regex(sequences: list[list[str]]) -> str:
 def _exact_case(alias: str) -> bool:
     """Acronyms match with their exact case: IS, ISKP, IS-K, LeT (never "is", "Isis", "Let")."""
     letters = [c for c in alias if c.isalpha()]
-    return " " not in alias and (not any(c.islower() for c in letters) or sum(c.isupper() for c in letters) >= 2)
+    # a script without case (Arabic) has no acronyms to protect: داعش is matched as a name
+    return " " not in alias and any(c.isupper() for c in letters) and \
+        (not any(c.islower() for c in letters) or sum(c.isupper() for c in letters) >= 2)
 
 
 def _caps_ok(alias: str, matched: str) -> bool:
@@ -100,7 +108,8 @@ def _caps_ok(alias: str, matched: str) -> bool:
 class _Matcher:
     """One regex over many aliases: longest alias first, whole words only."""
 
-    def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool) -> None:
+    def __init__(self, entries: list[tuple[str, str]], case_insensitive_names: bool,
+                 prefixes: tuple[str, ...] = ()) -> None:
         self.by_key: dict[str, list[tuple[str, str]]] = {}
         exact, folded = [], []
         for alias, value in sorted(set(entries), key=lambda e: (-len(e[0]), e[0])):
@@ -114,52 +123,81 @@ class _Matcher:
             parts.append(f"(?i:{_trie_regex(folded)})")
         if exact:
             parts.append(_trie_regex(exact))
-        self.regex = re.compile(r"(?<![\w\-\u2010\u2011])(?:" + "|".join(parts) + r")(?![\w])") if parts else None
+        # proclitics glued in front of a name (Arabic و ب ل ال: والقاعدة, بالعراق), never part of the alias
+        # (a one-character class first, so that the alternation is tried only before its letters)
+        pre = ("(?=[" + "".join(sorted({re.escape(p[0]) for p in prefixes})) + "])(?:"
+               + "|".join(map(re.escape, prefixes)) + r")(?=\w)") if prefixes else ""
+        self.regex = re.compile(rf"(?<![\w\-\u2010\u2011])(?:{pre})?(?P<a>" + "|".join(parts) + r")(?![\w])") \
+            if parts and pre else \
+            re.compile(r"(?<![\w\-\u2010\u2011])(?P<a>" + "|".join(parts) + r")(?![\w])") if parts else None
 
     def find(self, text: str):
         """Yield (value, start, end, alias) for each mention."""
         if self.regex is None:
             return
         for m in self.regex.finditer(text):
-            for alias, value in self.by_key.get(aliases.fold(m.group(0)), ()):
+            matched = m.group("a")
+            for alias, value in self.by_key.get(aliases.fold(matched), ()):
                 if _exact_case(alias):
-                    if m.group(0) != alias and m.group(0).replace("\u2010", "-") != alias:
+                    if matched != alias and matched.replace("\u2010", "-") != alias:
                         continue
-                elif not _caps_ok(alias, m.group(0)):
+                elif not _caps_ok(alias, matched):
                     continue
-                yield value, m.start(), m.end(), alias
+                yield value, m.start("a"), m.end("a"), alias
                 break
 
 
 @functools.lru_cache(maxsize=None)
-def _group_matcher() -> _Matcher:
+def _group_table(language: str | None) -> tuple[_Matcher, dict[str, str]]:
+    """The group matcher for a page language and the notes ("context", "not_after:...") of its forms:
+    the language-neutral aliases of groups.csv plus the rows of group_aliases.csv that apply."""
     table = aliases.groups()
     entries = [(alias, g.canonical) for g in table.by_name.values() for alias in g.aliases]
-    return _Matcher(entries, case_insensitive_names=True)
+    notes: dict[str, str] = {}
+    for row in table.language_aliases:
+        if aliases.applies(row.language, language):
+            for form in aliases.surface_forms(row.alias, row.language):
+                entries.append((form, row.canonical))
+                if row.note:
+                    notes[form] = row.note
+    return _Matcher(entries, case_insensitive_names=True, prefixes=aliases.proclitics(language)), notes
+
+
+def _group_matcher(language: str | None = None) -> _Matcher:
+    return _group_table(language)[0]
 
 
 @functools.lru_cache(maxsize=None)
-def _country_matcher() -> _Matcher:
+def _country_matcher(language: str | None = None) -> _Matcher:
     table = aliases.countries()
     entries = []
     for alias, code, kind in table.aliases:
         entries.append((alias, code))
         if kind in ("name", "capital", "city", "short") and len(alias) >= 4 and alias.upper() != alias:
             entries.append((alias.upper(), code))  # datelines: "KABUL, Aug 27 -"
-    return _Matcher(entries, case_insensitive_names=False)
+    for alias, code, kind, row_language in table.language_aliases:
+        if aliases.applies(row_language, language):
+            for form in aliases.surface_forms(alias, row_language, kind):
+                entries.append((form, code))
+                if form[:1].islower():  # "сирийская армия", and "Сирийская армия" at a sentence start
+                    entries.append((form[:1].upper() + form[1:], code))
+    return _Matcher(entries, case_insensitive_names=False, prefixes=aliases.proclitics(language))
 
 
 @functools.lru_cache(maxsize=None)
-def _place_phrases() -> _Matcher:
+def _place_phrases(language: str | None = None) -> _Matcher:
     """Phrases that contain a country alias but are not (or are another) country: "Washington Post"."""
     rows = aliases._rows("place_phrases.csv")
-    return _Matcher([(r["phrase"], r["code"] or "-") for r in rows], case_insensitive_names=False)
+    return _Matcher([(r["phrase"], r["code"] or "-") for r in rows], case_insensitive_names=False,
+                    prefixes=aliases.proclitics(language))
 
 
 # ----------------------------------------------------------------------------- sentences
 
 # a sentence ends at . ! ? (then quotes, brackets, reference marks "[26]") before a capital or a digit
-_SENT_END = re.compile(r"(?<=[.!?])(?:['\"\u2019\u201d)\]]|\[\d{1,3}\])*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n")
+# (or a Cyrillic capital, or an Arabic letter: Arabic has no capitals; ؟ is its question mark)
+_SENT_END = re.compile(r"(?<=[.!?\u061f])(?:['\"\u2019\u201d)\]\u00bb]|\[\d{1,3}\])*\s+"
+                       r"(?=[\"'\u2018\u201c\u00ab(\[]?[A-Z0-9\u0410-\u042f\u0401\u0621-\u064a\u0130])|\n")
 # ... but not after an abbreviation or an initial: "on Aug. 31", "said Gen. Smith", "John F. Kennedy"
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Col|Lt|Sgt|Capt|Maj|Adm|"
                            r"Mr|Mrs|Ms|Dr|St|Rep|Sen|Gov|Prof|No|Nos|Vol|vs|[A-Z])\.$")
@@ -201,6 +239,14 @@ _GROUP_CUES = re.compile(r"(?i)\b(?:group|militants?|fighters?|jihadists?|jihadi
                          r"terrorists?|caliphate|affiliates?)\b")
 
 
+@functools.lru_cache(maxsize=None)
+def _group_cues(language: str | None) -> re.Pattern[str]:
+    """_GROUP_CUES plus the cue words of data/group_cues.csv for the page's language."""
+    words = [r["word"].strip() for r in aliases._rows("group_cues.csv") if aliases.applies(r["language"].strip(), language)]
+    extra = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(_GROUP_CUES.pattern + (rf"|(?i:(?<!\w)(?:{extra})(?!\w))" if extra else ""))
+
+
 def _in_capitals(text: str, start: int, end: int) -> bool:
     """True when an all-caps word stands right before or after the mention, or the whole line is in
     capitals: there "IS" is the verb ("SO WHAT IS THE POINT", "He shouted: WHY IS IT LATE")."""
@@ -211,19 +257,52 @@ def _in_capitals(text: str, start: int, end: int) -> bool:
     return any(m and m.group(1).isupper() and len(m.group(1)) > 1 for m in (before, after))
 
 
-def find_groups(text: str) -> list[tuple[str, int, int]]:
+@functools.lru_cache(maxsize=None)
+def _note_rules(note: str) -> dict[str, tuple[str, ...]]:
+    """A note of group_aliases.csv ("context;not_before:a|b") as {rule: words}."""
+    out: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (p.strip() for p in note.split(";"))):
+        name, _, words = part.partition(":")
+        out[name] = tuple(w.lower() for w in words.split("|") if w)
+    return out
+
+
+def _word_after(text: str, end: int) -> str:
+    m = re.match(r"\s*([\w'\u2019]+)", text[end:end + 30])
+    return m.group(1).lower() if m else ""
+
+
+def _word_before(text: str, start: int) -> str:
+    m = re.search(r"([\w'\u2019]+)\s*$", text[max(0, start - 30):start])
+    return m.group(1).lower() if m else ""
+
+
+def find_groups(text: str, language: str | None = None) -> list[tuple[str, int, int]]:
     """Group mentions. A short all-caps acronym (IS, ISK, IRA, ETA) counts outside capitals; in
     capitals only when its sentence says it is a group ("IS FIGHTERS SEIZE TOWN") or the page also
-    names the group, or its parent, in full ("Islamic State", "Daesh")."""
-    found = list(_group_matcher().find(text))
+    names the group, or its parent, in full ("Islamic State", "Daesh"). A form noted "context"
+    (French EI, Russian ИГ) needs that everywhere; "not_after:" forms not after those words.
+    ``language``: the page's ISO 639-1 code; None or "und" applies every language's forms."""
+    matcher, notes = _group_table(language)
+    found = list(matcher.find(text))
     table = aliases.groups()
-    spelled = {g for canonical, _s, _e, alias in found if not _exact_case(alias)
+    rules = {alias: _note_rules(note) for alias, note in notes.items()}
+    spelled = {g for canonical, _s, _e, alias in found
+               if not _exact_case(alias) and "context" not in rules.get(alias, {})
                for g in [canonical, *table.ancestors(canonical)]}
+    cues = _group_cues(language)
     out = []
     for canonical, start, end, alias in found:
+        rule = rules.get(alias, {})
+        named = canonical in spelled or bool(set(table.ancestors(canonical)) & spelled)
+        if _word_before(text, start) in rule.get("not_after", ()):
+            continue  # "un État islamique" (a concept), not the group
+        if _word_after(text, end) in rule.get("not_before", ()):
+            continue  # "القاعدة العسكرية" is a military base, not al-Qaeda
+        if "context" in rule and not named and not cues.search(_sentence_at(text, start)):
+            continue
         if len(alias) <= 4 and _exact_case(alias) and _in_capitals(text, start, end) \
-                and canonical not in spelled and not set(table.ancestors(canonical)) & spelled \
-                and not _GROUP_CUES.search(_sentence_at(text, start)):
+                and not named and not cues.search(_sentence_at(text, start)):
             continue
         out.append((canonical, start, end))
     return out
@@ -277,14 +356,17 @@ def _ambiguous_ok(alias: str, text: str, start: int, end: int) -> bool:
     return True
 
 
-def find_countries(text: str) -> list[tuple[str, int, int]]:
+def find_countries(text: str, language: str | None = None) -> list[tuple[str, int, int]]:
+    """Country mentions by name, demonym, capital or city, in English and in ``language`` (every
+    language's forms when it is None or "und")."""
     masked = text
     extra = []
-    for code, start, end, _alias in _place_phrases().find(text):
+    for code, start, end, _alias in _place_phrases(language).find(text):
         masked = masked[:start] + " " * (end - start) + masked[end:]
         if code != "-":
             extra.append((code, start, end))
-    found = [(code, s, e) for code, s, e, alias in _country_matcher().find(masked) if _ambiguous_ok(alias, masked, s, e)]
+    found = [(code, s, e) for code, s, e, alias in _country_matcher(language).find(masked)
+             if _ambiguous_ok(alias, masked, s, e)]
     return sorted(found + extra, key=lambda x: x[1])
 
 
@@ -292,8 +374,11 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
 
 _PARTICLE = r"(?:al|el|as|ash|ad|bin|ibn|van|von|de|da|du|di|del|der|den|le|la)"
 # "McKenzie", "DuVernay", "DeSantis", "LaGuardia", "Matiang'i" (never "Obama's")
-_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[A-Z][a-z\u00e0-\u00ff]+"
-               rf"(?:-[A-Z]?[a-z\u00e0-\u00ff]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
+# Letters of names in Latin (with Turkish ğ ı ş and Central European letters) and Cyrillic script.
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0130\u015e\u011e\u0410-\u042f\u0401"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u0430-\u044f\u0451"
+_NAME_TOKEN = (rf"(?:(?:{_PARTICLE}[\-\s])?(?:Mc|Mac|O['\u2019]|D[aeiu]|L[ae]|Van)?[{_UP}][{_LOW}]+"
+               rf"(?:-[{_UP}]?[{_LOW}]+|['\u2019](?!s\b)[A-Za-z][a-z]*)*|[A-Z]\.)")
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _APPOSITION_ONLY_ROLES = {"official", "senior official", "police officer", "police official", "attorney"}
 _LOWERCASE_ROLES = {"leader", "spokesman", "spokeswoman", "spokesperson", "counterpart", "commander",
@@ -317,6 +402,7 @@ def _role_regex() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+_SENTENCE_CUT = re.compile(r"(?<=[^\WA-Z])[.!?]\s+(?=[A-Z\u0400-\u042f])")
 # A name right before one of these is a place: "Khan Mohammad Baz district".
 _PLACE_AFTER = re.compile(r"\s+(?:district|province|village|city|county|town|region|area|valley|airport|"
                           r"street|road|camp|market|bazaar|mosque|square|river|mountains?)\b", re.I)
@@ -354,17 +440,35 @@ def _clean_name(name: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=None)
+def _role_languages() -> dict[str, str]:
+    """Lower-cased title -> the language of its roles.csv row ("en" unless stated)."""
+    return {r.title.lower(): r.language for r in aliases.roles()}
+
+
+# one or two words (a demonym, or "de Francia", "России") between a title and a name
+_FOREIGN_BETWEEN = re.compile(rf"\s+(?:(?:de|du|des|del|de la)\s+)?[{_UP}{_LOW}][{_LOW}]+")
+
+
+@functools.lru_cache(maxsize=None)
 def _role_words() -> frozenset[str]:
     """Single-word titles ("Gen", "President") that never start a name."""
     return frozenset(r.title.lower().rstrip(".") for r in aliases.roles() if " " not in r.title)
 
 
+# A clause ends at punctuation; a full stop only before a space and not after an initial, so
+# "U.S. Secretary of State" and "U.N. envoy" stay one clause.
+_CLAUSE_END = re.compile(r"[,;:!?()\"\u201c\u201d\n]|(?<!\b[A-Z])\.(?=\s)")
+
+
+def _clause_before(text: str, start: int, width: int) -> str:
+    """The clause that ends at ``start``, at most ``width`` characters of it."""
+    return _CLAUSE_END.split(text[max(0, start - width):start])[-1]
+
+
 def _adjacent_country(text: str, role_start: int) -> str | None:
-    """Country named right before a title, in the same clause: "US Secretary", "British Foreign
-    Secretary", "Pakistan's Ambassador", "Kenyan President"."""
-    before = text[max(0, role_start - 60):role_start]
-    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", before)[-1]
-    words = clause.split()[-3:]
+    """Country named right before a title, in the same clause: "US Secretary", "U.S. Secretary",
+    "British Foreign Secretary", "Pakistan's Ambassador", "Kenyan President"."""
+    words = _clause_before(text, role_start, 60).split()[-3:]
     table = aliases.countries()
     for n in (2, 1):
         for i in range(len(words) - n, -1, -1):
@@ -376,19 +480,76 @@ def _adjacent_country(text: str, role_start: int) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _organisations() -> dict[str, str]:
+    """Folded alias -> name of the bodies in data/organisations.csv."""
+    table: dict[str, str] = {}
+    for row in aliases._rows("organisations.csv"):
+        for alias in row["aliases"].split("|"):
+            table.setdefault(aliases.fold(alias), row["name"].strip())
+    return table
+
+
+def organisation_of(phrase: str) -> str | None:
+    """The organisation a phrase names: a militant group (its canonical name) or a body of
+    data/organisations.csv; None for anything else, countries included."""
+    phrase = re.sub(r"['\u2019]s?$", "", phrase.strip())
+    if not phrase[:1].isupper():
+        return None
+    return _organisations().get(aliases.fold(phrase)) or aliases.groups().resolve(phrase)
+
+
+# Words that may stand between an organisation and its title: "Taliban's chief spokesman".
+_ROLE_MODIFIERS = {"chief", "main", "senior", "top", "deputy", "acting", "former", "official", "military",
+                   "political", "regional", "provincial", "local", "new", "longtime", "press"}
+_WHOSE_AFTER = re.compile(r"\s+(?:for|of|at|to|with)\s+(?:the\s+)?"
+                          r"(?P<org>[A-Z][\w.'\u2019&-]*(?:[ \t]+[A-Z][\w.'\u2019&-]*){0,5})")
+
+
+def _organisation_before(text: str, role_start: int) -> str | None:
+    """The organisation named right before a title, in the same clause: "Taliban spokesman",
+    "Pentagon press secretary", "a NATO spokeswoman", "the Taliban's chief spokesman"."""
+    words = _clause_before(text, role_start, 80).split()
+    while words and len(words) > 1 and words[-1].lower() in _ROLE_MODIFIERS:
+        words = words[:-1]
+    words = words[-5:]
+    for i in range(len(words)):  # the longest phrase that ends right before the title wins
+        found = organisation_of(" ".join(words[i:]))
+        if found:
+            return found
+    return None
+
+
+def _organisation_after(text: str, role_end: int) -> str | None:
+    """The organisation a title is "for" or "of": "spokesman for the Taliban", "a spokesperson for
+    the Taliban's Political Office", "Secretary-General of NATO"."""
+    m = _WHOSE_AFTER.match(text, role_end)
+    if not m:
+        return None
+    words = m.group("org").split()
+    # the longest phrase after "for the" ("Taliban's" of "Taliban's Political Office")
+    for n in range(len(words), 0, -1):
+        found = organisation_of(" ".join(words[:n]))
+        if found:
+            return found
+    return None
+
+
 def _first_country(text: str) -> str | None:
     found = find_countries(text)
     return found[0][0] if found else None
 
 
-_SAID = r"(?:said|says|told|stated|added|warned|confirmed|announced|suggested|appealed|urged|called|has|had|was|is|who)"
+_SAID = (r"(?:said|says|told|stated|added|warned|confirmed|announced|suggested|appealed|urged|called|has|had|was|is|who|"
+         r"a\s+déclaré|a\s+dit|a\s+affirmé|a\s+annoncé|dijo|afirmó|declaró|anunció|sagte|erklärte|kündigte|"
+         r"заявил|заявила|сообщил|сообщила|заявил|dedi|açıkladı|söyledi)")
 _BUSINESS = re.compile(r"(?i)^\s*(?:executive|operating|financial|technology|marketing|economist|editor|correspondent)\b")
 
 
 def _preceded_by_qualifier(text: str, start: int) -> bool:
     """A lower-case title is a title when an organisation, a country or a possessive stands before
     it: "Russian president Vladimir Putin", "White House press secretary Dana Perino"."""
-    clause = re.split(r"[.,;:!?()\"\u201c\u201d\n]", text[max(0, start - 50):start])[-1].split()
+    clause = _clause_before(text, start, 50).split()
     if not clause:
         return False
     last = clause[-1]
@@ -400,7 +561,7 @@ def _title_tails() -> tuple[re.Pattern[str], re.Pattern[str]]:
     name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
     pre_tail = re.compile(rf"\.?(?P<of>\s+(?:to|of|for)\s+(?:the\s+)?(?:US|U\.S\.|UN|[A-Z][a-z]+))?\s+"
                           rf"(?P<paren>\(\s*)?(?P<name>{_NAME})")
-    after_tail = re.compile(rf"(?P<compl>\s+(?:for|of|at|with|in|to)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
+    after_tail = re.compile(rf"(?P<compl>\s+(?:for|of|at|with|in|to|de|del|du|des)\s+[^,;.\n\"\u201c\u201d]{{2,80}})?,\s+"
                             rf"(?P<name>{name2})(?=\s*[,.;]|\s+{_SAID}\b)")
     return pre_tail, after_tail
 
@@ -409,7 +570,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
     role_re, canon = _role_regex()
     found: list[tuple[Official, int]] = []
 
-    def add(name: str | None, role: str | None, country: str | None, pos: int) -> None:
+    def add(name: str | None, role: str | None, country: str | None, pos: int,
+            organisation: str | None = None) -> None:
         if _PLACE_AFTER.match(text, pos + len(name or "")):
             return
         name = _clean_name(name or "")
@@ -418,7 +580,8 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         if author and aliases.fold(name) in aliases.fold(author):
             return
         role_title = canon.get(re.sub(r"\s+", " ", role or "").lower(), role) if role else None
-        found.append((Official(name, role_title, aliases.countries().name(country) if country else None), pos))
+        found.append((Official(name, role_title, aliases.countries().name(country) if country else None,
+                               organisation if role_title else None), pos))
 
     name2 = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}"
 
@@ -429,37 +592,49 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
         role, role_start = r.group(0), r.start()
         # 1. title before the name: "US Secretary of State John Kerry", "Gen John Campbell",
         #    "President Obama", "Russian president Vladimir Putin", "the (interior) minister (Name Surname)"
-        m = pre_tail.match(text, r.end())
+        foreign = _role_languages().get(re.sub(r"\s+", " ", role.lower()), "en") != "en"
+        m = None
+        if foreign:
+            # other languages put the country between the title and the name: "le président
+            # français Emmanuel Macron", "президент России Владимир Путин", "el presidente de Francia"
+            between = _FOREIGN_BETWEEN.match(text, r.end())
+            if between and _first_country(between.group(0)):
+                m = pre_tail.match(text, between.end())
+        m = m or pre_tail.match(text, r.end())
         if m and role.lower() not in _APPOSITION_ONLY_ROLES:  # "Official Says Talks ..." is a headline
             name = m.group("name")
             lower = not role[0].isupper()
             ok = True
-            if lower and not m.group("paren"):
+            if (lower or foreign) and not m.group("paren"):
                 if len(name.split()) < 2:
                     ok = False  # "spokesman Smith" is too weak; "Taliban spokesman Zabihullah Mujahid" is fine
-                elif role.lower() not in _LOWERCASE_ROLES and not _preceded_by_qualifier(text, role_start):
-                    ok = False
+                elif role.lower() not in _LOWERCASE_ROLES and not foreign and not _preceded_by_qualifier(text, role_start):
+                    ok = False  # titles are written in lower case in French, Spanish, Russian
             if m.group("of") and (lower or not _first_country(m.group("of"))):
                 ok = False  # "spokesman for the Syrian Democratic Forces" is not a title before a name
             if ok:
                 q = re.search(r"\((?P<q>[A-Za-z]+)\)\s*$", text[max(0, role_start - 20):role_start])
                 full_role = f"{q.group('q')} {role}" if q else role
                 country = _adjacent_country(text, role_start)
+                if country is None and foreign:
+                    country = _first_country(text[r.end():m.start("name")])
                 if country is None and m.group("of"):
                     country = _first_country(m.group("of"))
-                add(name, full_role, country, m.start("name"))
+                add(name, full_role, country, m.start("name"),
+                    _organisation_before(text, role_start) or _organisation_after(text, r.end()))
         # 3. title, then the name after a comma: "A spokesperson for the Taliban's Political Office, Suhail
         #    Shaheen", "Pakistan's President, Pervez Musharraf,", "The group's leader, Mukhtar Robow"
         m = after_tail.match(text, r.end())
         if m:
             country = _adjacent_country(text, role_start) or (_first_country(m.group("compl")) if m.group("compl") else None)
-            add(m.group("name"), role, country, m.start("name"))
+            add(m.group("name"), role, country, m.start("name"),
+                _organisation_before(text, role_start) or _organisation_after(text, r.end()))
 
     # 2. apposition after the name: "Jane Doe, a deputy assistant secretary at the US ...",
     #    "Abdul Kaiyum, national police chief", "Barham Salih, Iraq's Deputy Prime Minister"
     appos = re.compile(rf"(?P<name>{name2}),\s+(?=(?P<desc>[^,;:()\"\u201c\u201d]{{0,110}}))")  # overlapping
     for m in appos.finditer(text):
-        desc = m.group("desc")
+        desc = _SENTENCE_CUT.split(m.group("desc"))[0]  # "Anis Amri, dessen ... war. Bundeskanzlerin" is two sentences
         r = role_re.search(desc)
         if not r or len(desc[: r.start()].split()) > 5 or _BUSINESS.match(desc[r.end():]):
             continue
@@ -467,23 +642,40 @@ def find_officials(text: str, author: str | None = None) -> list[tuple[Official,
             continue
         if m.group("name").split()[0].lower().rstrip(".") in _role_words():
             continue  # "General Kenneth McKenzie, head of ...": the title before the name says it
-        add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"))
+        desc_at = m.start("desc")
+        add(m.group("name"), r.group(0), _first_country(desc[: r.end() + 60]), m.start("name"),
+            _organisation_before(text, desc_at + r.start()) or _organisation_after(text, desc_at + r.end()))
 
     return found
 
 
 def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, int]]:
-    """One entry per person: "Obama" joins "Barack Obama"; the fullest name and role win."""
+    """One entry per person: "Obama" and "President Obama" join "Barack Obama"; the fullest name
+    wins, with its role and whose it is (else those of a shorter mention).
+
+    A shorter mention joins a fuller name of the page whose words include all of its words and
+    that ends with the same surname. When two fuller names share them ("Obama" on a page with
+    Barack and Michelle Obama), it joins the one named last before it (the text's most recent
+    referent), or else the first one named after it.
+    """
     out: list[tuple[Official, int]] = []
     for off, pos in sorted(found, key=lambda x: (-len(x[0].name.split()), x[1])):
-        surname = aliases.fold(off.name).split()[-1]
-        for i, (kept, kpos) in enumerate(out):
-            kept_tokens = aliases.fold(kept.name).split()
-            if kept_tokens[-1] == surname and set(aliases.fold(off.name).split()) <= set(kept_tokens):
-                out[i] = (Official(kept.name, kept.role or off.role, kept.country or off.country), min(pos, kpos))
-                break
-        else:
+        tokens = aliases.fold(off.name).split()
+        fuller = [i for i, (kept, _kpos) in enumerate(out)
+                  if aliases.fold(kept.name).split()[-1] == tokens[-1]
+                  and set(tokens) <= set(aliases.fold(kept.name).split())]
+        if not fuller:
             out.append((off, pos))
+            continue
+        before = [i for i in fuller if out[i][1] <= pos]
+        i = max(before, key=lambda j: out[j][1]) if before else min(fuller, key=lambda j: out[j][1])
+        kept, kpos = out[i]
+        role, organisation = kept.role, kept.organisation
+        if role is None:
+            role, organisation = off.role, off.organisation
+        elif organisation is None and off.role == role:
+            organisation = off.organisation
+        out[i] = (Official(kept.name, role, kept.country or off.country, organisation), min(pos, kpos))
     return sorted(out, key=lambda x: x[1])
 
 
@@ -491,8 +683,11 @@ def _merge_officials(found: list[tuple[Official, int]]) -> list[tuple[Official, 
 
 
 
-def tag(article: Article) -> Tags:
-    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``."""
+def tag(article: Article, language: str | None = None) -> Tags:
+    """Tag a cleaned article. Reads only ``article.title`` and ``article.body``.
+
+    ``language``: the page's ISO 639-1 code; the group and country forms of that language apply
+    (with the language-neutral ones), and every language's when it is None or "und"."""
     if len(article.body) > MAX_TAGGED_CHARS:
         article = Article(article.title, article.author, article.published, article.body[:MAX_TAGGED_CHARS], article.site)
     text = f"{article.title}\n{article.body}" if article.title else article.body
@@ -506,7 +701,7 @@ def tag(article: Article) -> Tags:
                 evidence.append(Evidence(field_name, value, _sentence_at(text, start)))
         return values
 
-    groups = first_seen("group", find_groups(text))
+    groups = first_seen("group", find_groups(text, language))
     officials = []
     masked = text
     # officials from the body only: a Title Case headline reads like a row of names
@@ -518,7 +713,7 @@ def tag(article: Article) -> Tags:
         # a person's name is not a place: "Mustafa Bali" says nothing about Indonesia
         masked = re.sub(re.escape(off.name), lambda m: " " * len(m.group(0)), masked)
     countries_table = aliases.countries()
-    codes = first_seen("country", find_countries(masked))
+    codes = first_seen("country", find_countries(masked, language))
     anchor = dating.parse_iso(article.published) if article.published else None
     dates = first_seen("date", ((d.iso, d.start, d.end) for d in dating.find_dates(text, anchor)))
     if article.published and article.published not in dates:

@@ -51,20 +51,28 @@ def write_result(result: SearchResult, fmt: str, out: IO[str]) -> None:
     if fmt == "json":
         json.dump(result.as_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
-    elif fmt == "jsonl":
-        for hit in result.hits:
-            out.write(json.dumps(hit.as_dict(), ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv_writer(out)
-        writer.writerow(hit_columns())
-        tagged = facets.on_hits()
-        for hit in result.hits:
-            d = hit.as_dict()
-            writer.writerow([safe_cell(x) for x in (
-                d["rank"], d["key"], d["path"], d["title"], d["published"],
-                *(f.cell(d[f.record_key]) for f in tagged), d["score"], d["snippet"], d["duplicates"])])
+    elif fmt in ("jsonl", "csv"):
+        write_hits(result.hits, fmt, out)
     else:
         _write_text(result, out)
+
+
+def write_hits(hits, fmt: str, out: IO[str], header: bool = True) -> None:
+    """Hits as JSON Lines or CSV (``header``: the CSV's column names first), so that a long result
+    can be written a page at a time (the web view's exports)."""
+    if fmt == "jsonl":
+        for hit in hits:
+            out.write(json.dumps(hit.as_dict(), ensure_ascii=False) + "\n")
+        return
+    writer = csv_writer(out)
+    if header:
+        writer.writerow(hit_columns())
+    tagged = facets.on_hits()
+    for hit in hits:
+        d = hit.as_dict()
+        writer.writerow([safe_cell(x) for x in (
+            d["rank"], d["key"], d["path"], d["title"], d["published"],
+            *(f.cell(d[f.record_key]) for f in tagged), d["score"], d["snippet"], d["duplicates"])])
 
 
 def _write_text(result: SearchResult, out: IO[str]) -> None:

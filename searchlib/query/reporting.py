@@ -39,20 +39,26 @@ def stats(index_dir: str | None = None, top: int = 10) -> dict:
         "roots": roots,
         "derive_versions": versions,
         "last_run": last_run,
-        "web_archives": web_archives(crawled, last_run),
+        "web_archives": web_archives(crawled, last_run, indexing.archive_crawls(gen)),
     }
 
 
-def web_archives(documents: int, last_run: dict | None) -> dict:
-    """What the web archives gave: the documents from WARC and ARC records in the index, and the
+def web_archives(documents: int, last_run: dict | None, crawls: dict | None = None) -> dict:
+    """What the web archives gave: the documents from WARC and ARC records in the index; what
+    their files held (``crawls``, from indexing.archive_crawls: records read, documents, records
+    kept out by reason, by HTTP status and by MIME type, records that are not responses); and the
     records the last run read and kept out, by reason (``redirect``, ``not found``...) and status."""
     from collections import Counter
 
     skipped = (last_run or {}).get("records_skipped") or []
-    return {"documents": documents,
+    return {"documents": documents, **(crawls or {}),
             "skipped_last_run": dict(Counter(s.get("reason") for s in skipped)),
             "skipped_last_run_by_status": {str(k): n for k, n in sorted(
                 Counter(s.get("status") for s in skipped).items(), key=lambda kv: (kv[0] is None, kv[0] or 0))}}
+
+
+def _counts(values: dict) -> str:
+    return ", ".join(f"{v} {n}" for v, n in values.items())
 
 
 def write_text(data: dict, out: IO[str]) -> None:
@@ -74,12 +80,28 @@ def write_text(data: dict, out: IO[str]) -> None:
     if versions:
         out.write("derived by:   " + ", ".join(f"{v} ({n})" for v, n in versions.items()) + "\n")
     crawls = data.get("web_archives") or {}
-    if crawls.get("documents") or crawls.get("skipped_last_run"):
+    if crawls.get("documents") or crawls.get("files") or crawls.get("skipped_last_run"):
         from ..derive import loading
 
-        reasons = [r for r, n in crawls.get("skipped_last_run", {}).items() for _ in range(n)]
-        out.write(f"web archives: {crawls['documents']} documents from WARC/ARC records"
-                  + (f"; the last run read and skipped {loading.skip_counts(reasons)}" if reasons else "") + "\n")
+        files = crawls.get("files", 0)
+        line = f"web archives: {crawls['documents']} documents from WARC/ARC records"
+        if files:
+            line += (f"; {crawls['records']:,} records read in {files} archive file{'s' if files > 1 else ''}"
+                     + (f" ({crawls['failed']} failed)" if crawls.get("failed") else ""))
+        out.write(line + "\n")
+        reasons = [r for r, n in crawls.get("skipped", {}).items() for _ in range(n)]
+        if reasons:
+            out.write(f"  skipped:    {loading.skip_counts(reasons)} (by status: {_counts(crawls['statuses'])})\n")
+        if crawls.get("not_pages"):
+            out.write(f"  not pages:  {_counts(crawls['not_pages'])}\n")
+        if crawls.get("other_records"):
+            out.write(f"  other records: {_counts(crawls['other_records'])}\n")
+        if crawls.get("files_without_counts"):
+            out.write(f"  ({crawls['files_without_counts']} archive files indexed before counts were kept: "
+                      "`searchlib index --rebuild` counts them)\n")
+        last = [r for r, n in crawls.get("skipped_last_run", {}).items() for _ in range(n)]
+        if last:
+            out.write(f"  last run:   read and skipped {loading.skip_counts(last)}\n")
     run = data.get("last_run")
     if run:
         out.write(f"last run:     {run.get('added', 0)} added, {len(run.get('failed', []))} failed\n")

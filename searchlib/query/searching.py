@@ -4,7 +4,8 @@ Filter values go through the same alias tables as tagging, so ``--country Afghan
 ``afghanistan`` are one filter and ``--group ISIL`` is Islamic State. A query word that names a
 known group also matches pages tagged with that group, the exact wording ranking first.
 Dates are parsed here (python-dateutil via ``dating``), never by Whoosh's date parser.
-Repeated values of one filter combine with OR; different filters combine with AND.
+Repeated values of one filter combine with OR; different filters combine with AND. An
+excluded value (``exclude``, ``--not-country``) leaves out every page that has it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from ..derive import aliases
 from .. import facets, records
 from ..store import indexing
+from ..store import schema as schema_module
 from ..errors import BadDate, BadQuery, BadValue, SearchlibError
 from ..settings import FACET_COST as COST
 from ..settings import EXPANSION_LIMIT, FACET_LIMIT, RECORDS_KEPT, RESULT_LIMIT, SUGGESTIONS
@@ -71,6 +73,8 @@ class SearchRequest:
     crawled_to: str | None = None  # ... on or before (inclusive)
     # facet name -> values, for the registered facets (facets.py) that have no attribute above
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # facet name -> values whose pages are left out (``--not-country Iraq``): they filter, never score
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         _check_request(self)
@@ -81,24 +85,33 @@ class SearchRequest:
             return getattr(self, facet.option)
         return self.filters.get(facet.name, ())
 
+    def excluded(self, facet: facets.Facet) -> tuple[str, ...]:
+        """The values of one facet whose pages are left out."""
+        return self.exclude.get(facet.name, ())
+
     def with_options(self, **options) -> "SearchRequest":
         """This request with ``options`` changed, named as its attributes or as a facet's option
-        (``groups``, or a registered facet's own, which goes into ``filters``).
+        (``groups``, or a registered facet's own, which goes into ``filters``); ``not_`` and a
+        facet's option (``not_countries``) sets the values that facet excludes.
 
         Raises:
             BadValue: an option no attribute or facet has, or a value as ``SearchRequest`` raises.
         """
         fields: dict = {}
         filters = dict(self.filters)
+        exclude = dict(self.exclude)
         for name, value in options.items():
             facet = facets.by_option(name)
-            if name in _ATTRIBUTES and name != "filters":
+            negated = facets.by_option(name[4:]) if name.startswith("not_") else None
+            if name in _ATTRIBUTES and name not in ("filters", "exclude"):
                 fields[name] = value
             elif facet is not None:
                 filters[facet.name] = value
+            elif negated is not None:
+                exclude[negated.name] = value
             else:
                 raise BadValue(f"Unknown search option {name!r}")
-        return dataclasses.replace(self, filters=filters, **fields)
+        return dataclasses.replace(self, filters=filters, exclude=exclude, **fields)
 
     def period(self) -> tuple[str, str] | None:
         """The publication days asked for, first and last (None: any date)."""
@@ -157,6 +170,17 @@ def _check_request(request: SearchRequest) -> None:
             raise BadValue(f"Unknown facet {name!r} in filters (facets without their own option: {known})")
         checked[name] = _filter_values(facet, values)
     put("filters", checked)
+    if not isinstance(request.exclude, dict):
+        raise BadValue(f"Invalid exclude {request.exclude!r}: give a mapping of facet name to values")
+    left_out = {}
+    for name, values in request.exclude.items():
+        facet = next((f for f in facets.filters() if f.name == name), None)
+        if facet is None:
+            raise BadValue(f"Unknown facet {name!r} to exclude: use one of {', '.join(f.name for f in facets.filters())}")
+        values = _filter_values(facet, values)
+        if values:
+            left_out[name] = values
+    put("exclude", left_out)
     for name, flag in (("date_from", "from"), ("date_to", "to"), ("crawled_from", "crawled-from"),
                        ("crawled_to", "crawled-to")):
         value = getattr(request, name)
@@ -207,12 +231,14 @@ class Hit:
     duplicates: int = 0  # other copies of the same story in the archive
     cluster: str | None = None  # key of the story's canonical copy, when it has duplicates
     crawled: str | None = None  # a web archive capture's crawl date (ISO 8601 UTC), else None
+    language: str | None = None  # ISO 639-1 or "und"; None: indexed before languages were detected
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "key": self.key, "path": self.path, "title": self.title, "author": self.author,
                 "published": self.published, "groups": self.groups, "countries": self.countries,
-                "officials": self.officials, "score": round(self.score, 4), "snippet": self.snippet,
-                "duplicates": self.duplicates, "cluster": self.cluster, "crawled": self.crawled}
+                "officials": self.officials, "language": self.language, "score": round(self.score, 4),
+                "snippet": self.snippet, "duplicates": self.duplicates, "cluster": self.cluster,
+                "crawled": self.crawled}
 
 
 @dataclass(frozen=True)
@@ -241,6 +267,7 @@ class SearchResult:
     # "and": every word matched (or an explicit query); "or-fallback": no page had every word of
     # a plain query, so these pages have some of them (Searcher._some_words)
     mode: str = "and"
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet -> the values left out, as resolved
 
     def as_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "filters": self.filters,
@@ -251,6 +278,8 @@ class SearchResult:
             out["timeline"] = self.timeline
         if self.mode != "and":  # only then: the shape of every strict result stays as it was
             out["mode"] = self.mode
+        if self.excluded:  # likewise: only a search that leaves values out says so
+            out["excluded"] = self.excluded
         return out
 
 
@@ -403,14 +432,16 @@ def _with_group_aliases(text: str, parser, schema):
     parsed = _with_compound_parts(parser.parse(_marked(text, groups)), schema)
     if not groups:
         return parsed
-    analyzer = schema["body"].analyzer
+    analyzers = [schema[f].analyzer for f in getattr(parser, "fields", QUERY_FIELDS) if f in schema]
     replacements = {}
     for i, (canonical, s, e) in enumerate(groups):
-        token = [t.text for t in analyzer(_marker(i), mode="query")][0]
         words = parser.parse(text[s:e])
         tag = wq.Term("group_any", canonical)
         # exact wording scores on both branches, tag-only pages on one: exact wording ranks first
-        replacements[token] = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+        replacement = tag if words is wq.NullQuery else wq.Or([words.with_boost(2.0), tag])
+        for analyzer in analyzers:  # the marker as each language's analyzer gives it
+            for token in analyzer(_marker(i), mode="query"):
+                replacements[token.text] = replacement
     return _replace_markers(parsed, replacements)
 
 
@@ -444,7 +475,7 @@ def _with_compound_parts(q, schema):
     """A hyphenated word of alphabetic parts of 3+ letters (``boundary-layer``) also matches its
     parts as a phrase, stemmed as the index stems them ("boundary layers"). Never ISIS-K, IS-K or
     al-Shabaab: they stay one unit."""
-    if isinstance(q, wq.Term) and q.fieldname in QUERY_FIELDS and "-" in q.text:
+    if isinstance(q, wq.Term) and _is_text_field(q.fieldname) and "-" in q.text:
         parts = re.split(r"[-\u2010\u2011]", q.text)
         if len(parts) > 1 and all(_PART.fullmatch(p) for p in parts):
             analyzer = schema[q.fieldname].analyzer
@@ -484,6 +515,9 @@ class QueryPlan:
     # has them all (None: the query is strict)
     loose: list | None = None
     crawl_dates: tuple[str, str] | None = None  # the crawl days of web archive captures asked for
+    # (facet-table key or None, values, Whoosh query) of each excluded facet: its pages are left out
+    exclusions: list = field(default_factory=list)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet -> resolved values left out
 
     def as_query(self):
         parts = [self.text] if self.text is not None else [wq.Every()]
@@ -497,18 +531,34 @@ class QueryPlan:
             parts.append(wq.Not(wq.TermRange("published", start[:7] + "-", start, startexcl=False, endexcl=True)))
         if self.crawl_dates:  # crawl dates are whole days: a plain range
             parts.append(wq.TermRange(facets.CRAWL_DAY, *self.crawl_dates, startexcl=False, endexcl=False))
+        parts += [wq.Not(query) for _key, _values, query in self.exclusions]
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 class _RememberingParser:
-    """A query parser that answers a text it has parsed before from memory (the last 1,000)."""
+    """A query parser that answers a text it has parsed before from memory (the last 1,000).
 
-    def __init__(self, parser) -> None:
+    ``fields`` are the text fields it parses against (the English pair, and the pairs of the
+    languages asked for or present: ``query_fields``); ``with_fields`` gives its sibling for
+    other fields, made once and shared."""
+
+    def __init__(self, parser, schema=None, fields: tuple[str, ...] = QUERY_FIELDS, family: dict | None = None) -> None:
         self.parser = parser
+        self.schema = schema
+        self.fields = fields
         self.parsed: dict[str, object] = {}
+        self.present: tuple[str, ...] | None = None  # the index's languages, when the searcher knows them
+        self.family = family if family is not None else {fields: self}
 
     def parse(self, text: str):
         return _kept(self.parsed, text, self.parser.parse, 1000)
+
+    def with_fields(self, fields: tuple[str, ...]) -> "_RememberingParser":
+        sibling = self.family.get(fields)
+        if sibling is None:
+            sibling = self.family[fields] = _RememberingParser(
+                MultifieldParser(list(fields), self.schema, group=AndGroup), self.schema, fields, self.family)
+        return sibling
 
 
 def _kept(store: dict, key, make, limit: int):
@@ -522,26 +572,62 @@ def _kept(store: dict, key, make, limit: int):
     return value
 
 
-def query_parser(schema) -> _RememberingParser:
-    """Whoosh's parser for query text (it costs ~1 ms per query: a Searcher keeps one, which
-    remembers what it parsed; the queries are not changed)."""
-    return _RememberingParser(MultifieldParser(list(QUERY_FIELDS), schema, group=AndGroup))
+def query_parser(schema, fields: tuple[str, ...] = QUERY_FIELDS) -> _RememberingParser:
+    """Whoosh's parser for query text over ``fields`` (it costs ~1 ms per query: a Searcher keeps
+    one per set of fields, which remembers what it parsed; the queries are not changed)."""
+    return _RememberingParser(MultifieldParser(list(fields), schema, group=AndGroup), schema, fields)
 
 
-def build_query(request: SearchRequest, ix, searcher, parser=None):
+def present_languages(reader) -> tuple[str, ...]:
+    """The languages of ``schema.LANGUAGES`` whose own fields hold words in this index (an index
+    built before languages were detected has none: every page is in the English fields)."""
+    found = []
+    for language in schema_module.LANGUAGES:
+        title, body = schema_module.text_fields(language)
+        if body in reader.schema and (reader.field_length(body) or reader.field_length(title)):
+            found.append(language)
+    return tuple(found)
+
+
+def query_fields(languages, present: tuple[str, ...]) -> tuple[str, ...]:
+    """The text fields a query is parsed against: for a ``--language`` filter, those of the
+    languages asked for (the English pair for en, und and languages analysed as English);
+    without one, the English pair and the pairs of every language ``present``."""
+    if languages:
+        wanted = [schema_module.text_fields(lang if lang in present else None) for lang in languages]
+    else:
+        wanted = [schema_module.text_fields(None)] + [schema_module.text_fields(lang) for lang in present]
+    out: list[str] = []
+    for pair in wanted:
+        out += [f for f in pair if f not in out]
+    return tuple(out)
+
+
+def _is_text_field(name: str) -> bool:
+    return name in QUERY_FIELDS or name.split("_", 1)[0] in QUERY_FIELDS
+
+
+def build_query(request: SearchRequest, ix, searcher, parser=None, names=None):
     """The Whoosh query for a request (text AND filters). Raises our errors for bad values."""
-    plan = build_plan(request, ix, searcher, parser)
+    plan = build_plan(request, ix, searcher, parser, names)
     return plan.as_query(), plan.filters
 
 
-def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
-    """Parse and check a request (``parser``: a ``query_parser`` to reuse). Raises our errors for
-    bad values."""
+def build_plan(request: SearchRequest, ix, searcher, parser=None, names=None) -> QueryPlan:
+    """Parse and check a request (``parser``: a ``query_parser`` to reuse; ``names``: the facet
+    table's archive names, ``FacetCache.names``, so that a filter on "Barack Obama" also lets
+    through the pages the archive counts under it). Raises our errors for bad values."""
     schema = searcher.schema  # not ix.schema: Whoosh would read the table of contents from disk again
     parts = []
     text = request.query.strip()  # checked by SearchRequest (check_query)
     if text and text != "*":
         parser = parser or query_parser(schema)
+        asked = request.values(facets.get("language")) if "language" in facets.names() else ()
+        languages = facets.get("language").resolve(asked, searcher) if asked else ()
+        present = parser.present
+        if present is None:
+            present = present_languages(searcher.reader())
+        parser = parser.with_fields(query_fields(languages, present))
         try:
             parsed = _with_group_aliases(plain_words(text), parser, schema)
         except Exception as e:  # whoosh raises assorted errors on odd input; none is our bug
@@ -560,7 +646,8 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
             filters[facet.name] = resolved
             key = facet.filter_key(request)
             if key is None:
-                whoosh_filters.append(facet.whoosh_filter(resolved))
+                archive = (names or {}).get(facet.name, {})
+                whoosh_filters.append(facet.whoosh_filter(facet.archive_filter(resolved, archive)))
             else:
                 facet_filters.append((key, resolved))
     dates = request.period()
@@ -569,14 +656,26 @@ def build_plan(request: SearchRequest, ix, searcher, parser=None) -> QueryPlan:
     crawl_dates = request.crawl_period()
     if crawl_dates:
         filters["crawl_date"] = list(crawl_dates)
-    if not parts and text != "*" and not filters:
+    exclusions, excluded = [], {}
+    for facet in facets.filters():
+        values = request.excluded(facet)
+        if values:
+            resolved = excluded[facet.name] = facet.resolve(values, searcher)
+            key = facet.filter_key(request)
+            if key is None:
+                exclusions.append((None, resolved, facet.whoosh_filter(resolved)))
+            else:
+                field_name = facet.filter_fields()[key]
+                exclusions.append((key, resolved, wq.Or([wq.Term(field_name, v) for v in resolved])))
+    if not parts and text != "*" and not filters and not excluded:
         raise BadQuery("Nothing to search for: give a query, a filter (--group, --country, --official, --from, --to) "
                        "or * for every document")
     loose = None
     if parts and isinstance(parts[0], wq.And) and len(parts[0].subqueries) > 1 \
             and not _OPERATOR_RE.search(_QUOTED.sub(" ", plain_words(text))):
         loose = list(parts[0].subqueries)
-    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose, crawl_dates)
+    return QueryPlan(parts[0] if parts else None, facet_filters, whoosh_filters, dates, filters, loose, crawl_dates,
+                     exclusions, excluded)
 
 
 # ----------------------------------------------------------------------------- facets
@@ -613,6 +712,8 @@ class FacetCache:
         self.inverted: dict[str, dict[str, list[int]]] = _Facets(table["facets"], days=self.days)
         # the documents that share a story with another one, and each one's canonical copy
         self.cluster: dict[int, str] = table["cluster"]
+        # facet -> value -> the value the whole archive counts it as ("Obama" -> "Barack Obama")
+        self.names: dict[str, dict[str, str]] = table.get("names", {})
         # each document's place in key order: ties in ranking break on the key, so the order of
         # documents inside the index (shards, segments) never shows in the results
         # (the loops here are C-level maps: a fresh `search` process builds this for one query)
@@ -637,6 +738,21 @@ class FacetCache:
         self._day_of: dict[int, str] | None = None
         self._by_doc: dict[str, dict[int, list[str]]] = {}
         self._postings: dict[str, int] = {}
+        self._members: dict[str, list[int]] | None = None  # canonical key -> its story's documents (see copies)
+
+    def copies(self, docnum: int) -> list[int]:
+        """The documents of ``docnum``'s story (itself alone when it has no near-duplicates), in key
+        order."""
+        canonical = self.cluster.get(docnum)
+        if canonical is None:
+            return [docnum]
+        if self._members is None:
+            self._members = {}
+            for d, c in self.cluster.items():
+                self._members.setdefault(c, []).append(d)
+            for members in self._members.values():
+                members.sort(key=self.rank.__getitem__)
+        return self._members[canonical]
 
     def story(self, docnum: int):
         """The identity of a document's story: its cluster, or the document itself."""
@@ -684,6 +800,18 @@ class FacetCache:
                 out.setdefault(d, []).append(value)
         return out
 
+    def value_sets(self, facet: str) -> dict[str, frozenset[int]]:
+        """value -> its documents as a frozenset, built once per facet (the analyst views'
+        intersections; the counts build the same sets)."""
+        return self._value_sets(facet)
+
+    def day_of(self) -> dict[int, str]:
+        """docnum -> its publication date as indexed (``YYYY-MM-DD``, or ``YYYY-MM`` when the page
+        states only the month); undated documents are absent. Built once."""
+        if self._day_of is None:
+            self._day_of = {d: day for day, docs in self.days.items() for d in docs}
+        return self._day_of
+
     def _value_sets(self, facet: str) -> dict[str, frozenset[int]]:
         if facet not in self.sets:
             self.sets[facet] = {v: frozenset(docs) for v, docs in self.inverted[facet].items()}
@@ -710,6 +838,14 @@ class FacetCache:
         for q in plan.whoosh_filters:
             docs = set(q.docs(searcher))
             result = docs if result is None else result & docs
+        for key, values, q in plan.exclusions:  # left out of whatever the other filters let through
+            if key is None:
+                gone = set(q.docs(searcher))
+            else:
+                facet = facets.for_key(key)
+                sets = self._value_sets(facet.name)
+                gone = set().union(*(sets.get(v, frozenset()) for v in facet.table_values(key, values)))
+            result = (set(self.docs) if result is None else result) - gone
         return result
 
     def _between(self, table: str, first: str, last: str, keep=None) -> set[int]:
@@ -924,6 +1060,19 @@ class Searcher:
                 raise
             raise corrupt from e
 
+    def _titled_copy(self, docnum: int, rec: dict, matched) -> dict:
+        """The record that shows a story whose best copy has no title (a scrape that lost its
+        headline): a copy with a title that matches the search too; else the copy itself with the
+        title of a copy that has one (its text is what matched); else the copy itself."""
+        titled = None
+        for d in sorted((d for d in self.facet_cache.copies(docnum) if d != docnum), key=lambda d: d not in matched):
+            other = self._stored(d)
+            if (other["title"] or "").strip():
+                if d in matched:
+                    return other
+                titled = titled or other
+        return {**rec, "title": titled["title"]} if titled else rec
+
     def _stored(self, docnum: int) -> dict:
         """A document's stored record; the last RECORDS_KEPT are kept (top hits recur across lookups,
         and each costs a decompression and a JSON parse)."""
@@ -957,8 +1106,12 @@ class Searcher:
 
     @property
     def parser(self):
+        """The query parser over the English fields and those of the languages this index holds
+        (its siblings for a --language filter: ``with_fields``)."""
         if self._parser is None:
-            self._parser = query_parser(self.searcher.schema)
+            present = present_languages(self.searcher.reader())
+            self._parser = query_parser(self.searcher.schema, query_fields((), present))
+            self._parser.present = present
         return self._parser
 
     @property
@@ -976,8 +1129,8 @@ class Searcher:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        plan = build_plan(request, self.ix, self.searcher, self.parser)
         s, cache = self.searcher, self.facet_cache
+        plan = build_plan(request, self.ix, self.searcher, self.parser, cache.names)
         collapse = not request.all and bool(cache.cluster_size)
         cluster = cache.cluster
         limit = max(0, request.limit)
@@ -1030,12 +1183,15 @@ class Searcher:
         chosen = chosen[request.offset:]
         stories = cache.stories(matched) if collapse else None
         total = len(stories) if collapse else len(matched)
-        snippets = Snippets(plan.text, s.schema["body"].analyzer) if plan.text is not None else None
+        snippets = Snippets(plan.text, s.schema) if plan.text is not None else None
         hits = []
         for rank, (docnum, score) in enumerate(chosen, request.offset + 1):
             canonical = cluster.get(docnum)
             size = cache.cluster_size.get(canonical, 0) if canonical else 0
-            hits.append(_hit(rank, self._stored(docnum), 0.0 if by_date else score, snippets,
+            rec = self._stored(docnum)
+            if collapse and size and not (rec["title"] or "").strip():
+                rec = self._titled_copy(docnum, rec, matched)
+            hits.append(_hit(rank, _archive_named(rec, cache.names), 0.0 if by_date else score, snippets,
                              max(0, size - 1), canonical if size else None))
         truncated: dict[str, dict[str, int]] = {}
         facets = facet_counts(cache, matched, request.facet_limit, collapse, stories, truncated) if request.facets else {}
@@ -1044,7 +1200,8 @@ class Searcher:
             timeline = dict(sorted(cache.count(matched, "month", collapse, stories).items()))
         suggestions = suggest(request, s, self.parser) if not total else []
         return SearchResult(request.query or "", total, hits, facets, echo_filters(plan.filters, request, cache),
-                            timeline, request.offset, truncated, suggestions, mode)
+                            timeline, request.offset, truncated, suggestions, mode,
+                            echo_excluded(plan.excluded, request, cache))
 
     def _scores(self, query, allowed: set[int] | None) -> dict[int, float]:
         """docnum -> score of every match the filters allow."""
@@ -1070,6 +1227,26 @@ class Searcher:
         n = len(clauses)
         return {d: v * count[d] / n for d, v in total.items()}
 
+    def matches(self, request: SearchRequest) -> tuple[QueryPlan, set[int] | dict[int, float]]:
+        """The request's plan and every document it matches (its query, with the or-fallback, and
+        its filters), before near-duplicates are collapsed: what ``_search`` counts its total and
+        facets over, for the analyst views (``analysis.py``), which count over all matches and
+        need no ranking. tests/query/test_analysis.py checks that both agree.
+
+        Raises:
+            BadQuery, BadDate, UnknownFacetValue: as ``search``; IndexCorrupt on a damaged index.
+        """
+        with self._reading():
+            plan = build_plan(request, self.ix, self.searcher, self.parser)
+            cache = self.facet_cache
+            allowed = cache.allowed(plan, self.searcher)
+            if plan.text is None:
+                return plan, allowed if allowed is not None else set(cache.docs)
+            scores = self._scores(plan.text, allowed)
+            if not scores and plan.loose:
+                scores = self._some_words(plan.loose, allowed)
+            return plan, scores
+
     def facets(self, facet: str | None = None, limit: int | None = None) -> dict[str, list[FacetCount]]:
         with self._reading():
             docnums = list(self.searcher.reader().all_doc_ids())
@@ -1080,12 +1257,12 @@ class Searcher:
         """Every matching document's catalogue record (metadata, tags, provenance), in key order."""
         everything = dataclasses.replace(request, query=(request.query or "").strip() or ("" if _has_filter(request) else "*"))
         with self._reading():
-            q, _filters = build_query(everything, self.ix, self.searcher, self.parser)
-            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
             cache = self.facet_cache
+            q, _filters = build_query(everything, self.ix, self.searcher, self.parser, cache.names)
+            docnums = sorted(self.searcher.docs_for_query(q), key=lambda d: self.searcher.stored_fields(d)["key"])
         for docnum in docnums:
             with self._reading():
-                rec = records.catalogue(self.searcher.stored_fields(docnum))
+                rec = facets.archive_names(records.catalogue(self.searcher.stored_fields(docnum)), cache.names)
             canonical = cache.cluster.get(docnum)
             rec["cluster"] = canonical if cache.cluster_size.get(canonical) else None
             if not with_text:
@@ -1100,7 +1277,8 @@ class Searcher:
                     if stored.get("path") == key_or_path or stored.get("path", "").endswith("/" + key_or_path):
                         fields = stored
                         break
-            return records.catalogue(fields) if fields else None
+            # the archive's names (the facet table is small: a one-lookup `show` loads it in milliseconds)
+            return facets.archive_names(records.catalogue(fields), self.facet_cache.names) if fields else None
 
     def captures(self, key_or_path: str) -> list[dict]:
         """Every document whose key is ``key_or_path`` or whose path (a web archive capture's URL)
@@ -1142,7 +1320,7 @@ class Searcher:
 
 
 def _has_filter(request: SearchRequest) -> bool:
-    return any(request.values(f) for f in facets.filters()) or bool(request.date_from or request.date_to) or \
+    return any(request.values(f) or request.excluded(f) for f in facets.filters()) or bool(request.date_from or request.date_to) or \
         bool(request.crawled_from or request.crawled_to)
 
 
@@ -1159,6 +1337,15 @@ class _AllScores(collectors.UnlimitedCollector):
         return {docnum: score for score, docnum in self.items}
 
 
+# The snippet finder reads stored text, which keeps the spellings the analyzers normalise: a term's
+# letter matches its variants (schema.normalise_arabic, Turkish i), and an Arabic word may carry
+# the prefixes the Arabic stemmer takes off.
+_LETTER_FORMS = {"\u0627": "[\u0627\u0623\u0625\u0622\u0671]", "\u0648": "[\u0648\u0624]",
+                 "\u064a": "[\u064a\u0626\u0649]", "\u0647": "[\u0647\u0629]", "i": "[i\u0131\u0130]"}
+_MARK = "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]"  # combining marks inside a word (schema.WORD_PATTERN)
+_ARABIC_PREFIX = "(?:[\u0648\u0641\u0628\u0643\u0644]?\u0627\u0644|\u0644\u0644|\u0648)?"
+
+
 class Snippets:
     """Highlighted snippets for one query, fast: a regular expression finds the words that could be
     query terms (by their stem's prefix), the analyzer confirms only those few, and the 240
@@ -1169,35 +1356,41 @@ class Snippets:
 
     WIDTH = 240
 
-    def __init__(self, query, analyzer) -> None:
+    def __init__(self, query, schema) -> None:
         self.terms = {t.decode("utf-8") if isinstance(t, bytes) else t
-                      for f, t in query.all_terms() if f in QUERY_FIELDS}
-        self.analyzer = analyzer
-        self.known: dict[str, bool] = {}
+                      for f, t in query.all_terms() if _is_text_field(f)}
+        self.schema = schema
+        self.known: dict[tuple[str, str], bool] = {}
         prefixes = sorted({self._prefix(t) for t in self.terms if t}, key=len, reverse=True)
-        self.regex = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(prefixes) + r")[\w\-\u2010.]*") if prefixes else None
+        self.regex = re.compile(r"(?i)(?<![\w-])" + _ARABIC_PREFIX + "(?:" + "|".join(prefixes) + r")(?:[\w\-\u2010.]|" + _MARK + ")*") \
+            if prefixes else None
 
     @staticmethod
     def _prefix(term: str) -> str:
         if "-" in term or "." in term or len(term) <= 3:
-            return re.escape(term).replace(r"\-", "[-\u2010]")
-        return re.escape(term[: max(3, len(term) - 1)])  # Porter stems: "countri" from "country"
+            pattern = re.escape(term).replace(r"\-", "[-\u2010]")
+        else:
+            pattern = re.escape(term[: max(3, len(term) - 1)])  # Porter stems: "countri" from "country"
+        return "".join(_LETTER_FORMS.get(ch, ch) for ch in pattern)  # أ إ آ for ا, ة for ه, ı for i...
 
-    def _is_term(self, word: str) -> bool:
-        hit = self.known.get(word)
+    def _is_term(self, word: str, field: str) -> bool:
+        hit = self.known.get((field, word))
         if hit is None:
             word_clean = word.rstrip(".") if not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) else word
-            tokens = {t.text for t in self.analyzer(word_clean, mode="index")}
-            hit = self.known[word] = bool(tokens & self.terms)
+            tokens = {t.text for t in self.schema[field].analyzer(word_clean, mode="index")}
+            hit = self.known[(field, word)] = bool(tokens & self.terms)
         return hit
 
-    def snippet(self, text: str) -> str:
+    def snippet(self, text: str, language: str | None = None) -> str:
+        """The snippet of a page's ``text``, its words confirmed by its ``language``'s analyzer."""
         if not text:
             return ""
+        field = schema_module.text_fields(language)[1]
+        field = field if field in self.schema else "body"
         matches = []
         if self.regex is not None:
             for m in self.regex.finditer(text):
-                if self._is_term(m.group(0)):
+                if self._is_term(m.group(0), field):
                     matches.append((m.start(), m.end(), m.group(0).lower()))
                 if len(matches) >= 200:
                     break
@@ -1234,6 +1427,11 @@ class Snippets:
         return ("... " if start else "") + out + (" ..." if end < len(text) else "")
 
 
+def _archive_named(rec: dict, names: dict[str, dict[str, str]]) -> dict:
+    """A stored record as the archive names its values (``facets.archive_names``)."""
+    return facets.archive_names(rec, names)
+
+
 def _lead(text: str, width: int) -> str:
     cut = text[:width].rsplit(" ", 1)[0] if len(text) > width else text
     return re.sub(r"\s+", " ", cut).strip() + (" ..." if len(text) > width else "")
@@ -1242,10 +1440,10 @@ def _lead(text: str, width: int) -> str:
 def _hit(rank: int, rec: dict, score: float, snippets: Snippets | None, duplicates: int = 0,
          cluster: str | None = None) -> Hit:
     """A hit from a stored record (``records.catalogue``); its lists are copies, the record may be shared."""
-    snippet = snippets.snippet(rec["text"]) if snippets else _lead(rec["text"], Snippets.WIDTH)
+    snippet = snippets.snippet(rec["text"], rec.get("language")) if snippets else _lead(rec["text"], Snippets.WIDTH)
     return Hit(rank, rec["key"], rec["path"], rec["title"], rec["author"], rec["published"], list(rec["groups"]),
                list(rec["countries"]), list(rec["officials"]), float(score or 0.0), snippet, duplicates, cluster,
-               crawl_date(rec))
+               crawl_date(rec), rec.get("language"))
 
 
 def crawl_date(rec: dict) -> str | None:
@@ -1265,7 +1463,9 @@ _BATCH_KEYS = {
 
 def batch_keys() -> dict[str, str]:
     """Batch line key -> SearchRequest option: the fixed ones, and each facet's name and option."""
-    return {**_BATCH_KEYS, **{k: f.option for f in facets.filters() for k in (f.name, f.option)}}
+    return {**_BATCH_KEYS, **{k: f.option for f in facets.filters() for k in (f.name, f.option)},
+            **{f"not{sep}{k}": f"not_{f.option}" for f in facets.filters() for k in (f.name, f.option)
+               for sep in "_-"}}
 
 
 def request_from_line(line: str, defaults: SearchRequest | None = None) -> SearchRequest:
@@ -1314,6 +1514,12 @@ def echo_filters(filters: dict[str, list[str]], request: SearchRequest, cache: F
         facet = facets.get(name)
         out[name] = facet.echo(values, request.values(facet), cache.inverted.get(name, {}))
     return out
+
+
+def echo_excluded(excluded: dict[str, list[str]], request: SearchRequest, cache: FacetCache) -> dict[str, list]:
+    """The values a result says it left out, as the index names them (see ``echo_filters``)."""
+    return {name: facets.get(name).echo(values, request.exclude[name], cache.inverted.get(name, {}))
+            for name, values in excluded.items()}
 
 
 def suggest(request: SearchRequest, searcher, parser) -> list[str]:

@@ -526,14 +526,20 @@ def _write_duplicates(gen_dir: str, meta: dict[str, list], removed: list[str], s
     fsutil.write_json(gen_dir, _stamped(CLUSTERS, toc_gen), found)
 
 
-FACET_TABLE_VERSION = 5
+FACET_TABLE_VERSION = 6  # 6: the facets' archive names ("names"), their values merged
 FACET_TABLE = "facets.marshal"  # per generation: docnum -> facet values, so a search process need not rebuild it
 
 
 def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     """What a searcher needs besides the postings, in inverted form (value -> document numbers:
     few objects, so it loads in milliseconds): the live documents (also in key order), each facet's
-    values, the publication days, and the near-duplicate cluster of each document that has copies."""
+    values, the publication days, and the near-duplicate cluster of each document that has copies.
+
+    Each facet's values are counted under the names the whole archive gives them
+    (``Facet.archive_names``: "Obama" is "Barack Obama" when the archive has no other full name
+    with that surname); ``names`` keeps the renaming, for hits and filters. Decided here, over every
+    live document of the commit, because this table is built again after each commit: a later
+    batch that brings the full name, or a second one, changes it without re-indexing any page."""
 
     def text(term):
         return term.decode("utf-8") if isinstance(term, bytes) else term
@@ -552,10 +558,20 @@ def facet_table(reader, clusters: dict[str, str] | None = None) -> dict:
     key_order = sorted(docs, key=key_of.__getitem__)
     docnum_of = {k: d for d, k in key_of.items()}
     cluster = {docnum_of[k]: canonical for k, canonical in (clusters or {}).items() if k in docnum_of}
+    values = {facet.name: inverted(facet.field) for facet in facets.FACETS}
+    names: dict[str, dict[str, str]] = {}
+    for facet in facets.FACETS:
+        renames = facet.archive_names(values[facet.name])
+        if renames:
+            names[facet.name] = renames
+            table = values[facet.name]
+            for alias, canonical in renames.items():
+                table[canonical] = sorted(set(table[canonical]).union(table.pop(alias)))
     return {
         "docs": docs,
         "key_order": key_order,
-        "facets": {facet.name: inverted(facet.field) for facet in facets.FACETS},
+        "facets": values,
+        "names": names,
         "days": inverted("published"),
         "crawl_days": inverted(facets.CRAWL_DAY),
         "cluster": cluster,
@@ -985,7 +1001,7 @@ def _plan(sources: list[loading.SourceFile], known: dict, scanned: set[str], for
                 pass
         if same and _state_version(old) == derive:
             plan.states[src.key] = [st.st_size, mtime(st), old[2], loading.printable_name(src.path),
-                                    _members(old, src.key), src.root, derive]
+                                    _members(old, src.key), src.root, derive, *old[7:8]]
             plan.unchanged += len(_members(old, src.key))
             continue
         if same:
@@ -1055,6 +1071,29 @@ def archive_roots(gen_dir: str) -> tuple[list[dict], dict[str, int]]:
     if per_root.get(""):
         out.append({"path": None, "label": "", "documents": per_root[""], "on_disk": False, "imported": True})
     return out, versions
+
+
+def archive_crawls(gen_dir: str) -> dict:
+    """The record counts of every WARC and ARC file of a generation, summed (see
+    pipeline.crawl_counts): ``files`` (archive files with counts; files indexed by a version
+    before counts were kept have none, and ``files_without_counts`` says how many), ``records``,
+    ``documents``, ``failed``, and per reason, status, MIME type and WARC-Type."""
+    from collections import Counter
+
+    total = {"files": 0, "files_without_counts": 0, "records": 0, "documents": 0, "failed": 0}
+    parts: dict[str, Counter] = {k: Counter() for k in ("skipped", "statuses", "not_pages", "other_records")}
+    for key, state in _read_manifest(gen_dir).get("files", {}).items():
+        crawl = state[7] if len(state) > 7 and isinstance(state[7], dict) else None
+        if crawl is None:
+            if str(state[3] if len(state) > 3 else "").lower().endswith(loading.WARC_SUFFIXES):
+                total["files_without_counts"] += 1
+            continue
+        total["files"] += 1
+        for name in ("records", "documents", "failed"):
+            total[name] += int(crawl.get(name) or 0)
+        for name, counter in parts.items():
+            counter.update(crawl.get(name) or {})
+    return {**total, **{name: dict(counter.most_common()) for name, counter in parts.items()}}
 
 
 def _match_roots(names: Iterable[str], roots: list[loading.Root]) -> list[loading.Root]:
@@ -1203,6 +1242,8 @@ def build_index(paths: list[str] | None = None, index_dir: str | None = None, jo
                         keys = [r.key for r in result.records]
                         plan.states[result.key][2] = result.sha256
                         plan.states[result.key][4] = keys
+                        if result.crawl is not None:  # an archive file: its record counts, for stats
+                            plan.states[result.key][7:] = [result.crawl]
                         still = set(keys)
                         removed.extend(k for k in _members(old, result.key) if k not in still)
                         for record in result.records:  # keys are unique: source keys are, WARC offsets are

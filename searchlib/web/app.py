@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Iterable
 import click
 
 from ..errors import BadValue
-from ..settings import DEFAULT_INDEX, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
-from .doc_page import capture_links, check_replay_url, evidence_rows
-from .search_page import chips, facet_panels, highlight, page_links, timeline
+from ..settings import DEFAULT_INDEX, EXPORT_CHUNK, FACET_SHOWN, INDEX_ENV, PER_PAGE, RESULT_LIMIT
+from .doc_page import capture_links, check_replay_url, evidence_rows, provenance_rows
+from .search_page import chips, empty_help, facet_panels, highlight, page_links, timeline
 from .security import (LOOPBACK_NAMES, Guard, HostCheck, allow_header, host_name, host_names, relative_location,
-                       request_handler)
+                       request_handler, without_paths)
 from .state import State, WarmSearcher, filter_params, request_fields, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +60,6 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         BadValue: for an ``allowed_hosts`` entry that is not a host name or address, or a
             ``replay_url`` that is not a URL template (``doc_page.check_replay_url``).
     """
-    import io
     import json
 
     import jinja2
@@ -68,7 +67,7 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
     from ..query import rendering
-    from ..errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError
+    from ..errors import BadQuery, IndexCorrupt, IndexNotFound, SearchlibError, UnknownFacetValue
 
     app = Flask(__name__, static_folder=None)  # the static route is added below, once OPTIONS is off
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # read-only: OPTIONS answers 405 like POST
@@ -83,8 +82,8 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     app.extensions["searchlib"] = warm
 
     @app.context_processor
-    def defaults():
-        return {"index_dir": index_dir, "form_q": request.args.get("q", ""), "hidden": []}
+    def defaults():  # no page names the index folder: it is where the server keeps its files
+        return {"form_q": request.args.get("q", ""), "hidden": []}
 
     app.wsgi_app = Guard(app.wsgi_app, app.logger, HostCheck(allowed_hosts, port))  # Host check, security headers
 
@@ -99,12 +98,15 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         result = run(state, PER_PAGE, facets=True, timeline=True, facet_limit=0, offset=(state.page - 1) * PER_PAGE)
         pages = max(1, math.ceil(result.total / PER_PAGE))
         shown = result.hits
+        offers = empty_help(result, state, lambda other, with_facets: run(
+            other, 0, facets=with_facets, facet_limit=FACET_SHOWN))
         return render_template(
             "search.html", state=state, result=result, hits=shown, pages=pages,
             page_links=page_links(state, pages) if pages > 1 else [],
             first_rank=(state.page - 1) * PER_PAGE + 1, panels=facet_panels(result, state),
-            timeline=timeline(result.timeline or {}, result.total, state), chips=chips(result, state),
+            timeline=search_timeline(state), chips=chips(result, state),
             hidden=state.hidden_fields("q", "page"), date_hidden=state.hidden_fields("from", "to", "page"),
+            offers=offers, active=len(chips(result, state)),
         )
 
     @app.get("/doc/<path:key>")
@@ -117,10 +119,11 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
             rec = searcher.capture(key)
         if rec is None:
             return render_template("error.html", status=404, title="No such document",
-                                   message=f"No document with key or path {key!r} in this index.", hint=""), 404
+                                   message=f"No document with key or path {key!r} in this index.", hint="", fixes=[]), 404
         paragraphs = [p.strip() for p in (rec.get("text") or "").split("\n") if p.strip()]
         return render_template("doc.html", rec=rec, state=state, paragraphs=paragraphs, rows=evidence_rows(rec),
-                               links=capture_links(rec, replay_url), back=state.url(page=state.page), hidden=state.hidden_fields("q", "page"))
+                               links=capture_links(rec, replay_url), back=state.url(page=state.page),
+                               hidden=state.hidden_fields("q", "page"), provenance=provenance_rows(rec))
 
     @app.get("/api/search")
     def api_search():
@@ -145,11 +148,39 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
         return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
 
     def export(fmt: str, mimetype: str):
+        """Every hit of the search, EXPORT_CHUNK at a time from one searcher (memory stays bounded
+        whatever the total); the first chunk before the answer starts, so a bad value is a 400."""
+        import io
+
         state = State.from_args(request.args)
-        result = run(state, ALL_HITS)
-        out = io.StringIO()
-        rendering.write_result(result, fmt, out)
-        response = Response(out.getvalue(), mimetype=mimetype)
+        chunk = EXPORT_CHUNK
+
+        def page(searcher, offset: int):
+            return searcher.search(state.request(chunk, offset=offset))
+
+        holder = warm.use()
+        searcher = holder.__enter__()
+        try:
+            first = page(searcher, 0)
+        except BaseException:
+            holder.__exit__(None, None, None)
+            raise
+
+        def lines():
+            try:
+                result, offset = first, 0
+                while True:
+                    out = io.StringIO()
+                    rendering.write_hits(result.hits, fmt, out, header=offset == 0)
+                    yield out.getvalue()
+                    offset += chunk
+                    if not result.hits or offset >= result.total:
+                        return
+                    result = page(searcher, offset)
+            finally:
+                holder.__exit__(None, None, None)
+
+        response = Response(lines(), mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="searchlib-results.{fmt}"'
         return response
 
@@ -161,28 +192,94 @@ def create_app(index_dir: str, allowed_hosts: Iterable[str] = LOOPBACK_NAMES, po
     def export_jsonl():
         return export("jsonl", "application/x-ndjson")
 
+    # --- the analyst views (query/analysis.py): JSON endpoints and /analysis, over the same searches
+
+    from ..query import analysis
+    from . import analysis_page as analyst
+
+    def search_timeline(state: State) -> dict:
+        """The search page's timeline: ``analysis.timeline`` of its search (bucket from the span)."""
+        with warm.use() as searcher:
+            return timeline(analysis.timeline(searcher, state.request(0)), state)
+
+    def json_response(data: dict):
+        return Response(json.dumps(analyst.with_urls(data), ensure_ascii=False), mimetype="application/json")
+
+    @app.get("/api/timeline")
+    def api_timeline():
+        state, options = State.from_args(request.args), analyst.options(request.args)
+        with warm.use() as searcher:
+            if options["by"]:
+                data = analysis.comparative_timeline(searcher, state.request(0), by=options["by"],
+                                                     series=options["series"], bucket=options["bucket"])
+            else:
+                data = analysis.timeline(searcher, state.request(0), bucket=options["bucket"])
+        return json_response(data)
+
+    @app.get("/api/co-mentions")
+    def api_co_mentions():
+        state, options = State.from_args(request.args), analyst.options(request.args)
+        with warm.use() as searcher:
+            data = analysis.co_mentions(searcher, state.request(0), rows=options["rows"], cols=options["cols"],
+                                        limit=options["limit"])
+        return json_response(data)
+
+    @app.get("/analysis")
+    def analysis_page():
+        state, options = State.from_args(request.args), analyst.options(request.args, by_default="group")
+        with warm.use() as searcher:
+            mentions = analysis.co_mentions(searcher, state.request(0), rows=options["rows"], cols=options["cols"],
+                                            limit=options["limit"])
+            timelines = analysis.comparative_timeline(searcher, state.request(0), by=options["by"],
+                                                      series=options["series"], bucket=options["bucket"])
+        api = {name: url_for(endpoint, **state.params(expand=None, sort=None, page=None),
+                             **{k: v for k, v in options.items() if v is not None and k in keys})
+               for name, endpoint, keys in (("co_mentions", "api_co_mentions", ("rows", "cols", "limit")),
+                                            ("timeline", "api_timeline", ("by", "series", "bucket")))}
+        return render_template("analysis.html", state=state, options=options, matrix=analyst.matrix(mentions),
+                               multiples=analyst.multiples(timelines), facet_choices=analyst.facet_choices(),
+                               buckets=analyst.BUCKETS, back=state.url(), api=api,
+                               form_hidden=state.hidden_fields("page"), hidden=state.hidden_fields("q", "page"))
+
     def wants_text() -> bool:
         return request.path.startswith("/api/") or request.path.startswith("/export.")
 
-    def error_response(status: int, title: str, message: str, hint: str = ""):
+    def error_response(status: int, title: str, message: str, hint: str = "", fixes: list | None = None):
+        message = without_paths(message, index_dir)
         if wants_text():
             if request.path.startswith("/api/"):
                 return Response(json.dumps({"error": message}, ensure_ascii=False), status=status,
                                 mimetype="application/json")
             return Response(f"Error: {message}\n", status=status, mimetype="text/plain")
-        return render_template("error.html", status=status, title=title, message=message, hint=hint), status
+        return render_template("error.html", status=status, title=title, message=message, hint=hint,
+                               fixes=fixes or []), status
+
+    def did_you_mean(e: UnknownFacetValue) -> list[dict]:
+        """An unknown filter value's closest known values, each a link to the same search with it."""
+        if not (e.facet and e.value and e.hints) or wants_text():
+            return []
+        try:
+            state = State.from_args(request.args)
+        except SearchlibError:
+            return []
+        return [{"label": hint, "href": state.replace(e.facet, e.value, hint)} for hint in e.hints]
 
     @app.errorhandler(SearchlibError)
     def user_error(e: SearchlibError):
         message = " ".join(str(e).split())  # one line, whatever the value held
+        if not isinstance(e, (BadValue, BadQuery)):  # the operator's business: the log has the paths
+            app.logger.warning("%s: %s", request.path, message)
+        # the commands name the index as INDEX: the page never says where the server keeps it
         if isinstance(e, IndexCorrupt):
-            return error_response(503, "The index is damaged", message,
-                                  hint=f"searchlib index --rebuild --index {index_dir}")
+            return error_response(503, "The index is damaged", message, hint="searchlib index --rebuild --index INDEX")
         if isinstance(e, IndexNotFound):
             return error_response(503, "No index to search", message,
-                                  hint=f"searchlib index PATH-TO-PAGES --index {index_dir}")
+                                  hint="searchlib index PATH-TO-PAGES --index INDEX")
         if isinstance(e, (BadValue, BadQuery)):
-            return error_response(400, "Cannot search for that", message)
+            fixes = did_you_mean(e) if isinstance(e, UnknownFacetValue) else []
+            if fixes:  # the links say it: the message stops before its "Did you mean"
+                message = message.split(" Did you mean:")[0]
+            return error_response(400, "Cannot search for that", message, fixes=fixes)
         return error_response(503, "The index is not available", message)
 
     @app.errorhandler(HTTPException)

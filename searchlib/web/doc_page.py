@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..facets import whose_role
+
 
 def evidence_rows(rec: dict) -> list[dict]:
     """Each tag of a document with the sentences it was found in."""
@@ -18,7 +20,7 @@ def evidence_rows(rec: dict) -> list[dict]:
             rows.append({"field": field, "param": param, "value": v, "note": "",
                          "sentences": found.get((field, v), [])})
     for o in rec.get("officials") or []:
-        note = ", ".join(x for x in (o.get("role"), o.get("country")) if x)
+        note = ", ".join(x for x in (whose_role(o), o.get("country")) if x)  # "Taliban Spokesman"
         rows.append({"field": "official", "param": "official", "value": o.get("name") or "", "note": note,
                      "sentences": found.get(("official", o.get("name")), [])})
     for d in rec.get("dates") or []:
@@ -61,3 +63,37 @@ def capture_links(rec: dict, replay_url: str | None = None) -> dict:
     if replay_url and len(stamp) == 14:
         links["replay"] = replay_url.format(timestamp=stamp, url=url)
     return links
+
+
+# a web archive record's provenance (``origin``), in words; other keys show as their name in words
+_ORIGIN_LABELS = {"url": "URL", "crawl_date": "Captured", "path": "Archive file", "offset": "Offset",
+                  "format": "Archive format", "payload": "Payload from"}
+
+
+def provenance_rows(rec: dict) -> list[dict]:
+    """The document page's provenance, each row a label in words and its value (``href``: a link,
+    ``code``: shown as code). An archive file shows by its name: the page never shows where on the
+    server it lies."""
+    import os
+
+    origin = rec.get("origin") or {}
+    warc = origin.get("kind") == "warc"
+    rows = [{"label": "Key", "value": rec.get("key") or "", "code": True, "href": ""}]
+    path = rec.get("path") or ""
+    if path and not (warc and path == origin.get("url")):
+        rows.append({"label": "URL" if path.startswith(("http://", "https://")) else "Path", "value": path,
+                     "code": not path.startswith(("http://", "https://")),
+                     "href": path if path.startswith(("http://", "https://")) else ""})
+    for name, value in origin.items():
+        if name == "kind" or value in (None, ""):
+            continue
+        label = _ORIGIN_LABELS.get(name) or name.replace("_", " ").capitalize()
+        row = {"label": label, "value": str(value), "code": False, "href": ""}
+        if name == "url" and str(value).startswith(("http://", "https://")):
+            row["href"] = str(value)
+        elif name == "path":
+            row.update(value=os.path.basename(str(value)), code=True)
+        elif name == "offset":
+            row["value"] = f"byte {value:,}" if isinstance(value, int) else str(value)
+        rows.append(row)
+    return rows

@@ -224,3 +224,18 @@ _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def allow_header(methods: Iterable[str]) -> str:
     """The ``Allow`` value for ``methods`` in the usual order ("GET, HEAD"), whatever order werkzeug kept."""
     return ", ".join(sorted(set(methods), key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m)))
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])(?:/[\w.~@+-]+){2,}/?")  # /srv/archive/index, not a URL's path
+
+
+def without_paths(message: str, index_dir: str) -> str:
+    """A message a page may show: the index folder (as given, absolute or real) written INDEX, so
+    a damaged file still shows by its place in the index (``INDEX/gen-000001/x.seg``), and any
+    other absolute file-system path replaced by words, so that no page tells where the server
+    keeps its files (the server log has the whole message)."""
+    import os
+
+    for root in sorted({os.path.realpath(index_dir), os.path.abspath(index_dir)}, key=len, reverse=True):
+        message = re.sub(re.escape(root) + r"(?=$|[/\s'\",;:)])", "INDEX", message)
+    return _ABSOLUTE_PATH.sub("(a server path)", message)

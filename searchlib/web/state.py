@@ -3,11 +3,13 @@
 The whole search state lives in the URL:
 
     /?q=...&group=...&country=...&official=...&source=...&from=YYYY[-MM[-DD]]&to=...&sort=relevance|date|oldest
-      &page=N&all=1&expand=FACET
+      &page=N&all=1&expand=FACET&q_facet=...&not_country=...
 
 ``group``, ``country``, ``official`` and ``source`` repeat (``source`` where the library has that
 filter); ``all=1`` lists every near-duplicate copy instead of one hit per story (where the library
-collapses duplicates); ``expand`` names a facet whose every value the sidebar should list.
+collapses duplicates); ``expand`` names a facet whose every value the sidebar should list, and
+``q_facet`` narrows those lists to the values holding its text (the filter box without JavaScript);
+``not_<facet>`` (``not_country=Iraq``, repeatable) leaves out the pages with that value.
 """
 
 from __future__ import annotations
@@ -145,8 +147,11 @@ class State:
 
     def __init__(self, q: str = "", filters: dict[str, list[str]] | None = None, date_from: str = "",
                  date_to: str = "", sort: str = "", page: int = 1, expand: tuple[str, ...] = (),
-                 show_all: bool = False, crawled_from: str = "", crawled_to: str = "") -> None:
+                 show_all: bool = False, crawled_from: str = "", crawled_to: str = "",
+                 excluded: dict[str, list[str]] | None = None, q_facet: str = "") -> None:
         self.q = q
+        self.excluded = {p: list((excluded or {}).get(p, [])) for p in filter_params()}
+        self.q_facet = q_facet if expand else ""
         self.crawled_from, self.crawled_to = crawled_from, crawled_to  # crawl days of web archive captures
         self.filters = {p: list((filters or {}).get(p, [])) for p in filter_params()}
         self.date_from, self.date_to = date_from, date_to
@@ -155,14 +160,16 @@ class State:
     @classmethod
     def from_args(cls, args) -> "State":
         """Raises BadValue for a sort, page, ``all`` or ``expand`` value that is not understood."""
-        filters = {}
-        for param in filter_params():
+        def values_of(name: str) -> list[str]:
             values: list[str] = []
-            for v in args.getlist(param):
+            for v in args.getlist(name):
                 v = v.strip()
                 if v and v not in values:
                     values.append(v)
-            filters[param] = values
+            return values
+
+        filters = {param: values_of(param) for param in filter_params()}
+        excluded = {param: values_of(NOT + param) for param in filter_params()}
         from ..query.searching import check_sort
 
         sort = args.get("sort", "").strip()
@@ -183,13 +190,14 @@ class State:
             raise BadValue(f"Invalid all={show_all!r}: use all=1 to list every copy of a story")
         return cls(args.get("q", "").strip(), filters, args.get("from", "").strip(), args.get("to", "").strip(),
                    sort, page, tuple(expand), show_all in ("1", "true", "yes", "on"),
-                   args.get("crawled_from", "").strip(), args.get("crawled_to", "").strip())
+                   args.get("crawled_from", "").strip(), args.get("crawled_to", "").strip(), excluded,
+                   args.get("q_facet", "").strip())
 
     # --- what the library is asked
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values()) or bool(self.date_from or self.date_to or self.crawled_from or self.crawled_to)
+        return any(self.filters.values()) or any(self.excluded.values()) or bool(self.date_from or self.date_to or self.crawled_from or self.crawled_to)
 
     @property
     def browsing(self) -> bool:
@@ -208,6 +216,7 @@ class State:
 
         query = self.q or ("" if self.has_filters else "*")
         options: dict = {name: tuple(self.filters[param]) for param, name in filter_params().items()}
+        options.update({f"not_{name}": tuple(self.excluded[param]) for param, name in filter_params().items()})
         if "all" in request_fields():
             options["all"] = self.show_all
         return SearchRequest(query=query, date_from=self.date_from or None, date_to=self.date_to or None,
@@ -221,8 +230,11 @@ class State:
         """Query parameters of this state with ``changes``; the page goes back to 1 unless given."""
         p: dict = {"q": self.q, **{k: list(v) for k, v in self.filters.items()}, "from": self.date_from,
                    "to": self.date_to, "sort": self.sort, "page": None, "all": "1" if self.show_all else None,
-                   "expand": list(self.expand), "crawled_from": self.crawled_from, "crawled_to": self.crawled_to}
+                   "expand": list(self.expand), "crawled_from": self.crawled_from, "crawled_to": self.crawled_to,
+                   **{NOT + k: list(v) for k, v in self.excluded.items()}, "q_facet": self.q_facet}
         p.update(changes)
+        if not p.get("expand"):
+            p["q_facet"] = None  # it narrows the expanded lists only
         if p.get("page") in (1, "1"):
             p["page"] = None
         return {k: v for k, v in p.items() if v not in (None, "", [], ())}
@@ -249,6 +261,31 @@ class State:
     def toggle(self, param: str, value: str) -> str:
         return self.remove(param, value) if self.selected(param, value) else self.add(param, value)
 
+    def is_excluded(self, param: str, value: str) -> bool:
+        target = canonical(param, value)
+        return any(canonical(param, raw) == target for raw in self.excluded.get(param, ()))
+
+    def exclude(self, param: str, value: str) -> str:
+        """Leave out the pages with ``value`` (and no longer ask for them, if selected)."""
+        if self.is_excluded(param, value):
+            return self.url()
+        target = canonical(param, value)
+        return self.url(**{param: [raw for raw in self.filters[param] if canonical(param, raw) != target],
+                           NOT + param: self.excluded[param] + [value]})
+
+    def include_again(self, param: str, value: str) -> str:
+        """Without the exclusion of ``value``."""
+        target = canonical(param, value)
+        return self.url(**{NOT + param: [raw for raw in self.excluded[param] if canonical(param, raw) != target]})
+
+    def replace(self, param: str, old: str, new: str) -> str:
+        """``old`` (a filter or an excluded value) changed to ``new``: a "Did you mean" link."""
+        changes = {}
+        for name, values in ((param, self.filters.get(param)), (NOT + param, self.excluded.get(param))):
+            if values and old in values:
+                changes[name] = [new if v == old else v for v in values]
+        return self.url(**changes)
+
     def dates(self, date_from: str, date_to: str) -> str:
         return self.url(**{"from": date_from, "to": date_to})
 
@@ -260,7 +297,7 @@ class State:
 
     def expand_url(self, facet: str, on: bool) -> str:
         shown = [f for f in self.expand if f != facet] + ([facet] if on else [])
-        return self.url(expand=shown, page=self.page)
+        return self.url(expand=shown, page=self.page, q_facet=self.q_facet if on else None)
 
     def page_url(self, page: int) -> str:
         return self.url(page=page)
@@ -268,23 +305,27 @@ class State:
     def doc_url(self, key: str) -> str:
         from flask import url_for
 
-        return url_for("document", key=key, **self.params(page=self.page, expand=None))
+        return url_for("document", key=key, **self.params(page=self.page, expand=None, q_facet=None))
 
     def route_url(self, endpoint: str) -> str:
         """/api/search, /export.csv, /export.jsonl for this state (no page: the whole result set)."""
         from flask import url_for
 
-        return url_for(endpoint, **self.params(expand=None))
+        return url_for(endpoint, **self.params(expand=None, q_facet=None))
 
-    def hidden_fields(self, *skip: str) -> list[tuple[str, str]]:
-        """(name, value) pairs that carry this state through a GET form, except the ``skip`` ones."""
+    def hidden_fields(self, *skip: str, **changes) -> list[tuple[str, str]]:
+        """(name, value) pairs that carry this state (with ``changes``) through a GET form, except
+        the ``skip`` ones."""
         out = []
-        for name, value in self.params(expand=None).items():
+        for name, value in self.params(**{"expand": None, "q_facet": None, **changes}).items():
             if name in skip:
                 continue
             for v in value if isinstance(value, list) else [value]:
                 out.append((name, str(v)))
         return out
+
+
+NOT = "not_"  # the URL parameter that excludes a facet's value: not_country=Iraq
 
 
 def canonical(param: str, value: str) -> str:

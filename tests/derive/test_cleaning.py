@@ -250,3 +250,30 @@ def test_the_text_model_names_the_pages_it_was_trained_on():
     pages = script.load_pages(bench)
     recorded = cleaning._text_model()["training_pages"]
     assert recorded == {"files": 1 + len(pages), "sha256": script.pages_digest(bench, pages)}
+
+
+_SIEGE = ("<p>Security forces in Mogadishu said on Sunday that al-Shabaab fighters attacked a hotel near the port, "
+          "and that the siege lasted for several hours before troops regained control of the building.</p>") * 3
+
+
+def _page(title: str) -> str:
+    return (f"<html><head><title>{title}</title></head><body><article><h1>Siege at Mogadishu hotel ends</h1>"
+            f"{_SIEGE}</article></body></html>")
+
+
+def test_headline_repeated_at_the_top_of_an_html_body_is_dropped_when_the_title_names_the_outlet():
+    article = clean_html(_page("Siege at Mogadishu hotel ends | Example News"))
+    assert article.title == "Siege at Mogadishu hotel ends"
+    assert article.body.startswith("Security forces in Mogadishu")
+
+
+def test_the_h1_is_the_title_when_the_page_title_is_a_short_label_with_the_outlet():
+    article = clean_html(_page("Siege ends | Example News"))
+    assert article.title == "Siege at Mogadishu hotel ends"
+    assert "Siege at Mogadishu hotel ends" not in article.body
+
+
+def test_a_page_title_that_differs_from_its_h1_is_kept_and_the_h1_leaves_the_body():
+    article = clean_html(_page("Hotel siege: what we know"))
+    assert article.title == "Hotel siege: what we know"
+    assert article.body.startswith("Security forces in Mogadishu")

@@ -4,6 +4,7 @@ on the web view's document page, which links the original URL and a replay servi
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -220,9 +221,55 @@ def test_stats_shows_the_documents_from_web_archives_and_the_last_runs_skipped_r
     (crawl / "page.html").write_bytes(REOPENED)
     invoke(runner, "index", crawl, "--index", tmp_path / "ix")
     data = json.loads(invoke(runner, "stats", "--index", tmp_path / "ix", "--format", "json").stdout)
-    assert data["web_archives"] == {"documents": 1,
-                                    "skipped_last_run": {"redirect": 2, "not found": 1, "server error": 1},
-                                    "skipped_last_run_by_status": {"301": 1, "302": 1, "404": 1, "502": 1}}
+    crawls = data["web_archives"]
+    assert crawls["documents"] == 1
+    assert crawls["skipped_last_run"] == {"redirect": 2, "not found": 1, "server error": 1}
+    assert crawls["skipped_last_run_by_status"] == {"301": 1, "302": 1, "404": 1, "502": 1}
     text = invoke(runner, "stats", "--index", tmp_path / "ix").stdout
-    assert ("web archives: 1 documents from WARC/ARC records; the last run read and skipped "
-            "2 redirects, 1 not found, 1 server error\n") in text
+    assert "  last run:   read and skipped 2 redirects, 1 not found, 1 server error\n" in text
+
+
+def mixed_crawl(w):
+    """A crawl as Heritrix writes one: a warcinfo, a request before each response, pages, a
+    redirect, an image, a stylesheet and robots.txt."""
+    w.write_record(w.create_warcinfo_record("mixed.warc.gz", {"software": "test"}))
+    for url, body, status, ctype in [
+            ("https://news.example/kabul", article("Blast near Kabul airport"), "200 OK", "text/html; charset=utf-8"),
+            ("https://news.example/old", b"", "301 Moved Permanently", None),
+            ("https://news.example/photo.jpg", b"\xff\xd8\xff" + b"0" * 50, "200 OK", "image/jpeg"),
+            ("https://news.example/style.css", b"body{}", "200 OK", "text/css"),
+            ("https://news.example/robots.txt", b"User-agent: *\n", "200 OK", "text/plain")]:
+        w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+        response(w, url, body, status=status, ctype=ctype)
+
+
+def test_stats_counts_every_record_of_the_archives_by_status_and_mime_type(tmp_path, runner):
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    warc(crawl / "mixed.warc.gz", mixed_crawl)
+    warc(crawl / "statuses.warc.gz", crawl_with_statuses)
+    invoke(runner, "index", crawl, "--index", tmp_path / "ix")
+    crawls = json.loads(invoke(runner, "stats", "--index", tmp_path / "ix", "--format", "json").stdout)["web_archives"]
+    assert {k: crawls[k] for k in ("files", "records", "documents", "failed")} == {
+        "files": 2, "records": 1 + 5 + 5 + 6, "documents": 2, "failed": 0}
+    assert crawls["skipped"] == {"redirect": 3, "not found": 1, "server error": 1}
+    assert crawls["statuses"] == {"301": 2, "302": 1, "404": 1, "502": 1}
+    assert crawls["not_pages"] == {"image/jpeg": 1, "robots.txt": 2, "text/css": 1}
+    assert crawls["other_records"] == {"request": 5, "warcinfo": 1}
+    text = invoke(runner, "stats", "--index", tmp_path / "ix").stdout
+    assert "web archives: 2 documents from WARC/ARC records; 17 records read in 2 archive files\n" in text
+    assert "  skipped:    3 redirects, 1 not found, 1 server error (by status: 301 2, 302 1, 404 1, 502 1)\n" in text
+    assert "  not pages:  robots.txt 2, image/jpeg 1, text/css 1\n" in text
+    assert "  other records: request 5, warcinfo 1\n" in text
+
+
+def test_stats_counts_of_an_unchanged_archive_survive_an_update(tmp_path, runner):
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    warc(crawl / "mixed.warc.gz", mixed_crawl)
+    invoke(runner, "index", crawl, "--index", tmp_path / "ix")
+    (crawl / "page.html").write_bytes(REOPENED)
+    invoke(runner, "index", crawl, "--index", tmp_path / "ix")  # mixed.warc.gz is unchanged: not read again
+    crawls = json.loads(invoke(runner, "stats", "--index", tmp_path / "ix", "--format", "json").stdout)["web_archives"]
+    assert (crawls["files"], crawls["records"], crawls["not_pages"]["image/jpeg"]) == (1, 11, 1)
+    assert crawls["skipped_last_run"] == {}

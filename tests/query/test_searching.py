@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, parse_period, search
+from searchlib import BadDate, BadQuery, BadValue, SearchRequest, Searcher, UnknownFacetValue, build_index, parse_period, search
 from searchlib.store.schema import make_analyzer
 
 from ..conftest import FIXTURES, keys, search_json
@@ -59,7 +59,7 @@ def test_country_filter_accepts_name_demonym_code_and_capital(built_index, value
 
 def test_unknown_country_is_an_error_with_suggestions(built_index):
     with pytest.raises(UnknownFacetValue, match="Afghanistan"):
-        search(SearchRequest(countries=("Afganistan",)), built_index)
+        search(SearchRequest(countries=("Afghanstn",)), built_index)  # "Afganistan" is Spanish and Turkish
 
 
 def test_known_country_on_no_document_is_no_hits(built_index):
@@ -158,7 +158,7 @@ def test_json_shape_is_stable(runner, built_index):
     assert list(data) == ["query", "total", "filters", "hits", "facets", "offset", "facets_truncated", "suggestions"]
     assert set(data["hits"][0]) >= {"key", "path", "title", "published", "groups", "countries", "officials",
                                     "score", "snippet"}
-    assert set(data["facets"]) == {"group", "country", "official", "source", "host", "domain", "crawled", "year"}
+    assert set(data["facets"]) == {"group", "country", "official", "source", "host", "domain", "crawled", "language", "year"}
     assert keys(data)
 
 
@@ -473,3 +473,33 @@ def test_options_are_set_by_attribute_or_by_a_facet_option():
     assert (request.countries, request.limit, request.date_from) == (("AF",), 3, "2021")
     with pytest.raises(BadValue, match="Unknown search option 'nosuch'"):
         request.with_options(nosuch=1)
+
+
+STORY = ("<p>Security forces in Mogadishu said on Sunday that al-Shabaab fighters attacked a hotel near the port, "
+         "and that the siege lasted for several hours before troops regained control of the building.</p>") * 3
+
+
+@pytest.fixture(scope="module")
+def titled_and_untitled_copies(tmp_path_factory):
+    """One story twice: a copy with its headline, and a scrape that lost it (and says "port" more)."""
+    root = tmp_path_factory.mktemp("copies")
+    (root / "pages").mkdir()
+    (root / "pages" / "a.html").write_text("<html><head><title>Siege at Mogadishu hotel ends</title></head><body>"
+                                           f"<article><h1>Siege at Mogadishu hotel ends</h1>{STORY}</article></body></html>")
+    (root / "pages" / "b.html").write_text(f"<html><body><article>{STORY}<p>Port port port port, the Lido port.</p>"
+                                           "</article></body></html>")
+    build_index([str(root / "pages")], str(root / "ix"), jobs=1)
+    return str(root / "ix")
+
+
+def test_a_story_whose_best_copy_has_no_title_is_shown_with_its_titled_copy(titled_and_untitled_copies):
+    every = search(SearchRequest("port", all=True), titled_and_untitled_copies).hits
+    assert [(h.key, h.title) for h in every] == [("b.html", ""), ("a.html", "Siege at Mogadishu hotel ends")]
+    hit, = search(SearchRequest("port"), titled_and_untitled_copies).hits
+    assert (hit.key, hit.title, hit.duplicates) == ("a.html", "Siege at Mogadishu hotel ends", 1)
+
+
+def test_an_untitled_copy_that_alone_matches_borrows_the_title_of_its_story(titled_and_untitled_copies):
+    hit, = search(SearchRequest("Lido"), titled_and_untitled_copies).hits
+    assert (hit.key, hit.title) == ("b.html", "Siege at Mogadishu hotel ends")
+    assert "Lido" in hit.snippet

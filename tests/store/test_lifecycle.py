@@ -349,6 +349,7 @@ def test_an_index_written_before_the_layer_folders_still_opens(corpus, tmp_path,
     for cls in (schema.CompoundFilter, schema.SkipCompoundStemFilter):
         monkeypatch.setattr(cls, "__module__", schema.LEGACY_MODULE)
     stop = frozenset(schema.STOP_WORDS) - {"us"}  # the analyzer of that time (no CountryAcronymFilter)
+    monkeypatch.setattr(schema, "LANGUAGES", ())  # ... and no field of another language
     monkeypatch.setattr(schema, "make_analyzer", lambda: (
         schema.RegexTokenizer(schema.TOKEN_PATTERN) | schema.LowercaseFilter() | schema.CompoundFilter()
         | schema.StopFilter(stoplist=stop, minsize=1) | schema.SkipCompoundStemFilter(cachesize=schema.STEM_CACHE)))
