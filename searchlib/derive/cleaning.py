@@ -1278,6 +1278,7 @@ def clean_html(html: str) -> Article:
             text, sentences = page_text or _page_text(soup)
             page = page_dates(text, h1_text, body, stated, sentences)
             published = _checked_against_page(published, page, visible)
+            settled = published is None  # a day refused as doubtful is not replaced by a month
     if visible_month and (published is None and not settled or published == visible_month + "-01"):
         # the header states only the month: that month, not the 1st htmldate gives such a page
         published = visible_month

@@ -95,6 +95,8 @@ def test_site_date_of_the_day_at_the_top_of_the_page_is_not_the_publication_date
     before = "<div class='top'><span class='date'>Friday, 21 January 2022</span></div>"
     extra = "<p>The rules in force (as of 14 January 2022) are listed below.</p>"
     assert clean_html(page(before=before, extra=extra)).published is None
+    # a day refused as doubtful is not replaced by the month the header states
+    assert clean_html(page(before=before, top="<p>January 2022</p>", extra=extra)).published is None
     # the same date at the top of a page that shows no other date: nothing contradicts it
     assert clean_html(page(before=before)).published == "2022-01-21"
 
