@@ -49,6 +49,22 @@ MAX_TAGGED_CHARS = 300_000  # tags come from the first 300k characters: far beyo
 # of its folder, the nearest by name first (earlier ones first: a crawl's files sort by time). Each
 # is scanned once per worker process: bounded time and memory however large the crawl.
 REVISIT_FILES = 8
+# Publication dates checked against the dates an HTML page shows its reader (cleaning.PageDates).
+# A date htmldate read from the page's elements or text that the page shows only further than this
+# many characters after the article's last line is a comment's, a related link's or the footer's
+# (a blog's "posted on" line right under the article is nearer); on the dev set the dates right
+# under the article were all within 150 characters of it.
+DATE_AFTER_ARTICLE = 150
+# The article's header, where its date is shown: from this many characters before the <h1> to the
+# first line of the article (or this many after the <h1> when that line is not found on the page).
+HEADER_BEFORE_H1 = 200
+HEADER_AFTER_H1 = 500
+# ... where a date counts only in a short string of the page (a metadata line), not in a sentence
+# of more words (a photo caption: "... the palace in Kabul on 15 August 2021.")
+HEADER_LINE_WORDS = 12
+# A date shown only within this many characters of the top of the page's text is the site's date
+# of the day (the crawl day, "Friday, 21 January 2022 | Home"), not the article's.
+SITE_DATE_TOP = 60
 
 # Language detection (derive/language.py): a page is read from its first LANGUAGE_CHARS characters
 # of title and text (py3langid's time grows with length: 1.5 ms of CPU for 2,000 characters, 1.0 ms

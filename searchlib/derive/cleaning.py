@@ -11,6 +11,7 @@ Nothing here tags or guesses: a publication date is only taken where the page st
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import json
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import aliases, dating
-from ..settings import MAX_LINE, MAX_WORD
+from ..settings import (DATE_AFTER_ARTICLE, HEADER_AFTER_H1, HEADER_BEFORE_H1, HEADER_LINE_WORDS, MAX_LINE,
+                        MAX_WORD, SITE_DATE_TOP)
 
 # trafilatura, htmldate and bs4 log every odd page at WARNING/ERROR; with no logging configured,
 # Python would print those lines on the user's terminal. Failures reach the user as our own
@@ -892,11 +894,14 @@ _PUBLISHED_KEY = re.compile(r"(?i)publish|pubdate|created|issued|^date$|^dc\.dat
 _MODIFIED_KEY = re.compile(r"(?i)modif|updat|revis")
 
 
-def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
-    """(published timestamps, all timestamps, the page's own URL) stated in the markup.
+def _page_stamps(soup) -> tuple[list[str], list[str], str | None, list[str]]:
+    """(published timestamps, all timestamps, the page's own URL, the page-level timestamps)
+    stated in the markup.
 
-    Timestamps come from <meta>, JSON-LD and <time datetime>; the URL from <link rel=canonical>
-    or og:url. Only used to check the time zone of a chosen date and to tell htmldate the URL.
+    Timestamps come from <meta>, JSON-LD and <time datetime>; the page-level ones from <meta> and
+    JSON-LD only (a <time> may be a comment's or a related link's); the URL from <link
+    rel=canonical> or og:url. Used to check the time zone of a chosen date, to tell htmldate the
+    URL, and to know which dates the page states of itself (PageDates.stated).
     """
     published: list[str] = []
     stamps: list[str] = []
@@ -916,9 +921,10 @@ def _page_stamps(soup) -> tuple[list[str], list[str], str | None]:
                 stamps.append(node[key])
                 if key in ("datePublished", "dateCreated"):
                     published.append(node[key])
+    markup = list(stamps)
     stamps.extend(tag["datetime"] for tag in soup.find_all("time", datetime=True))
     link = soup.find("link", rel="canonical", href=True)
-    return published, stamps, link["href"] if link else url
+    return published, stamps, link["href"] if link else url, markup
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/_-]([01]?\d)[/_-]([0-3]?\d)(?=[/_.]|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.]|$)")
@@ -985,6 +991,166 @@ def _checked_against_visible(published: str | None, visible: str | None, meta: s
     if url_day == published:
         return published, True
     return None, True
+
+
+_NOT_TEXT = ("script", "style", "noscript", "template")
+# numeric dates: 2019-10-16, 2019/10/16, 16.10.2019, 16.10.19 (dots, two-digit day and month only),
+# 16-10-2019, 10/16/2019 or 16/10/2019 (both readings), 2019年10月16日
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.,/-])(?:((?:19|20)\d\d)([-/.])([01]?\d)\2([0-3]?\d)|([0-3]?\d)([./-])([01]?\d)\6((?:19|20)\d\d|\d\d)"
+    r"|((?:19|20)\d\d)\u5e74([01]?\d)\u6708([0-3]?\d)\u65e5)(?!\d|[.,/-]\d)")
+# a month name between the day and the year, either order: 16. Oktober 2019, 19 FEB 2020, Mar 3 2020
+_WORDED_DATE = re.compile(
+    r"(?<!\d)(?:([0-3]?\d)(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?([^\W\d_]{3,})\.?,?\s+(?:de\s+)?((?:19|20)\d\d)"
+    r"|(?<![^\W\d_])([^\W\d_]{3,})\.?\s+([0-3]?\d)(?:st|nd|rd|th)?(?:,\s*|\s+)((?:19|20)\d\d))(?!\d)")
+
+
+@functools.lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    """Month names -> number, from htmldate's table (English, French, German, Indonesian, Turkish)."""
+    from htmldate.extractors import MONTHS  # lazy: only HTML pages need it
+
+    return {name: number for number, names in enumerate(MONTHS, 1) for name in names}
+
+
+def _month_number(word: str) -> int | None:
+    word = word.replace("\u0131", "i").replace("\u0130", "i").lower()
+    months = _month_numbers()
+    return months.get(word) or (months.get(word[:3]) if len(word) <= 9 else None)
+
+
+def _day(year: str | int, month: str | int, day: str | int) -> str | None:
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def shown_days(text: str) -> list[tuple[int, str]]:
+    """Every full date ``text`` shows, as (position, YYYY-MM-DD), in order: numeric dates (an
+    ambiguous 03/04/2020 gives both readings) and a day and year around a month name of
+    htmldate's table. Used to tell whether a page shows its reader a date, never to find a
+    publication date by itself. (Not dating.find_dates: over a whole page it costs 10 ms.)"""
+    found = []
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(1):
+            days = [_day(m.group(1), m.group(3), m.group(4))]
+        elif m.group(9):
+            days = [_day(m.group(9), m.group(10), m.group(11))]
+        else:
+            year, sep, first, second = m.group(8), m.group(6), m.group(5), m.group(7)
+            if len(year) == 2:
+                if sep != "." or len(first) != 2 or len(second) != 2:
+                    continue
+                year = "20" + year
+            days = [_day(year, second, first)] + ([_day(year, first, second)] if sep == "/" else [])
+        found += [(m.start(), d) for d in days if d]
+    for m in _WORDED_DATE.finditer(text):
+        word, day, year = (m.group(2), m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        month = _month_number(word)
+        d = _day(year, month, day) if month else None
+        if d:
+            found.append((m.start(), d))
+    return sorted(set(found))
+
+
+def _page_text(soup) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """(the text the page shows its reader, one space between its strings (no scripts, styles or
+    comments), the spans of its sentences: the strings of more than HEADER_LINE_WORDS words).
+    The soup is left as it is."""
+    from bs4.element import NavigableString
+
+    parts: list[str] = []
+    sentences = []
+    at = 0
+    for string in (soup.body or soup).find_all(string=True):
+        if type(string) is not NavigableString or string.parent is not None and string.parent.name in _NOT_TEXT:
+            continue
+        words = str(string).split()
+        if not words:
+            continue
+        piece = " ".join(words)
+        if len(words) > HEADER_LINE_WORDS:
+            sentences.append((at, at + len(piece)))
+        parts.append(piece)
+        at += len(piece) + 1
+    return " ".join(parts), tuple(sentences)
+
+
+@dataclass(frozen=True)
+class PageDates:
+    """What an HTML page shows and states about its dates, to check a chosen publication date."""
+    shown: tuple[tuple[int, str], ...]  # (position in the page text, YYYY-MM-DD): shown_days
+    stated: frozenset[str]  # the days of the page's own <meta> and JSON-LD dates and of its URL
+    # the days the article's header shows (HEADER_BEFORE_H1 before the <h1> to the article's first
+    # line), but for a date it labels as updated only ("Updated May 6, 2019", "Aktualisiert: ...")
+    # and the site's date of the day at the very top of the page (SITE_DATE_TOP), and a date in a
+    # sentence (a caption)
+    header_days: frozenset[str]
+    article_end: int  # where the article's last line ends in the page text, -1 when not found
+
+
+def page_dates(text: str, h1: str | None, body: str, stated: set[str],
+               sentences: tuple[tuple[int, int], ...] = ()) -> PageDates:
+    """PageDates of a page whose visible text is ``text`` (with the spans of its ``sentences``),
+    headline ``h1`` and article ``body``."""
+    lines = [re.sub(r"\s+", " ", ln).strip() for ln in body.splitlines()]
+    # each line looked up after the one before it: a paragraph the article repeats (a pull quote,
+    # a dek) does not end it early
+    start = end = -1
+    for ln in (ln for ln in lines if len(ln) > 30):
+        at = text.find(ln[:40], max(end, 0))
+        if at < 0:
+            continue
+        start = at if start < 0 else start
+        tail = text.find(ln[-40:], at)
+        end = tail + len(ln[-40:]) if tail >= 0 else at + len(ln)
+    at = text.find(re.sub(r"\s+", " ", h1).strip()) if h1 and h1.strip() else -1
+    lo, hi = (0, 0) if at < 0 else (max(0, at - HEADER_BEFORE_H1), start if start > at else at + HEADER_AFTER_H1)
+    shown = tuple(shown_days(text))
+    header = set()
+    for where, day in shown:
+        if max(lo, SITE_DATE_TOP) <= where < hi and not _inside(sentences, where):
+            label = text[max(lo, where - 40):where + 25]
+            if dating.header_date(label, updated=False) == day or dating.header_date(label) != day:
+                header.add(day)
+    return PageDates(shown, frozenset(stated), frozenset(header), end)
+
+
+def _inside(spans: tuple[tuple[int, int], ...], where: int) -> bool:
+    i = bisect.bisect_right(spans, (where, math.inf)) - 1
+    return i >= 0 and spans[i][0] <= where < spans[i][1]
+
+
+def _checked_against_page(published: str | None, page: PageDates, visible: str | None) -> str | None:
+    """The chosen date checked against the dates the page shows its reader. A wrong date is worse
+    than none, and what the reader sees is what the page says:
+
+    - a date the page does not show, when it shows exactly one other of the dates it states of
+      itself in its markup (a modified date, another published timestamp, the URL's): that one;
+    - a date the page does not show, when its header shows exactly one other date: None;
+    - a date htmldate read from the page's elements or text (not one the markup states of the
+      page, nor the header's), which the page shows only well below the article (a comment's, a
+      related link's, the footer's "last modified"), or only at the very top of the page when it
+      shows another date in or above the article (the site's date of the day): None.
+    """
+    if not published or len(published) != 10:
+        return published
+    days = {d for _, d in page.shown}
+    if published not in days:
+        others = (page.stated & days) - {published}
+        if len(others) == 1:
+            return next(iter(others))
+        return None if len(page.header_days - {published}) == 1 else published
+    if published in page.stated or published == visible:
+        return published
+    where = [at for at, d in page.shown if d == published]
+    if page.article_end >= 0 and all(at > page.article_end + DATE_AFTER_ARTICLE for at in where):
+        return None
+    if all(at < SITE_DATE_TOP for at in where) and any(
+            d != published and (page.article_end < 0 or at <= page.article_end) for at, d in page.shown):
+        return None
+    return published
 
 
 def _htmldate(html: str, url: str | None, extensive: bool) -> str | None:
@@ -1054,15 +1220,21 @@ def clean_html(html: str) -> Article:
     # the publication date: htmldate's conservative reading of the markup (meta names, JSON-LD,
     # URL, date elements), else our own metadata reading, else a date line in the text; checked
     # against the date the header shows (_checked_against_visible); else the header's date, else
-    # htmldate's extensive search of the free text. A page that states no date keeps None.
-    stated_published, stamps, url = _page_stamps(soup)
+    # htmldate's extensive search of the free text; unless the header's date settled it, then
+    # checked against every date the page shows (_checked_against_page). A page that states no
+    # date keeps None.
+    stated_published, stamps, url, markup = _page_stamps(soup)
     visible, visible_month = _visible_date(soup)  # before the fallback below takes the page's <header> apart
+    page_text = None  # the text the page shows, read only when a date is to be checked against it
+    h1 = soup.find("h1")
+    h1_text = h1.get_text(" ") if h1 is not None else None
     published = _htmldate(html, url, extensive=False)
     if published:
         published = dating.local_day(published, stated_published, stamps)
     published = published or meta_published
     body = _trafilatura_body(html)
     if body is None:
+        page_text = _page_text(soup)  # before the page is taken apart
         for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
             tag.decompose()
         text = soup.get_text("\n")
@@ -1099,7 +1271,14 @@ def clean_html(html: str) -> Article:
         title = _strip_site_suffix(title, site)
     published, settled = _checked_against_visible(published, visible, meta_published, _url_date(url))
     if not settled:
+        # not settled by the header's date: checked against every date the page shows
         published = published or visible or _htmldate(html, url, extensive=True)
+        if published and len(published) == 10:
+            stated = {d for d in map(_iso_day, markup) if d} | {d for d in (meta_published, _url_date(url)) if d}
+            text, sentences = page_text or _page_text(soup)
+            page = page_dates(text, h1_text, body, stated, sentences)
+            published = _checked_against_page(published, page, visible)
+            settled = published is None  # a day refused as doubtful is not replaced by a month
     if visible_month and (published is None and not settled or published == visible_month + "-01"):
         # the header states only the month: that month, not the 1st htmldate gives such a page
         published = visible_month
