@@ -1207,6 +1207,14 @@ def _strip_site_suffix(title: str, site: str | None) -> str:
     return title
 
 
+def _section_label(line: str, soup) -> bool:
+    """Whether a body line is only the name of a section of the site: at most three words, no
+    sentence punctuation, and the text of one of the page's links (a breadcrumb, a kicker)."""
+    if len(line.split()) > 3 or re.search(r"[.!?:;,\d]", line):
+        return False
+    return any(fold_eq(a.get_text(" "), line) for a in soup.find_all("a", limit=400))
+
+
 def fold_eq(a: str, b: str) -> bool:
     return _tokens(a) == _tokens(b)
 
@@ -1257,8 +1265,9 @@ def clean_html(html: str) -> Article:
             kept.append(ln)
         # the headline repeated at the top of the body, as the page's <title> has it ("Headline |
         # Outlet") or without the outlet
-        h1 = soup.find("h1")
-        headline = _norm(h1.get_text(" ")) if h1 else ""
+        headline = _norm(h1_text) if h1_text else ""
+        if kept and _section_label(kept[0], soup):
+            kept = kept[1:]  # "Asia": the section the page sits in (a breadcrumb or kicker), not its text
         if kept and title and (fold_eq(kept[0], title) or fold_eq(kept[0], _strip_site_suffix(title, site))):
             kept = kept[1:]
         elif kept and headline and len(headline.split()) <= 30 and fold_eq(kept[0], headline):

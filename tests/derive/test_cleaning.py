@@ -277,3 +277,15 @@ def test_a_page_title_that_differs_from_its_h1_is_kept_and_the_h1_leaves_the_bod
     article = clean_html(_page("Hotel siege: what we know"))
     assert article.title == "Hotel siege: what we know"
     assert article.body.startswith("Security forces in Mogadishu")
+
+
+def test_a_section_label_that_is_a_link_of_the_page_is_not_the_first_line_of_the_body():
+    html = ("<html><body><div class='crumbs'><a href='/'>Home</a> &rsaquo; <a href='/asia'>Asia</a></div>"
+            "<div class='story'><p class='kicker'>Asia</p>" + _SIEGE + "</div></body></html>")
+    article = clean_html(html)
+    assert article.body.startswith("Security forces in Mogadishu")
+
+
+def test_a_short_first_line_that_no_link_names_stays_in_the_body():
+    html = "<html><body><div class='story'><p>Mogadishu siege</p>" + _SIEGE + "</div></body></html>"
+    assert clean_html(html).body.startswith("Mogadishu siege")
