@@ -244,9 +244,15 @@ class State:
 
         return url_for("search_page", **self.params(**changes))
 
-    def selected(self, param: str, value: str) -> bool:
+    @staticmethod
+    def _others(param: str, value: str, raws) -> list[str]:
+        """The URL values of ``raws`` that do not mean the same as ``value`` (``AF``, ``Afghanistan``)."""
         target = canonical(param, value)
-        return any(canonical(param, raw) == target for raw in self.filters.get(param, ()))
+        return [raw for raw in raws if canonical(param, raw) != target]
+
+    def selected(self, param: str, value: str) -> bool:
+        raws = self.filters.get(param, ())
+        return len(self._others(param, value, raws)) < len(raws)
 
     def add(self, param: str, value: str) -> str:
         if self.selected(param, value):
@@ -255,28 +261,25 @@ class State:
 
     def remove(self, param: str, value: str) -> str:
         """Without every URL value that means the same as ``value`` (``AF`` and ``Afghanistan``)."""
-        target = canonical(param, value)
-        return self.url(**{param: [raw for raw in self.filters[param] if canonical(param, raw) != target]})
+        return self.url(**{param: self._others(param, value, self.filters[param])})
 
     def toggle(self, param: str, value: str) -> str:
         return self.remove(param, value) if self.selected(param, value) else self.add(param, value)
 
     def is_excluded(self, param: str, value: str) -> bool:
-        target = canonical(param, value)
-        return any(canonical(param, raw) == target for raw in self.excluded.get(param, ()))
+        raws = self.excluded.get(param, ())
+        return len(self._others(param, value, raws)) < len(raws)
 
     def exclude(self, param: str, value: str) -> str:
         """Leave out the pages with ``value`` (and no longer ask for them, if selected)."""
         if self.is_excluded(param, value):
             return self.url()
-        target = canonical(param, value)
-        return self.url(**{param: [raw for raw in self.filters[param] if canonical(param, raw) != target],
+        return self.url(**{param: self._others(param, value, self.filters[param]),
                            NOT + param: self.excluded[param] + [value]})
 
     def include_again(self, param: str, value: str) -> str:
         """Without the exclusion of ``value``."""
-        target = canonical(param, value)
-        return self.url(**{NOT + param: [raw for raw in self.excluded[param] if canonical(param, raw) != target]})
+        return self.url(**{NOT + param: self._others(param, value, self.excluded[param])})
 
     def replace(self, param: str, old: str, new: str) -> str:
         """``old`` (a filter or an excluded value) changed to ``new``: a "Did you mean" link."""
