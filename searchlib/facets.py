@@ -430,20 +430,28 @@ class OfficialFacet(Facet):
         return "; ".join(o["name"] + (f" ({whose_role(o)})" if o.get("role") else "") for o in values)
 
 
-def archive_names(record: dict, names: dict[str, dict[str, str]]) -> dict:
+def archive_names(record: dict, names: dict[str, dict[str, str]], evidence: bool = True) -> dict:
     """A catalogue record (``records.catalogue``) as the archive names its values (``names``: facet
     -> ``Facet.archive_names``, from the facet table): a copy when anything changes, the evidence
-    included, so the document page still finds each value's sentences."""
+    included (unless ``evidence`` is False: a hit does not show it), so the document page still
+    finds each value's sentences."""
     if not names:
         return record
-    out = dict(record)
+    out = record
     for facet in FACETS:
         renames = names.get(facet.name)
-        if renames and facet.record_key and out.get(facet.record_key):
-            out[facet.record_key] = facet.renamed(out[facet.record_key], renames)
-            if out.get("evidence"):
-                out["evidence"] = [{**e, "value": renames.get(e.get("value"), e.get("value"))}
-                                   if e.get("field") == facet.name else e for e in out["evidence"]]
+        values = record.get(facet.record_key) if renames and facet.record_key else None
+        if not values:
+            continue
+        renamed = facet.renamed(values, renames)
+        if renamed == values:
+            continue  # most records name no value the archive renames: no copy (a warm query's hits)
+        if out is record:
+            out = dict(record)
+        out[facet.record_key] = renamed
+        if evidence and out.get("evidence"):
+            out["evidence"] = [{**e, "value": renames.get(e.get("value"), e.get("value"))}
+                               if e.get("field") == facet.name else e for e in out["evidence"]]
     return out
 
 
@@ -486,7 +494,7 @@ class CrawlYearFacet(Facet):
 
 class LanguageFacet(Facet):
     """The page's language as an ISO 639-1 code (``fr``), or ``und`` where it could not be told
-    (derive/language.py); labelled with its English name from CLDR (babel). A filter value is a
+    (derive/language.py); labelled with its English name from CLDR (data/languages.csv). A filter value is a
     code or a language's name in English or in itself (``French``, ``français``). One value per
     page: a record, a hit and a CSV cell hold the code itself, not a list."""
 
@@ -499,12 +507,7 @@ class LanguageFacet(Facet):
         known = [_text(t) for t in searcher.lexicon(self.field)]
         by_name: dict[str, str] = {}
         for code in known:
-            names = [code, language.name(code)]
-            if code != language.UNDETERMINED:
-                try:
-                    names.append(language.name(code, code))
-                except (ValueError, LookupError):  # babel has no locale of that code
-                    pass
+            names = [code, language.name(code), language.autonym(code) or code]
             for n in names:
                 by_name.setdefault(aliases.fold(n), code)
 

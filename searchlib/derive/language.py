@@ -12,6 +12,8 @@ against lingua's 1.3 GB with its models loaded, and no model download.
 
 from __future__ import annotations
 
+import functools
+
 from ..settings import LANGUAGE_CHARS, LANGUAGE_MIN_CONFIDENCE, LANGUAGE_MIN_LETTERS
 
 UNDETERMINED = "und"  # ISO 639-2's code for "undetermined", as BCP 47 uses it
@@ -66,13 +68,25 @@ def detect(text: str) -> str:
     return code
 
 
-def name(code: str, locale: str = "en") -> str:
-    """A language's name (``fr`` -> French) from CLDR through babel; the code itself when babel
-    is missing or does not know it; ``und`` reads "Undetermined"."""
+@functools.lru_cache(maxsize=None)
+def _names() -> dict[str, tuple[str, str]]:
+    """code -> (English name, autonym), from data/languages.csv (CLDR; scripts/make_languages.py)."""
+    import csv
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "data", "languages.csv")
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {row["code"]: (row["name"], row["autonym"]) for row in csv.DictReader(fh)}
+
+
+def name(code: str) -> str:
+    """A language's English name (``fr`` -> French); the code itself when CLDR does not name it;
+    ``und`` reads "Undetermined"."""
     if code == UNDETERMINED:
         return "Undetermined"
-    try:
-        from babel import Locale
-    except ImportError:
-        return code
-    return Locale.parse(locale).languages.get(code) or code
+    return _names().get(code, (code, ""))[0] or code
+
+
+def autonym(code: str) -> str | None:
+    """A language's name in itself (``fr`` -> français), or None when CLDR has no locale of it."""
+    return _names().get(code, ("", ""))[1] or None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,4 +58,11 @@ def test_the_derived_record_carries_its_language():
 
 def test_language_names_come_from_cldr():
     assert (language.name("fr"), language.name("ar"), language.name("und")) == ("French", "Arabic", "Undetermined")
-    assert language.name("fr", "fr") == "français"
+    assert (language.autonym("fr"), language.autonym("ar")) == ("français", "العربية")
+
+
+def test_language_names_table_is_up_to_date_with_the_generator():
+    pytest.importorskip("babel")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_languages.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
