@@ -1,6 +1,7 @@
 """Language detectors compared: accuracy on short news texts, speed, install size.
 
     python3 bench/language.py [--pages N]
+    python3 bench/language.py --fast-path     # check language.plainly_english against the model
 
 Detectors: py3langid (the one searchlib uses), lingua-language-detector, and
 fasttext-langdetect (its lid.176 model is downloaded from dl.fbaipublicfiles.com on first use:
@@ -159,11 +160,112 @@ def mediacloud() -> list[tuple[str, str]]:
     return out
 
 
+def own_pages() -> list[tuple[str, str]]:
+    """(name, clean text) of the pages written for this project: corpus/ and the test fixtures."""
+    from searchlib.derive import pipeline
+
+    out = []
+    for folder in (os.path.join(ROOT, "corpus"), os.path.join(ROOT, "tests", "fixtures")):
+        for base, _dirs, files in os.walk(folder):
+            for name in sorted(files):
+                if not name.endswith((".txt", ".html", ".htm")):
+                    continue
+                path = os.path.join(base, name)
+                try:
+                    with open(path, "rb") as fh:
+                        record = pipeline.derive(fh.read(), path, name, "html" if name.endswith(("html", "htm")) else "text")
+                except Exception:  # a fixture built to fail is no sample
+                    continue
+                text = (record.title or "") + "\n" + (record.text or "")
+                out.append((os.path.relpath(path, ROOT), text))
+    return out
+
+
+def real_pages() -> list[tuple[str, str]]:
+    """(file name, clean text) of every real page in ../shared/bench (the 941 dated pages and the
+    91 extraction pages, HTML and text), cleaned by searchlib; cached in /tmp."""
+    cache = "/tmp/searchlib-bench-language-real.json"
+    if os.path.exists(cache):
+        with open(cache, encoding="utf-8") as fh:
+            return [tuple(x) for x in json.load(fh)]
+    from searchlib.derive import cleaning, loading
+
+    out = []
+    for sub in ("dates/html", "extraction/html", "extraction/text"):
+        folder = os.path.join(SHARED, "bench", sub)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(os.path.join(folder, name), "rb") as fh:
+                data = fh.read()
+            kind = "text" if name.endswith(".txt") else "html"
+            try:
+                article = cleaning.clean(loading.decode(data, kind, name), kind)
+            except Exception:  # a page the cleaner refuses is no sample
+                continue
+            text = (article.title + "\n" + article.body).strip()
+            if text:
+                out.append((f"{sub}/{name}", text))
+    with open(cache, "w", encoding="utf-8") as fh:
+        json.dump(out, fh, ensure_ascii=False)
+    return out
+
+
+def fast_path(pages: int, verbose: bool) -> None:
+    """Every page the English fast path takes must be one the model calls English: its pages
+    taken, its disagreements, and both paths' speed."""
+    from searchlib.derive import language
+
+    def model(text: str) -> str:
+        sample = text[:LANGUAGE_CHARS]
+        if sum(ch.isalpha() for ch in sample) < language.LANGUAGE_MIN_LETTERS:
+            return "und"
+        code, p = language.scores(sample)[0]
+        return code if p >= language.LANGUAGE_MIN_CONFIDENCE and len(code) == 2 else "und"
+
+    sets = {"samples": [(lang, t) for lang, t in samples()], "wikinews": [("en?", t) for t in wikinews(pages)],
+            "real pages": real_pages(), "own pages": own_pages()}
+    taken_all = wrong_all = 0
+    for set_name, items in sets.items():
+        taken = wrong = english = 0
+        for label, text in items:
+            truth = model(text)
+            english += truth == "en"
+            if language.plainly_english(text[:LANGUAGE_CHARS]):
+                taken += 1
+                if truth != "en":
+                    wrong += 1
+                    print(f"  DISAGREE {set_name} {label}: model {truth}: {text[:80]!r}")
+            elif verbose and truth == "en":
+                print(f"  left to the model {set_name} {label}: {text[:80]!r}")
+        taken_all, wrong_all = taken_all + taken, wrong_all + wrong
+        print(f"{set_name}: {len(items)} pages, the model calls {english} English; the fast path takes {taken}, "
+              f"{wrong} of them not English to the model")
+    news = [t[:LANGUAGE_CHARS] for t in wikinews(pages)]
+    if news:
+        model(news[0])
+        started = time.perf_counter()
+        for t in news:
+            model(t)
+        slow = (time.perf_counter() - started) / len(news) * 1000
+        started = time.perf_counter()
+        for t in news:
+            language.plainly_english(t)
+        fast = (time.perf_counter() - started) / len(news) * 1000
+        print(f"speed on Wikinews: model {slow:.3f} ms/page, fast path {fast:.3f} ms/page")
+    print(f"fast_path taken={taken_all} disagreements={wrong_all}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=500, help="Wikinews articles for accuracy and speed")
     ap.add_argument("--verbose", action="store_true", help="list every miss")
+    ap.add_argument("--fast-path", action="store_true", help="check language.plainly_english against the model")
     args = ap.parse_args()
+    if args.fast_path:
+        fast_path(args.pages, args.verbose)
+        return
     short = samples()
     news = wikinews(args.pages)
     cloud = mediacloud()

@@ -224,8 +224,6 @@ def derive_all(sources: list[loading.SourceFile], jobs: int | None = None) -> It
     in flight). Small runs (fewer than 16 files, or one job) derive in this process."""
     jobs = jobs or os.cpu_count() or 1
     parallel = jobs > 1 and len(sources) >= PARALLEL_MIN_FILES
-    if parallel:
-        language.preload()  # the forked workers share the parent's model
     size = CHUNK_FILES if parallel else 1
     with WorkerPool(jobs if parallel else 0, _derive_chunk) as pool:
         for results in pool.map((sources[i:i + size] for i in range(0, len(sources), size)), ordered=True):

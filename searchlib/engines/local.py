@@ -28,7 +28,7 @@ import os
 import shutil
 from typing import Iterator
 
-from ..derive import language, loading, pipeline
+from ..derive import loading, pipeline
 from ..store.documents import document
 from ..errors import EngineFailed
 from ..processes import WorkerPool
@@ -66,8 +66,6 @@ class LocalEngine:
         self.shard_root = shard_root
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.parallel = self.jobs > 1 and len(sources) >= PARALLEL_MIN_FILES
-        if self.parallel:
-            language.preload()  # before the workers fork: they share the parent's model (76 MB)
         self.pool = WorkerPool(self.jobs if self.parallel else 0, _derive_chunk, start=functools.partial(_shard, shard_root),
                                finish=ShardWriter.commit, abandon=ShardWriter.cancel)
         self._shards: list[str] = []

@@ -66,3 +66,47 @@ def test_language_names_table_is_up_to_date_with_the_generator():
     script = Path(__file__).resolve().parents[2] / "scripts" / "make_languages.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+ENGLISH_PAGE = (
+    "Security forces in the north of the country said on Tuesday that they had arrested five men who "
+    "were accused of planning an attack on a market. The ministry said the suspects had been under "
+    "watch for weeks and that their leader was a former member of a banned group. Officials from the "
+    "interior ministry would not say which group, but they said the raid was carried out at night.")
+
+
+def _no_model(monkeypatch):
+    def refuse():
+        raise AssertionError("the language model was loaded")
+
+    monkeypatch.setattr(language, "_model", refuse)
+
+
+def test_plain_english_is_told_without_loading_the_language_model(monkeypatch):
+    _no_model(monkeypatch)
+    assert language.detect(ENGLISH_PAGE) == "en"
+
+
+def test_an_english_archive_is_derived_without_the_language_model(monkeypatch):
+    _no_model(monkeypatch)
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    english = [p for p in sorted(corpus.rglob("*.txt")) if "Kabul" in p.read_text(encoding="utf-8")][:3]
+    assert english
+    for page in english:
+        assert pipeline.derive(page.read_bytes(), str(page), page.name, "text").language == "en"
+
+
+@pytest.mark.parametrize("text", [
+    # a short English text goes to the model: too few words to be sure of
+    "Explosion at Kabul airport, officials say",
+    # French with English names and a quoted "the": the English words are too few a share
+    "Le groupe The Base a revendiqué l'attaque, selon les autorités, qui ont arrêté trois hommes dans "
+    "la nuit de mardi à mercredi près de la frontière avec le pays voisin où ils se cachaient depuis "
+    "plusieurs semaines avec leurs complices présumés et leurs familles, a précisé le procureur.",
+    # Dutch, in ASCII letters: "is", "in", "van" are not taken as English
+    "De politie heeft in de nacht van dinsdag op woensdag drie mannen aangehouden die verdacht worden "
+    "van het voorbereiden van een aanslag op een markt in het centrum van de stad, zo meldt het "
+    "openbaar ministerie dat het onderzoek leidt en dat is begonnen na een tip uit het buitenland.",
+])
+def test_text_that_is_not_plainly_english_goes_to_the_model(text):
+    assert not language.plainly_english(text)
